@@ -1,0 +1,71 @@
+# QLVB: build, run, test. `make run` and `make test` install what is missing.
+CC       = gcc
+OUT      ?= build
+BIN      ?= bin
+SAN      ?=
+PKGS     := libpq hiredis jansson libjwt libsodium
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
+LDFLAGS  += $(SAN)
+LDLIBS   := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lpthread
+
+RUNTIME  := fcgi/arena.c fcgi/json.c fcgi/router.c fcgi/http.c fcgi/config.c fcgi/log.c \
+            fcgi/db.c fcgi/jwt.c fcgi/server.c cache/cache.c sql/statements.c
+API      := $(wildcard api/*.c)
+ADMIN    := $(wildcard admin/*.c)
+UNIT     := $(wildcard tests/unit/*.c)
+
+API_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(API) fcgi/main.c)
+ADMIN_OBJ := $(patsubst %.c,$(OUT)/%.o,$(ADMIN))
+LIB_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(API))
+
+.PHONY: all deps run stop test asan bench unit clean lint
+all: $(BIN)/qlvb-api $(BIN)/qlvb-admin
+
+$(OUT)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BIN)/qlvb-api: $(API_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/qlvb-admin: $(ADMIN_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/unit-tests: $(patsubst %.c,$(OUT)/%.o,$(UNIT)) $(LIB_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+-include $(shell find $(OUT) -name '*.d' 2>/dev/null)
+
+deps:
+	@bash deploy/install-deps.sh
+
+# The local stack under ./var, on QLVB_PORT (8080) and the ports after it.
+run: deps
+	@$(MAKE) -s all
+	@bash deploy/stack.sh start
+
+stop:
+	@bash deploy/stack.sh stop
+
+# Its own stack under ./var/test on other ports; every test; the last line
+# reads "N passed, N failed".
+test: deps
+	@$(MAKE) -s all $(BIN)/unit-tests
+	@bash tests/run.sh $(BIN)
+
+asan: deps
+	@$(MAKE) -s OUT=build/asan BIN=build/asan/bin SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    CFLAGS="-O1 -g" build/asan/bin/qlvb-api build/asan/bin/qlvb-admin build/asan/bin/unit-tests
+	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    bash tests/run.sh build/asan/bin
+
+bench: deps
+	@$(MAKE) -s all
+	@bash tests/load/bench.sh
+
+clean:
+	rm -rf build bin

@@ -1,0 +1,6 @@
+/* Health of the worker's dependencies. */
+#ifndef QLVB_API_HEALTH_H
+#define QLVB_API_HEALTH_H
+struct req;
+int health_get(struct req *r);
+#endif

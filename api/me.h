@@ -1,0 +1,6 @@
+/* The signed-in user. */
+#ifndef QLVB_API_ME_H
+#define QLVB_API_ME_H
+struct req;
+int me_get(struct req *r);
+#endif

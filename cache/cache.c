@@ -1,0 +1,137 @@
+/* The Redis layer: see cache.h. */
+#include "cache.h"
+#include "../fcgi/arena.h"
+#include "../fcgi/config.h"
+#include "../fcgi/http.h"
+#include "../fcgi/log.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static __thread redisContext *ctx;
+static __thread long long down_until_us;
+static __thread bool in_on_connect;
+static void (*on_connect)(struct req *r);
+
+void cache_set_on_connect(void (*fn)(struct req *r))
+{
+    on_connect = fn;
+}
+
+bool cache_usable(void)
+{
+    return ctx || now_us() >= down_until_us;
+}
+
+static void fail(struct req *r, const char *why)
+{
+    log_warn(r ? r->request_id : NULL, "msg=\"redis unavailable\" reason=\"%s\" pause_ms=%d",
+             why, cfg.redis_backoff_ms);
+    if (ctx)
+        redisFree(ctx);
+    ctx = NULL;
+    down_until_us = now_us() + (long long)cfg.redis_backoff_ms * 1000;
+}
+
+static bool ensure(struct req *r)
+{
+    if (ctx)
+        return true;
+    if (now_us() < down_until_us)
+        return false;
+    struct timeval tv = { .tv_sec = cfg.redis_timeout_ms / 1000,
+                          .tv_usec = (cfg.redis_timeout_ms % 1000) * 1000 };
+    const char *u = cfg.redis_url;
+    if (strncmp(u, "unix:", 5) == 0) {
+        const char *path = u + 5;
+        while (path[0] == '/' && path[1] == '/')
+            path++;
+        ctx = redisConnectUnixWithTimeout(path, tv);
+    } else {
+        char host[256];
+        int port = 6379;
+        const char *hp = strncmp(u, "redis://", 8) == 0 ? u + 8 : u;
+        const char *colon = strrchr(hp, ':');
+        size_t hl = colon ? (size_t)(colon - hp) : strlen(hp);
+        if (hl >= sizeof host)
+            hl = sizeof host - 1;
+        memcpy(host, hp, hl);
+        host[hl] = '\0';
+        if (colon)
+            port = atoi(colon + 1);
+        ctx = redisConnectWithTimeout(host, port, tv);
+    }
+    if (!ctx || ctx->err) {
+        fail(r, ctx ? ctx->errstr : "cannot allocate context");
+        return false;
+    }
+    redisSetTimeout(ctx, tv);
+    if (on_connect && !in_on_connect) {
+        in_on_connect = true;
+        on_connect(r);
+        in_on_connect = false;
+    }
+    return ctx != NULL;
+}
+
+static void release_reply(void *p)
+{
+    freeReplyObject(p);
+}
+
+redisReply *cache_cmd(struct req *r, const char *fmt, ...)
+{
+    if (!ensure(r))
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *rep = redisvCommand(ctx, fmt, ap);
+    va_end(ap);
+    if (!rep) {
+        fail(r, ctx->errstr);
+        return NULL;
+    }
+    arena_defer(r->a, release_reply, rep);
+    if (rep->type == REDIS_REPLY_ERROR) {
+        log_warn(r->request_id, "msg=\"redis error reply\" error=\"%.120s\"", rep->str);
+        return NULL;
+    }
+    return rep;
+}
+
+bool cache_pipeline(struct req *r, int n, const char *const cmds[], redisReply *replies[])
+{
+    if (!ensure(r))
+        return false;
+    for (int i = 0; i < n; i++)
+        redisAppendCommand(ctx, cmds[i]);
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        void *rep = NULL;
+        if (redisGetReply(ctx, &rep) != REDIS_OK) {
+            fail(r, ctx->errstr);
+            for (int j = i; j < n; j++)
+                replies[j] = NULL;
+            return false;
+        }
+        arena_defer(r->a, release_reply, rep);
+        replies[i] = rep;
+        if (replies[i]->type == REDIS_REPLY_ERROR)
+            ok = false;
+    }
+    return ok;
+}
+
+bool cache_ping(struct req *r)
+{
+    redisReply *rep = cache_cmd(r, "PING");
+    return rep && rep->type == REDIS_REPLY_STATUS;
+}
+
+void cache_close(void)
+{
+    if (ctx)
+        redisFree(ctx);
+    ctx = NULL;
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# The local stack: PostgreSQL, Redis, the qlvb-api workers and nginx, all
+# private to this checkout under $QLVB_VAR (./var), on loopback ports.
+#
+#   deploy/stack.sh start   start what is not running, migrate, seed the demo
+#   deploy/stack.sh stop    stop all of it
+#   deploy/stack.sh env     print the environment the stack's programs use
+#
+# Ports: nginx on QLVB_PORT (8080), PostgreSQL on QLVB_PORT+10, Redis on
+# QLVB_PORT+11, unless QLVB_PG_PORT / QLVB_REDIS_PORT say otherwise.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+VAR=${QLVB_VAR:-$ROOT/var}
+mkdir -p "$VAR"
+VAR=$(cd "$VAR" && pwd)
+PORT=${QLVB_PORT:-8080}
+PG_PORT=${QLVB_PG_PORT:-$((PORT + 10))}
+REDIS_PORT=${QLVB_REDIS_PORT:-$((PORT + 11))}
+BIN=${QLVB_BIN:-$ROOT/bin}
+case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
+RUNAS=qlvb
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+
+log() { printf 'stack: %s\n' "$*"; }
+as_user() { setpriv --reuid="$RUNAS" --regid="$RUNAS" --init-groups -- "$@"; }
+
+export_env() {
+    export QLVB_DATABASE_URL="postgresql://qlvb_app@/qlvb?host=$VAR/run&port=$PG_PORT"
+    export QLVB_ADMIN_DATABASE_URL="postgresql://qlvb@/qlvb?host=$VAR/run&port=$PG_PORT"
+    export QLVB_REDIS_URL="unix:$VAR/run/redis.sock"
+    export QLVB_JWT_KEYS_FILE="$VAR/keys/jwt.keys"
+    export QLVB_SOCKET="$VAR/run/api.sock"
+    export QLVB_PIDFILE="$VAR/run/api.pid"
+    export QLVB_STORE_DIR="$VAR/store"
+    export QLVB_MIGRATIONS_DIR="$ROOT/sql/migrations"
+    export QLVB_SEED_DIR="$ROOT/sql/seed"
+    export QLVB_WORKERS=${QLVB_WORKERS:-2}
+    export QLVB_THREADS=${QLVB_THREADS:-8}
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(head -n 1 "$1")" 2>/dev/null; }
+
+# The daemons run as $RUNAS: every folder above $VAR must let it through.
+ensure_traversable() {
+    local d=$VAR
+    while [ "$d" != / ]; do
+        if ! as_user test -x "$d" 2>/dev/null; then
+            log "letting $RUNAS through $d (chmod o+x)"
+            chmod o+x "$d"
+        fi
+        d=$(dirname "$d")
+    done
+    as_user test -x "$BIN/qlvb-api" || { log "$RUNAS cannot run $BIN/qlvb-api"; exit 1; }
+}
+
+start_pg() {
+    if [ ! -f "$VAR/pg/PG_VERSION" ]; then
+        log "initdb $VAR/pg"
+        mkdir -p "$VAR/pg" && chown "$RUNAS:" "$VAR/pg" && chmod 700 "$VAR/pg"
+        as_user "$PGBIN/initdb" -D "$VAR/pg" -U qlvb -E UTF8 --locale=C.UTF-8 \
+            --auth-local=trust --auth-host=reject >"$VAR/log/initdb.log" 2>&1 ||
+            { cat "$VAR/log/initdb.log"; exit 1; }
+        cat >>"$VAR/pg/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$VAR/run'
+unix_socket_permissions = 0700
+max_connections = 100
+shared_buffers = 256MB
+timezone = 'Asia/Ho_Chi_Minh'
+log_timezone = 'UTC'
+log_min_duration_statement = 1000
+CONF
+        if [ -n "${QLVB_PG_FAST:-}" ]; then
+            printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$VAR/pg/postgresql.conf"
+        fi
+    fi
+    if as_user "$PGBIN/pg_ctl" -D "$VAR/pg" status >/dev/null 2>&1; then
+        log "postgresql already running on 127.0.0.1:$PG_PORT"
+    else
+        log "postgresql on 127.0.0.1:$PG_PORT"
+        as_user "$PGBIN/pg_ctl" -D "$VAR/pg" -l "$VAR/log/postgresql.log" -w -t 60 start >/dev/null
+    fi
+    if ! as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -Atqc \
+        "SELECT 1 FROM pg_database WHERE datname = 'qlvb'" | grep -q 1; then
+        as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -qc "CREATE DATABASE qlvb" >/dev/null
+    fi
+}
+
+start_redis() {
+    if alive "$VAR/run/redis.pid"; then
+        log "redis already running on 127.0.0.1:$REDIS_PORT"
+        return
+    fi
+    log "redis on 127.0.0.1:$REDIS_PORT (no persistence)"
+    cat >"$VAR/redis/redis.conf" <<CONF
+bind 127.0.0.1
+port $REDIS_PORT
+unixsocket $VAR/run/redis.sock
+unixsocketperm 700
+daemonize yes
+pidfile $VAR/run/redis.pid
+logfile $VAR/log/redis.log
+dir $VAR/redis
+save ""
+appendonly no
+maxmemory 256mb
+maxmemory-policy allkeys-lru
+CONF
+    chown "$RUNAS:" "$VAR/redis/redis.conf"
+    as_user redis-server "$VAR/redis/redis.conf"
+    for _ in $(seq 50); do [ -S "$VAR/run/redis.sock" ] && return; sleep 0.1; done
+    log "redis did not start; see $VAR/log/redis.log"; exit 1
+}
+
+make_keys() {
+    if [ ! -f "$VAR/keys/jwt.keys" ]; then
+        log "new JWT signing key in $VAR/keys/jwt.keys"
+        (umask 077
+         printf '# kid secret(base64); the first key signs, all verify\n%s %s\n' \
+             "k$(date +%Y%m%d)-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')" \
+             "$(head -c 48 /dev/urandom | base64 -w0)" >"$VAR/keys/jwt.keys")
+    fi
+    chown "$RUNAS:" "$VAR/keys" "$VAR/keys/jwt.keys"
+    chmod 700 "$VAR/keys"
+    chmod 600 "$VAR/keys/jwt.keys"
+}
+
+migrate_and_seed() {
+    export_env
+    "$BIN/qlvb-admin" migrate
+    as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -qc "ALTER ROLE qlvb_app LOGIN" >/dev/null
+    QLVB_DEMO=1 "$BIN/qlvb-admin" seed-demo >"$VAR/log/seed.log"
+}
+
+start_api() {
+    if alive "$VAR/run/api.pid"; then
+        log "qlvb-api already running"
+        return
+    fi
+    export_env
+    log "qlvb-api: $QLVB_WORKERS workers x $QLVB_THREADS threads on $QLVB_SOCKET"
+    rm -f "$QLVB_SOCKET"
+    setsid -f setpriv --reuid="$RUNAS" --regid="$RUNAS" --init-groups -- \
+        "$BIN/qlvb-api" >>"$VAR/log/api.log" 2>&1 </dev/null
+    for _ in $(seq 100); do [ -S "$QLVB_SOCKET" ] && alive "$QLVB_PIDFILE" && return; sleep 0.1; done
+    log "qlvb-api did not start; the end of $VAR/log/api.log:"; tail -n 5 "$VAR/log/api.log"; exit 1
+}
+
+start_nginx() {
+    if alive "$VAR/run/nginx.pid"; then
+        log "nginx already running on 127.0.0.1:$PORT"
+        return
+    fi
+    log "nginx on 127.0.0.1:$PORT"
+    mkdir -p "$VAR/nginx/tmp"
+    cp "$ROOT/nginx/fastcgi_params" "$VAR/nginx/fastcgi_params"
+    sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@ROOT@|$ROOT|g" \
+        -e "s|@KEEPALIVE@|${QLVB_NGINX_KEEPALIVE:-4}|g" -e "s|@KEEPCONN@|${QLVB_NGINX_KEEPCONN:-on}|g" \
+        "$ROOT/nginx/nginx.conf.template" >"$VAR/nginx/nginx.conf"
+    chown -R "$RUNAS:" "$VAR/nginx"
+    as_user nginx -q -p "$VAR/nginx" -e "$VAR/log/nginx-error.log" -c "$VAR/nginx/nginx.conf"
+}
+
+wait_healthy() {
+    for _ in $(seq 100); do
+        if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/v1/health")" = 200 ]; then
+            return
+        fi
+        sleep 0.1
+    done
+    log "the stack does not answer http://127.0.0.1:$PORT/api/v1/health"; exit 1
+}
+
+cmd_start() {
+    id "$RUNAS" >/dev/null 2>&1 || { log "user $RUNAS is missing: run deploy/install-deps.sh"; exit 1; }
+    mkdir -p "$VAR"/{run,log,redis,keys,store,nginx}
+    chown "$RUNAS:" "$VAR" "$VAR"/{run,log,redis,store,nginx}
+    chmod 755 "$VAR"
+    chmod 700 "$VAR/run"
+    touch "$VAR/log/api.log" && chown "$RUNAS:" "$VAR/log/api.log"
+    ensure_traversable
+    make_keys
+    start_pg
+    start_redis
+    migrate_and_seed
+    start_api
+    start_nginx
+    wait_healthy
+}
+
+stop_pid() {   # name pidfile signal
+    local name=$1 pidfile=$2 sig=$3 pid
+    alive "$pidfile" || return 0
+    pid=$(head -n 1 "$pidfile")
+    kill "-$sig" "$pid" 2>/dev/null || true
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || { log "$name stopped"; return 0; }; sleep 0.1; done
+    log "$name did not stop in 30 s; killing it"
+    kill -9 "$pid" 2>/dev/null || true
+}
+
+cmd_stop() {
+    stop_pid nginx "$VAR/run/nginx.pid" QUIT
+    stop_pid qlvb-api "$VAR/run/api.pid" TERM
+    stop_pid redis "$VAR/run/redis.pid" TERM
+    if [ -f "$VAR/pg/PG_VERSION" ] && as_user "$PGBIN/pg_ctl" -D "$VAR/pg" status >/dev/null 2>&1; then
+        as_user "$PGBIN/pg_ctl" -D "$VAR/pg" -m fast -w stop >/dev/null && log "postgresql stopped"
+    fi
+}
+
+case ${1:-} in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    env) export_env; env | grep '^QLVB_' | sort ;;
+    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+esac

@@ -1,0 +1,34 @@
+/* Configuration, read once from QLVB_* environment variables (README lists
+ * them). Read-only after config_load. */
+#ifndef QLVB_CONFIG_H
+#define QLVB_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+    const char *socket_path;     /* QLVB_SOCKET: FastCGI unix socket */
+    int backlog;                 /* QLVB_BACKLOG */
+    int workers;                 /* QLVB_WORKERS: processes */
+    int threads;                 /* QLVB_THREADS: per process */
+    const char *database_url;    /* QLVB_DATABASE_URL */
+    const char *redis_url;       /* QLVB_REDIS_URL: unix:/path or redis://host:port */
+    const char *jwt_keys_file;   /* QLVB_JWT_KEYS_FILE */
+    const char *jwt_issuer;      /* QLVB_JWT_ISSUER */
+    const char *jwt_audience;    /* QLVB_JWT_AUDIENCE */
+    int access_ttl;              /* QLVB_ACCESS_TTL seconds, at most 900 */
+    int refresh_ttl;             /* QLVB_REFRESH_TTL seconds */
+    size_t body_max;             /* QLVB_BODY_MAX bytes of a JSON body */
+    int pg_timeout_ms;           /* QLVB_PG_TIMEOUT_MS: a statement's limit */
+    int redis_timeout_ms;        /* QLVB_REDIS_TIMEOUT_MS */
+    int redis_backoff_ms;        /* QLVB_REDIS_BACKOFF_MS: pause after a failure */
+    int hash_concurrency;        /* QLVB_HASH_CONCURRENCY: argon2id at once, per process */
+    const char *pidfile;         /* QLVB_PIDFILE */
+    const char *store_dir;       /* QLVB_STORE_DIR */
+};
+
+extern struct config cfg;
+
+/* Returns 0, or -1 after printing what is wrong. */
+int config_load(void);
+
+#endif

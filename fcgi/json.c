@@ -1,0 +1,128 @@
+/* Strict JSON parsing and field helpers: see json.h. */
+#include "json.h"
+#include "arena.h"
+
+#include <string.h>
+
+static void json_release(void *p)
+{
+    json_decref(p);
+}
+
+int json_text_depth(const char *buf, size_t len)
+{
+    int depth = 0, max = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        if (c == '"')
+            in_str = true;
+        else if (c == '{' || c == '[') {
+            if (++depth > max)
+                max = depth;
+        } else if (c == '}' || c == ']')
+            depth--;
+    }
+    return max;
+}
+
+json_t *json_parse_strict(struct arena *a, const char *buf, size_t len,
+                          const char **err)
+{
+    if (len == 0) {
+        *err = "the request body is empty; a JSON object is expected";
+        return NULL;
+    }
+    if (json_text_depth(buf, len) > JSON_MAX_DEPTH) {
+        *err = arena_sprintf(a, "JSON nesting deeper than %d levels", JSON_MAX_DEPTH);
+        return NULL;
+    }
+    json_error_t e;
+    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+    if (!j) {
+        *err = arena_sprintf(a, "malformed JSON at line %d, column %d: %s",
+                             e.line, e.column, e.text);
+        return NULL;
+    }
+    arena_defer(a, json_release, j);
+    return j;
+}
+
+const char *json_unknown_key(json_t *obj, const char *const allowed[])
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        bool ok = false;
+        for (size_t i = 0; allowed[i]; i++)
+            if (strcmp(key, allowed[i]) == 0) {
+                ok = true;
+                break;
+            }
+        if (!ok)
+            return key;
+    }
+    return NULL;
+}
+
+long utf8_length(const char *s)
+{
+    long n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int extra;
+        if (*p < 0x80)
+            extra = 0;
+        else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
+            extra = 1;
+        else if ((*p & 0xF0) == 0xE0)
+            extra = 2;
+        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
+            extra = 3;
+        else
+            return -1;
+        p++;
+        for (int i = 0; i < extra; i++, p++)
+            if ((*p & 0xC0) != 0x80)
+                return -1;
+        n++;
+    }
+    return n;
+}
+
+bool json_get_str(struct arena *a, json_t *obj, const char *key, bool required,
+                  size_t min, size_t max, const char **out, const char **err)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        if (required) {
+            *err = arena_sprintf(a, "'%s' is required", key);
+            return false;
+        }
+        return true;
+    }
+    if (!json_is_string(v)) {
+        *err = arena_sprintf(a, "'%s' must be a string", key);
+        return false;
+    }
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v)) {
+        *err = arena_sprintf(a, "'%s' must not contain NUL characters", key);
+        return false;
+    }
+    long n = utf8_length(s);
+    if (n < 0 || (size_t)n < min || (size_t)n > max) {
+        *err = arena_sprintf(a, "'%s' must be %zu to %zu characters long", key, min, max);
+        return false;
+    }
+    *out = s;
+    return true;
+}

@@ -1,0 +1,325 @@
+/* Master, workers and the request loop: see server.h. */
+#include "server.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "../api/auth.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "../cache/cache.h"
+
+struct jwt_keyset server_keys;
+
+static const struct route *routes;
+static int listen_fd = -1;
+static atomic_int busy_threads;
+static atomic_bool stopping;
+
+#define ARENA_BLOCK 16384
+#define ARENA_LIMIT (256u << 20)
+
+static bool rid_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || s[i] == '-'))
+            return false;
+    return true;
+}
+
+/* Reads the body, at most max bytes; answers 413/400 itself on failure. */
+static bool read_body(struct req *r, size_t max)
+{
+    const char *cl = req_env(r, "CONTENT_LENGTH");
+    if (!cl || !*cl)
+        return true;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (errno || *end) {
+        api_error(r, 400, "bad-content-length", "Content-Length is not a number");
+        return false;
+    }
+    if (n > max) {
+        api_error(r, 413, "body-too-large",
+                  arena_sprintf(r->a, "the body may be at most %zu bytes", max));
+        return false;
+    }
+    char *buf = arena_alloc(r->a, (size_t)n + 1);
+    size_t got = 0;
+    while (got < n) {
+        int k = FCGX_GetStr(buf + got, (int)(n - got), r->fx->in);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    if (got != n) {
+        api_error(r, 400, "incomplete-body", "the body is shorter than Content-Length");
+        return false;
+    }
+    buf[n] = '\0';
+    r->body = buf;
+    r->body_len = (size_t)n;
+    return true;
+}
+
+static void handle(FCGX_Request *fx, struct arena *a)
+{
+    struct req r;
+    memset(&r, 0, sizeof r);
+    r.a = a;
+    r.fx = fx;
+    r.t0_us = now_us();
+    sbuf_init(&r.hdrs, a, 256);
+    sbuf_init(&r.out, a, 2048);
+    r.method = req_env(&r, "REQUEST_METHOD");
+    if (!r.method)
+        r.method = "GET";
+    r.path = req_env(&r, "DOCUMENT_URI");
+    if (!r.path) {
+        const char *uri = req_env(&r, "REQUEST_URI");
+        r.path = uri ? arena_strndup(a, uri, strcspn(uri, "?")) : "/";
+    }
+    r.query = req_env(&r, "QUERY_STRING");
+    r.remote_addr = req_env(&r, "REMOTE_ADDR");
+    if (!r.remote_addr)
+        r.remote_addr = "unknown";
+    const char *rid = req_env(&r, "REQUEST_ID");
+    if (rid_ok(rid)) {
+        r.request_id = rid;
+    } else {
+        unsigned char b[16];
+        char *hex = arena_alloc(a, 33);
+        randombytes_buf(b, sizeof b);
+        sodium_bin2hex(hex, 33, b, sizeof b);
+        r.request_id = hex;
+    }
+
+    switch (route_find(routes, r.method, r.path, &r.match)) {
+    case ROUTE_NOT_FOUND:
+        api_error(&r, 404, "not-found", "no such endpoint");
+        break;
+    case ROUTE_BAD_METHOD:
+        resp_header(&r, "Allow", r.match.allow);
+        api_error(&r, 405, "method-not-allowed",
+                  arena_sprintf(a, "%s is not allowed here; allowed: %s", r.method, r.match.allow));
+        break;
+    case ROUTE_FOUND: {
+        const struct route *rt = r.match.route;
+        if (!read_body(&r, cfg.body_max))
+            break;
+        if ((rt->flags & AUTH_USER) && !auth_authenticate(&r))
+            break;
+        rt->handler(&r);
+        if (!r.responded)
+            api_error(&r, 500, "internal-error", "the request was not answered");
+        break;
+    }
+    }
+    db_rollback(&r);
+    /* the FastCGI parameters are gone after FCGX_Finish_r: keep copies */
+    const char *rid_copy = arena_strdup(a, r.request_id);
+    const char *method = arena_strdup(a, r.method), *path = arena_strdup(a, r.path);
+    resp_send(&r);
+    FCGX_Finish_r(fx);
+    log_info(rid_copy, "method=%s path=\"%.200s\" status=%d us=%lld user=%lld",
+             method, path, r.status, now_us() - r.t0_us, (long long)r.user_id);
+}
+
+static void *thread_main(void *arg)
+{
+    (void)arg;
+    FCGX_Request fx;
+    struct arena a;
+    arena_init(&a, ARENA_BLOCK, ARENA_LIMIT);
+    if (FCGX_InitRequest(&fx, listen_fd, 0) != 0) {
+        log_error(NULL, "msg=\"FCGX_InitRequest failed\"");
+        return NULL;
+    }
+    while (!atomic_load(&stopping)) {
+        if (FCGX_Accept_r(&fx) < 0)
+            break;
+        atomic_fetch_add(&busy_threads, 1);
+        handle(&fx, &a);
+        arena_reset(&a);
+        atomic_fetch_sub(&busy_threads, 1);
+    }
+    FCGX_Free(&fx, 1);
+    arena_destroy(&a);
+    db_close();
+    cache_close();
+    return NULL;
+}
+
+static void worker_main(void (*worker_init)(void))
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (getppid() == 1)
+        _exit(0);
+    if (worker_init)
+        worker_init();
+
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, 1 << 20);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (int i = 0; i < cfg.threads; i++) {
+        pthread_t t;
+        if (pthread_create(&t, &attr, thread_main, NULL) != 0) {
+            log_error(NULL, "msg=\"cannot start thread\" error=\"%s\"", strerror(errno));
+            _exit(1);
+        }
+    }
+    log_info(NULL, "msg=\"worker started\" threads=%d", cfg.threads);
+    int sig = 0;
+    sigwait(&set, &sig);
+    atomic_store(&stopping, true);
+    /* wake the threads blocked in accept(); requests in flight go on */
+    shutdown(listen_fd, SHUT_RDWR);
+    long long deadline = now_us() + 20LL * 1000000;
+    while (atomic_load(&busy_threads) > 0 && now_us() < deadline)
+        usleep(10000);
+    log_info(NULL, "msg=\"worker stopped\" in_flight=%d", atomic_load(&busy_threads));
+    _exit(0);
+}
+
+static volatile sig_atomic_t got_term;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    got_term = 1;
+}
+
+static pid_t spawn(void (*worker_init)(void))
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        worker_main(worker_init);
+    }
+    if (pid < 0)
+        log_error(NULL, "msg=\"fork failed\" error=\"%s\"", strerror(errno));
+    return pid;
+}
+
+int server_run(const struct route *table, void (*worker_init)(void))
+{
+    routes = table;
+    if (FCGX_Init() != 0) {
+        log_error(NULL, "msg=\"FCGX_Init failed\"");
+        return 1;
+    }
+    unlink(cfg.socket_path);
+    mode_t old = umask(0007);
+    listen_fd = FCGX_OpenSocket(cfg.socket_path, cfg.backlog);
+    umask(old);
+    if (listen_fd < 0) {
+        log_error(NULL, "msg=\"cannot open socket\" path=%s", cfg.socket_path);
+        return 1;
+    }
+    if (cfg.pidfile) {
+        FILE *f = fopen(cfg.pidfile, "w");
+        if (f) {
+            fprintf(f, "%d\n", (int)getpid());
+            fclose(f);
+        }
+    }
+    struct sigaction sa = { .sa_handler = on_term };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    pid_t *pids = calloc((size_t)cfg.workers, sizeof *pids);
+    long long *started = calloc((size_t)cfg.workers, sizeof *started);
+    if (!pids || !started)
+        return 1;
+    for (int i = 0; i < cfg.workers; i++) {
+        pids[i] = spawn(worker_init);
+        started[i] = now_us();
+    }
+    log_info(NULL, "msg=\"master started\" socket=%s workers=%d threads=%d backlog=%d",
+             cfg.socket_path, cfg.workers, cfg.threads, cfg.backlog);
+
+    while (!got_term) {
+        int st;
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) {
+            if (errno == ECHILD)
+                usleep(100000);
+            continue;
+        }
+        for (int i = 0; i < cfg.workers; i++) {
+            if (pids[i] != pid)
+                continue;
+            if (WIFSIGNALED(st))
+                log_warn(NULL, "msg=\"worker died\" worker_pid=%d signal=%d", pid, WTERMSIG(st));
+            else
+                log_warn(NULL, "msg=\"worker exited\" worker_pid=%d code=%d", pid, WEXITSTATUS(st));
+            if (got_term)
+                break;
+            /* a worker that keeps dying at start is restarted at most once a
+             * second; any other is restarted at once */
+            if (now_us() - started[i] < 1000000)
+                usleep(500000);
+            pids[i] = spawn(worker_init);
+            started[i] = now_us();
+        }
+    }
+    log_info(NULL, "msg=\"master stopping\"");
+    for (int i = 0; i < cfg.workers; i++)
+        if (pids[i] > 0)
+            kill(pids[i], SIGTERM);
+    long long deadline = now_us() + 25LL * 1000000;
+    int alive = cfg.workers;
+    while (alive > 0) {
+        int st;
+        pid_t pid = waitpid(-1, &st, WNOHANG);
+        if (pid > 0) {
+            alive--;
+            continue;
+        }
+        if (pid < 0 && errno == ECHILD)
+            break;
+        if (now_us() > deadline) {
+            for (int i = 0; i < cfg.workers; i++)
+                if (pids[i] > 0)
+                    kill(pids[i], SIGKILL);
+            deadline = now_us() + 5LL * 1000000;
+        }
+        usleep(20000);
+    }
+    close(listen_fd);
+    unlink(cfg.socket_path);
+    if (cfg.pidfile)
+        unlink(cfg.pidfile);
+    free(pids);
+    free(started);
+    log_info(NULL, "msg=\"master stopped\"");
+    return 0;
+}
