@@ -305,7 +305,7 @@ static int cmd_seed_demo(void)
     char path[4096];
     snprintf(path, sizeof path, "%s/demo-users.csv", seed_dir());
     demo_hash = hash_password("demo123");
-    printf("seed: demo accounts (password demo123):\n");
+    printf("seed: demo accounts:\n");
     q0("BEGIN", 0, NULL);
     csv_each(path, 7, demo_user_row);
     q0("COMMIT", 0, NULL);

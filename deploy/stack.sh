@@ -212,6 +212,13 @@ cmd_stop() {
 case ${1:-} in
     start) cmd_start ;;
     stop) cmd_stop ;;
+    # single services, for the fault tests and for operators
+    pg-stop) as_user "$PGBIN/pg_ctl" -D "$VAR/pg" -m fast -w stop >/dev/null ;;
+    pg-start) as_user "$PGBIN/pg_ctl" -D "$VAR/pg" -l "$VAR/log/postgresql.log" -w -t 60 start >/dev/null ;;
+    redis-stop) stop_pid redis "$VAR/run/redis.pid" TERM ;;
+    redis-start) start_redis ;;
+    api-stop) stop_pid qlvb-api "$VAR/run/api.pid" TERM ;;
+    api-start) start_api ;;
     env) export_env; env | grep '^QLVB_' | sort ;;
-    *) echo "usage: $0 start|stop|env" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|env|pg-stop|pg-start|redis-stop|redis-start|api-stop|api-start" >&2; exit 2 ;;
 esac

@@ -9,7 +9,8 @@
 #include <string.h>
 
 static __thread PGconn *conn;
-static __thread long long retry_after_us;    /* no reconnect before this */
+static __thread long long retry_after_us;    /* no connect attempt before this */
+static __thread long long conn_used_by;   /* start time of the last request using it */
 
 #define RECONNECT_PAUSE_US 300000
 
@@ -20,7 +21,6 @@ static void drop(const char *rid, const char *why)
         PQfinish(conn);
         conn = NULL;
     }
-    retry_after_us = now_us() + RECONNECT_PAUSE_US;
 }
 
 static bool prepare_all(const char *rid)
@@ -108,7 +108,21 @@ PGresult *db_exec(struct req *r, const char *name, int nparams, const char *cons
         r->db_down = true;
         return NULL;
     }
+    /* A connection idle since an earlier request may have been closed by a
+     * server restart; the first statement of a request on it is retried
+     * once on a new connection. Later ones are not: they may have run. */
+    bool may_retry = conn_used_by != r->t0_us && !r->in_tx;
+    conn_used_by = r->t0_us;
     PGresult *res = exec_timed(r, name, nparams, params);
+    if ((!res || PQstatus(conn) != CONNECTION_OK) && may_retry) {
+        PQclear(res);
+        drop(r->request_id, "idle connection found closed");
+        if (!ensure(r)) {
+            r->db_down = true;
+            return NULL;
+        }
+        res = exec_timed(r, name, nparams, params);
+    }
     if (!res || PQstatus(conn) != CONNECTION_OK) {
         PQclear(res);
         drop(r->request_id, "statement failed on the connection");

@@ -58,6 +58,10 @@ static bool read_body(struct req *r, size_t max)
         return false;
     }
     if (n > max) {
+        /* read and drop it, so the kept-alive connection stays in step */
+        char sink[16384];
+        while (FCGX_GetStr(sink, sizeof sink, r->fx->in) > 0)
+            ;
         api_error(r, 413, "body-too-large",
                   arena_sprintf(r->a, "the body may be at most %zu bytes", max));
         return false;

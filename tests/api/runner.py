@@ -1,0 +1,34 @@
+"""A small test runner: runs the test_* functions of the given modules in
+file order, prints one line per test, and ends with 'N passed, N failed'."""
+import importlib
+import inspect
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(modules):
+    passed = failed = 0
+    for name in modules:
+        mod = importlib.import_module(name)
+        tests = [(n, f) for n, f in vars(mod).items() if n.startswith("test_") and inspect.isfunction(f)]
+        tests.sort(key=lambda t: t[1].__code__.co_firstlineno)
+        for tname, fn in tests:
+            t0 = time.monotonic()
+            try:
+                fn()
+                passed += 1
+                print(f"ok    {name}.{tname} ({time.monotonic() - t0:.2f}s)", flush=True)
+            except Exception as e:  # a failed assertion or an unexpected error
+                failed += 1
+                print(f"FAIL  {name}.{tname}: {type(e).__name__}: {e}", flush=True)
+                traceback.print_exc(limit=3, file=sys.stdout)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,319 @@
+"""API tests of the foundation: health, errors, sign-in, tokens, /me.
+Every response is checked against mobile-spec/openapi.yaml."""
+import concurrent.futures
+import json
+import socket
+import statistics
+import time
+
+from lib import (SECRETS, admin, b64url, call, craft, login, problem, psql, request, stack_key,
+                 tokens)
+
+
+def test_health_answers_ok_with_both_services_up():
+    r = call("GET", "/api/v1/health")
+    assert r.status == 200, r
+    assert r.json == {"status": "ok", "checks": {"postgresql": "up", "redis": "up"}}
+
+
+def test_every_response_carries_a_request_id_that_differs():
+    a, b = call("GET", "/api/v1/health"), call("GET", "/api/v1/health")
+    assert a.headers["x-request-id"] != b.headers["x-request-id"]
+
+
+def test_unknown_path_is_404_problem_inside_and_outside_the_api():
+    for path in ("/api/v1/nothing-here", "/api/v2/health", "/favicon.ico", "/"):
+        r = call("GET", path)
+        problem(r, 404, "not-found")
+
+
+def test_wrong_method_is_405_with_allow():
+    r = call("DELETE", "/api/v1/health")
+    problem(r, 405, "method-not-allowed")
+    assert r.headers["allow"] == "GET"
+    r = call("GET", "/api/v1/auth/login")
+    problem(r, 405)
+    assert r.headers["allow"] == "POST"
+
+
+def test_stp_official_signs_in_and_me_shows_the_agency_intact():
+    t = tokens("stp.chuyenvien")
+    assert t["token_type"] == "Bearer" and 0 < t["expires_in"] <= 900
+    header = json.loads(_b64d(t["access_token"].split(".")[0]))
+    claims = json.loads(_b64d(t["access_token"].split(".")[1]))
+    assert header["alg"] == "HS256" and header["kid"]
+    assert claims["exp"] - claims["iat"] <= 900
+    for c in ("iss", "aud", "sub", "exp", "iat", "sid"):
+        assert c in claims, c
+    me = call("GET", "/api/v1/me", token=t["access_token"])
+    assert me.status == 200, me
+    assert me.json["username"] == "stp.chuyenvien"
+    assert me.json["full_name"] == "Đỗ Minh Khoa"
+    m = me.json["memberships"][0]
+    assert m["agency"]["name"] == "Sở Tư pháp"
+    assert m["agency"]["code"] == "000.00.21.H19"
+    assert m["agency"]["abbr"] == "STP"
+    assert m["position"] == "official" and "official" in m["roles"]
+    assert "Sở Tư pháp".encode() in me.body   # UTF-8 on the wire, not \u escapes
+
+
+def test_every_demo_account_signs_in_with_its_position():
+    expected = {
+        "admin": "admin", "chutich": "leader", "vp.chuyenvien": "official",
+        "stp.giamdoc": "leader", "stp.truongphong": "head", "stp.chuyenvien": "official",
+        "stp.vanthu": "clerk", "stttt.giamdoc": "leader", "stttt.truongphong": "head",
+        "stttt.chuyenvien": "official", "stttt.vanthu": "clerk",
+    }
+    for user, position in expected.items():
+        t = tokens(user)
+        me = call("GET", "/api/v1/me", token=t["access_token"])
+        assert me.json["memberships"][0]["position"] == position, (user, me)
+    me = call("GET", "/api/v1/me", token=tokens("stttt.vanthu")["access_token"])
+    assert me.json["memberships"][0]["agency"]["name"] == "Sở Thông tin và Truyền thông"
+    me = call("GET", "/api/v1/me", token=tokens("chutich")["access_token"])
+    assert me.json["memberships"][0]["title"] == "Chủ tịch Ủy ban nhân dân tỉnh"
+
+
+def test_seeded_province_has_its_69_agencies_with_codes():
+    assert psql("SELECT count(*) FROM agencies WHERE code LIKE '000.00.__.H19' AND code <> '000.00.00.H19'") == "69"
+    assert psql("SELECT name FROM agencies WHERE code = '000.00.21.H19'") == "Sở Tư pháp"
+    assert int(psql("SELECT min(n) FROM (SELECT count(*) n FROM units u JOIN agencies a ON a.id = u.agency_id"
+                    " WHERE a.kind <> 'province' GROUP BY agency_id) x")) >= 3
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer_in_about_the_same_time():
+    SECRETS.add("wrong-password-1")
+    wrong, unknown = [], []
+    for i in range(4):
+        a = login("stttt.chuyenvien", "wrong-password-1", xff="10.20.0.1")
+        b = login(f"no.such.user{i}", "wrong-password-1", xff="10.20.0.1")
+        problem(a, 401, "invalid-credentials")
+        problem(b, 401, "invalid-credentials")
+        strip = lambda j: {k: v for k, v in j.items() if k != "request_id"}
+        assert strip(a.json) == strip(b.json)
+        wrong.append(a.elapsed)
+        unknown.append(b.elapsed)
+    mw, mu = statistics.median(wrong), statistics.median(unknown)
+    assert abs(mw - mu) < max(0.025, 0.5 * mw), (wrong, unknown)
+    # the account is not locked by 4 failures
+    assert login("stttt.chuyenvien", xff="10.20.0.2").status == 200
+
+
+def test_bad_login_bodies_are_400_and_change_nothing():
+    before = psql("SELECT count(*) FROM sessions")
+    cases = [
+        (b'{"username":"stp.vanthu","password":', "malformed-json"),
+        (b'{"username":"stp.vanthu","username":"x","password":"demo123","device_name":"d"}', "malformed-json"),
+        (b'[' * 100 + b']' * 100, "malformed-json"),
+        (b'"just a string"', "malformed-json"),
+        (b'[]', "malformed-json"),
+        (b'', "malformed-json"),
+        (json.dumps({"username": "stp.vanthu", "password": "demo123", "device_name": "d", "role": "admin"}).encode(), "unknown-field"),
+        (json.dumps({"username": "stp.vanthu", "device_name": "d"}).encode(), "invalid-field"),
+        (json.dumps({"username": 5, "password": "demo123", "device_name": "d"}).encode(), "invalid-field"),
+        (json.dumps({"username": "stp.vanthu", "password": "demo123"}).encode(), "invalid-field"),
+        (json.dumps({"username": "x" * 65, "password": "demo123", "device_name": "d"}).encode(), "invalid-field"),
+        (json.dumps({"username": "stp.vanthu", "password": "demo123", "device_name": ""}).encode(), "invalid-field"),
+    ]
+    for raw, slug in cases:
+        r = call("POST", "/api/v1/auth/login", raw=raw)
+        problem(r, 400, slug)
+        assert r.json.get("detail"), r
+    r = call("POST", "/api/v1/auth/login", raw=b"username=stp.vanthu", content_type="application/x-www-form-urlencoded")
+    problem(r, 415, "unsupported-media-type")
+    assert psql("SELECT count(*) FROM sessions") == before
+
+
+def test_body_over_the_cap_is_413_from_the_worker_and_from_nginx():
+    big = json.dumps({"username": "stp.vanthu", "password": "x" * (2 << 20), "device_name": "d"}).encode()
+    r = call("POST", "/api/v1/auth/login", raw=big)
+    problem(r, 413, "body-too-large")
+    # past nginx's own cap: refused on the announced length, before any body
+    s = socket.create_connection(("127.0.0.1", int(__import__("lib").PORT)), timeout=10)
+    s.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 40000000\r\nConnection: close\r\n\r\n{")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    while len(body) < length:
+        body += s.recv(65536)
+    s.close()
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b"application/problem+json" in head
+    assert json.loads(body)["type"] == "urn:qlvb:problem:body-too-large"
+    # the connection that sent the big body did not break the next request
+    assert call("GET", "/api/v1/health").status == 200
+
+
+def test_missing_or_garbage_token_is_401_with_a_bearer_challenge():
+    r = call("GET", "/api/v1/me")
+    problem(r, 401, "missing-token")
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    for auth in ("Bearer", "Bearer ", "Bearer abc", "Basic dXNlcjpwYXNz", "Bearer a.b.c"):
+        r = call("GET", "/api/v1/me", headers={"Authorization": auth})
+        problem(r, 401)
+        assert "www-authenticate" in r.headers
+
+
+def test_forged_tokens_are_refused_end_to_end():
+    kid, key = stack_key()
+    now = int(time.time())
+    good = {"iss": "qlvb", "aud": "qlvb-mobile", "sub": "2", "sid": 1, "token_use": "access",
+            "iat": now, "nbf": now, "exp": now + 600}
+    # control: the crafted shape is accepted when everything is right
+    sid = psql("SELECT max(id) FROM sessions WHERE revoked_at IS NULL AND user_id = "
+               "(SELECT id FROM users WHERE username = 'stp.chuyenvien')")
+    uid = psql("SELECT id FROM users WHERE username = 'stp.chuyenvien'")
+    ok = dict(good, sub=uid, sid=int(sid))
+    assert call("GET", "/api/v1/me", token=craft({"alg": "HS256", "kid": kid, "typ": "JWT"}, ok, key)).status == 200
+    bad = [
+        craft({"alg": "none", "kid": kid}, ok, None),
+        craft({"alg": "NoNe", "kid": kid}, ok, None),
+        craft({"alg": "HS512", "kid": kid}, ok, key, "sha512"),
+        craft({"alg": "HS384", "kid": kid}, ok, key, "sha384"),
+        craft({"alg": "HS256", "kid": kid}, dict(ok, exp=60, iat=0, nbf=0), key),
+        craft({"alg": "HS256", "kid": kid}, {k: v for k, v in ok.items() if k != "exp"}, key),
+        craft({"alg": "HS256", "kid": kid}, dict(ok, exp=now + 7200), key),
+        craft({"alg": "HS256", "kid": kid}, dict(ok, nbf=now + 600, exp=now + 800), key),
+        craft({"alg": "HS256", "kid": kid}, dict(ok, iss="evil"), key),
+        craft({"alg": "HS256", "kid": kid}, dict(ok, aud="other-app"), key),
+        craft({"alg": "HS256", "kid": "nope"}, ok, key),
+        craft({"alg": "HS256"}, ok, key),
+        craft({"alg": "HS256", "kid": kid}, ok, b"not-the-key-but-long-enough-0123456789"),
+        craft({"alg": "HS256", "kid": kid}, ok, key).rsplit(".", 1)[0] + ".",
+    ]
+    tampered = craft({"alg": "HS256", "kid": kid}, ok, key).split(".")
+    tampered[1] = b64url(json.dumps(dict(ok, sub="1")).encode())
+    bad.append(".".join(tampered))
+    for t in bad:
+        r = call("GET", "/api/v1/me", token=t)
+        problem(r, 401, "invalid-token")
+
+
+def test_refresh_token_is_no_access_token():
+    t = tokens("stp.vanthu")
+    problem(call("GET", "/api/v1/me", token=t["refresh_token"]), 401, "invalid-token")
+
+
+def test_refresh_rotates_and_reuse_ends_the_whole_login():
+    t1 = tokens("stp.truongphong")
+    r = call("POST", "/api/v1/auth/refresh", body={"refresh_token": t1["refresh_token"]})
+    assert r.status == 200, r
+    t2 = r.json
+    assert t2["refresh_token"] != t1["refresh_token"] and t2["access_token"] != t1["access_token"]
+    assert call("GET", "/api/v1/me", token=t2["access_token"]).status == 200
+    r = call("POST", "/api/v1/auth/refresh", body={"refresh_token": t2["refresh_token"]})
+    assert r.status == 200, r
+    t3 = r.json
+    # t1's refresh token comes back: everything of this login stops
+    r = call("POST", "/api/v1/auth/refresh", body={"refresh_token": t1["refresh_token"]})
+    problem(r, 401, "refresh-token-reused")
+    for at in (t1["access_token"], t2["access_token"], t3["access_token"]):
+        problem(call("GET", "/api/v1/me", token=at), 401, "invalid-token")
+    problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": t3["refresh_token"]}), 401)
+    # another login of the same user is untouched
+    assert call("GET", "/api/v1/me", token=tokens("stp.truongphong")["access_token"]).status == 200
+    assert psql("SELECT count(*) FROM audit_log WHERE action = 'auth.refresh_reuse'") != "0"
+
+
+def test_refresh_rejects_unknown_and_bad_bodies():
+    problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": "not-a-token"}), 401, "invalid-refresh-token")
+    problem(call("POST", "/api/v1/auth/refresh", body={}), 400, "invalid-field")
+    problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": "x", "user_id": 1}), 400, "unknown-field")
+    problem(call("POST", "/api/v1/auth/refresh", raw=b"{"), 400, "malformed-json")
+
+
+def test_logout_stops_its_tokens_at_once_and_only_its_own():
+    a = tokens("stttt.giamdoc")
+    b = tokens("stttt.giamdoc")
+    r = call("POST", "/api/v1/auth/logout", token=a["access_token"])
+    assert r.status == 204, r
+    problem(call("GET", "/api/v1/me", token=a["access_token"]), 401, "invalid-token")
+    problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": a["refresh_token"]}), 401)
+    assert call("GET", "/api/v1/me", token=b["access_token"]).status == 200
+    problem(call("POST", "/api/v1/auth/logout", token=a["access_token"]), 401)
+    problem(call("POST", "/api/v1/auth/logout", token=b["access_token"], body={"all": True}), 400)
+    assert call("GET", "/api/v1/me", token=b["access_token"]).status == 200
+
+
+def test_five_failures_lock_the_account_with_a_growing_delay():
+    r = admin("create-user", "test.lockout", "Người Thử Khóa", "000.00.21.H19", "official",
+              "Chuyên viên", "official", stdin="lockout-pass-1\n")
+    assert r.returncode == 0, r.stderr
+    SECRETS.add("lockout-pass-1")
+    for _ in range(5):
+        problem(login("test.lockout", "wrong", xff="10.30.0.1"), 401, "invalid-credentials")
+    r = login("test.lockout", "lockout-pass-1", xff="10.30.0.2")   # right password, still locked
+    problem(r, 429, "too-many-attempts")
+    first = int(r.headers["retry-after"])
+    assert 1 <= first <= 30, r.headers
+    # an unknown name is locked the same way: no way to tell which names exist
+    for _ in range(5):
+        login("no.such.person", "wrong", xff="10.30.0.3")
+    problem(login("no.such.person", "wrong", xff="10.30.0.4"), 429, "too-many-attempts")
+    # after the lock, one more failure locks for longer
+    psql("UPDATE login_throttle SET locked_until = now() WHERE username = 'test.lockout'")
+    problem(login("test.lockout", "wrong", xff="10.30.0.5"), 401)
+    r = login("test.lockout", "lockout-pass-1", xff="10.30.0.6")
+    problem(r, 429)
+    assert int(r.headers["retry-after"]) > first, (first, r.headers)
+    # once the lock has passed, the right password works and clears the count
+    psql("UPDATE login_throttle SET locked_until = now() WHERE username = 'test.lockout'")
+    assert login("test.lockout", "lockout-pass-1", xff="10.30.0.7").status == 200
+    assert psql("SELECT count(*) FROM login_throttle WHERE username = 'test.lockout'") == "0"
+
+
+def test_one_address_failing_on_many_accounts_is_slowed():
+    ip = "10.40.0.9"
+    for i in range(10):
+        problem(login(f"spray.target{i}", "Password1", xff=ip), 401)
+    r = login("stp.giamdoc", xff=ip)            # even a right password, from that address
+    problem(r, 429, "too-many-attempts")
+    assert int(r.headers["retry-after"]) > 0
+    assert login("stp.giamdoc", xff="10.40.0.10").status == 200   # others are not affected
+
+
+def test_login_flood_is_shed_quickly_and_other_requests_keep_answering():
+    me_token = tokens("stttt.chuyenvien")["access_token"]
+
+    def one_login(i):
+        return login("stp.vanthu", xff=f"10.50.{i // 200}.{i % 200 + 1}")
+
+    def one_me(_):
+        return call("GET", "/api/v1/me", token=me_token)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=48) as pool:
+        logins = [pool.submit(one_login, i) for i in range(120)]
+        time.sleep(0.1)
+        mes = [pool.submit(one_me, i) for i in range(10)]
+        logins = [f.result() for f in logins]
+        mes = [f.result() for f in mes]
+    statuses = [r.status for r in logins]
+    assert set(statuses) <= {200, 429, 503}, statuses
+    assert statuses.count(200) > 0
+    shed = [r for r in logins if r.status == 503]
+    assert shed, "a flood of 120 sign-ins at once should be partly shed"
+    for r in shed:
+        problem(r, 503, "busy")
+        assert r.headers["retry-after"] == "1"
+        assert r.elapsed < 2.0, r.elapsed
+    assert all(r.status == 200 for r in mes), mes
+    assert max(r.elapsed for r in mes) < 1.0, [r.elapsed for r in mes]
+
+
+def test_audit_rows_are_written_and_cannot_be_changed():
+    assert int(psql("SELECT count(*) FROM audit_log WHERE action = 'auth.login'")) > 0
+    assert int(psql("SELECT count(*) FROM audit_log WHERE action = 'auth.logout'")) > 0
+    import subprocess
+    try:
+        psql("UPDATE audit_log SET action = 'x'")
+        raise AssertionError("audit_log accepted an UPDATE")
+    except subprocess.CalledProcessError as e:
+        assert "append-only" in e.stderr
+
+
+def _b64d(s):
+    import base64
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))

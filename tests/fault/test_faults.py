@@ -1,0 +1,142 @@
+"""Fault tests: Redis stopped or hung, PostgreSQL stopped, a worker killed
+under load, and the drain on SIGTERM. Each puts the stack back as it found it."""
+import concurrent.futures
+import os
+import signal
+import threading
+import time
+
+from lib import (call, pid_of, problem, request, stack, tokens, wait_for, worker_pids)
+
+
+def _health():
+    try:
+        return request("GET", "/api/v1/health")
+    except OSError:
+        return None
+
+
+def test_redis_stopped_degrades_but_everything_answers_from_postgresql():
+    t = tokens("stttt.truongphong")
+    other = tokens("stttt.truongphong")
+    stack("redis-stop")
+    try:
+        r = call("GET", "/api/v1/health")
+        assert r.status == 200, r
+        assert r.json["status"] == "degraded" and r.json["checks"]["redis"] == "down"
+        assert call("GET", "/api/v1/me", token=t["access_token"]).status == 200
+        t2 = tokens("stttt.truongphong")                      # sign-in works
+        assert call("GET", "/api/v1/me", token=t2["access_token"]).status == 200
+        # a logout while Redis is away is enforced from PostgreSQL ...
+        assert call("POST", "/api/v1/auth/logout", token=other["access_token"]).status == 204
+        problem(call("GET", "/api/v1/me", token=other["access_token"]), 401)
+    finally:
+        stack("redis-start")
+    # ... and still after Redis is back, empty
+    r = wait_for(lambda: (lambda h: h if h and h.json.get("status") == "ok" else None)(_health()), 10)
+    assert r and r.json["status"] == "ok", r
+    for _ in range(20):     # whichever worker thread answers
+        problem(call("GET", "/api/v1/me", token=other["access_token"]), 401)
+        assert call("GET", "/api/v1/me", token=t["access_token"]).status == 200
+
+
+def test_redis_hung_answers_quickly_from_postgresql():
+    t = tokens("stp.giamdoc")
+    pid = pid_of("redis")
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        worst = 0.0
+        for _ in range(20):
+            r = call("GET", "/api/v1/me", token=t["access_token"])
+            assert r.status == 200, r
+            worst = max(worst, r.elapsed)
+        h = call("GET", "/api/v1/health")
+        assert h.status == 200 and h.json["checks"]["redis"] == "down", h
+        assert worst < 0.5, f"a hung Redis slowed requests to {worst:.3f}s"
+        other = tokens("stp.giamdoc")
+        assert call("POST", "/api/v1/auth/logout", token=other["access_token"]).status == 204
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    r = wait_for(lambda: (lambda h: h if h and h.json.get("status") == "ok" else None)(_health()), 10)
+    assert r, "redis did not come back in the health check"
+    for _ in range(20):
+        problem(call("GET", "/api/v1/me", token=other["access_token"]), 401)
+
+
+def test_postgresql_stopped_is_503_with_retry_after_and_the_same_workers_recover():
+    t = tokens("stp.chuyenvien")
+    workers = worker_pids()
+    master = pid_of("api")
+    stack("pg-stop")
+    try:
+        r = call("GET", "/api/v1/health")
+        problem(r, 503, "database-unavailable")
+        assert r.headers["retry-after"].isdigit()
+        assert r.json["checks"]["postgresql"] == "down"
+        r = call("GET", "/api/v1/me", token=t["access_token"])
+        problem(r, 503)
+        assert "retry-after" in r.headers
+        r = call("POST", "/api/v1/auth/login", body={"username": "stp.vanthu", "password": "demo123",
+                                                     "device_name": "d"})
+        problem(r, 503)
+        assert r.elapsed < 3.0
+    finally:
+        stack("pg-start")
+    r = wait_for(lambda: (lambda h: h if h and h.status == 200 else None)(_health()), 15)
+    assert r, "health did not recover after PostgreSQL came back"
+    for _ in range(20):
+        assert call("GET", "/api/v1/me", token=t["access_token"]).status == 200
+    assert worker_pids() == workers and pid_of("api") == master, "workers were restarted"
+
+
+def test_killed_worker_is_replaced_within_a_second_and_loses_only_its_requests():
+    before = worker_pids()
+    assert len(before) >= 2, before
+    results = []
+    stop = threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                results.append(request("GET", "/api/v1/health").status)
+            except OSError:
+                results.append(0)
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for th in threads:
+        th.start()
+    time.sleep(0.5)
+    os.kill(before[0], signal.SIGKILL)
+    t0 = time.monotonic()
+    replaced = wait_for(lambda: (lambda p: p if len(p) == len(before) and before[0] not in p else None)(worker_pids()), 2, 0.01)
+    took = time.monotonic() - t0
+    time.sleep(0.5)
+    stop.set()
+    for th in threads:
+        th.join()
+    assert replaced, f"no replacement worker: {worker_pids()}"
+    assert took < 1.0, f"replaced after {took:.2f}s"
+    failed = [s for s in results if s != 200]
+    assert len(results) > 200, len(results)
+    # at most the requests the killed worker's threads had in hand
+    assert len(failed) <= 8, f"{len(failed)} of {len(results)} failed: {set(failed)}"
+
+
+def test_sigterm_finishes_requests_in_flight_then_exits():
+    def one(i):
+        return request("POST", "/api/v1/auth/login",
+                       body={"username": "stttt.vanthu", "password": "demo123", "device_name": "d"},
+                       headers={"X-Forwarded-For": f"10.60.0.{i + 1}"})
+
+    master = pid_of("api")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        futs = [pool.submit(one, i) for i in range(4)]
+        time.sleep(0.02)
+        os.kill(master, signal.SIGTERM)
+        rs = [f.result() for f in futs]
+    assert [r.status for r in rs] == [200] * 4, rs
+    assert wait_for(lambda: not os.path.exists(f"/proc/{master}"), 10), "master did not exit"
+    r = call("GET", "/api/v1/health")
+    problem(r, 503)                 # nginx answers for the missing workers, as problem+json
+    stack("api-start")
+    assert wait_for(lambda: (lambda h: h if h and h.status == 200 else None)(_health()), 10)
