@@ -4,8 +4,8 @@ OUT      ?= build
 BIN      ?= bin
 SAN      ?=
 PKGS     := libpq hiredis jansson libjwt libsodium
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
+OPT      ?= -O2 -g
+CFLAGS   := $(OPT) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
 LDFLAGS  += $(SAN)
 LDLIBS   := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lpthread
 
@@ -59,7 +59,7 @@ test: deps
 
 asan: deps
 	@$(MAKE) -s OUT=build/asan BIN=build/asan/bin SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    CFLAGS="-O1 -g" build/asan/bin/qlvb-api build/asan/bin/qlvb-admin build/asan/bin/unit-tests
+	    OPT="-O1 -g" build/asan/bin/qlvb-api build/asan/bin/qlvb-admin build/asan/bin/unit-tests
 	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    bash tests/run.sh build/asan/bin
 

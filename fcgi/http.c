@@ -44,7 +44,7 @@ const char *req_query(struct req *r, const char *name)
     const char *q = r->query;
     size_t nl = strlen(name);
     while (q && *q) {
-        const char *end = strchrnul(q, '&');
+        const char *end = q + strcspn(q, "&");
         const char *eq = memchr(q, '=', (size_t)(end - q));
         const char *kend = eq ? eq : end;
         if ((size_t)(kend - q) == nl && memcmp(q, name, nl) == 0)

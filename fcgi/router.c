@@ -13,8 +13,8 @@ static bool pattern_match(const char *pat, const char *path, struct route_match 
             return false;
         pat++;
         path++;
-        const char *pe = strchrnul(pat, '/');
-        const char *se = strchrnul(path, '/');
+        const char *pe = pat + strcspn(pat, "/");
+        const char *se = path + strcspn(path, "/");
         if (*pat == '{') {
             if (se == path || m->nparams == ROUTE_MAX_PARAMS)
                 return false;
