@@ -157,7 +157,7 @@ start_nginx() {
     mkdir -p "$VAR/nginx/tmp"
     cp "$ROOT/nginx/fastcgi_params" "$VAR/nginx/fastcgi_params"
     sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@ROOT@|$ROOT|g" \
-        -e "s|@KEEPALIVE@|${QLVB_NGINX_KEEPALIVE:-4}|g" -e "s|@KEEPCONN@|${QLVB_NGINX_KEEPCONN:-on}|g" \
+        -e "s|@KEEPALIVE@|${QLVB_NGINX_KEEPALIVE:-4}|g" -e "s|@KEEPCONN@|${QLVB_NGINX_KEEPCONN:-off}|g" \
         "$ROOT/nginx/nginx.conf.template" >"$VAR/nginx/nginx.conf"
     chown -R "$RUNAS:" "$VAR/nginx"
     as_user nginx -q -p "$VAR/nginx" -e "$VAR/log/nginx-error.log" -c "$VAR/nginx/nginx.conf"
@@ -188,6 +188,11 @@ cmd_start() {
     start_api
     start_nginx
     wait_healthy
+    echo
+    echo "QLVB is running at http://127.0.0.1:$PORT  (try: curl http://127.0.0.1:$PORT/api/v1/health)"
+    echo "Demo accounts, all with the password demo123:"
+    sed -n 's/^  /  /p' "$VAR/log/seed.log"
+    echo "Logs are in $VAR/log; stop everything with: make stop"
 }
 
 stop_pid() {   # name pidfile signal

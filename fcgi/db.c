@@ -12,7 +12,8 @@ static __thread PGconn *conn;
 static __thread long long retry_after_us;    /* no connect attempt before this */
 static __thread long long conn_used_by;   /* start time of the last request using it */
 
-#define RECONNECT_PAUSE_US 300000
+#define RECONNECT_PAUSE_US 1000000
+#define SLOW_CONNECT_US 200000
 
 static void drop(const char *rid, const char *why)
 {
@@ -55,13 +56,17 @@ static bool ensure(struct req *r)
                            "options", "application_name", NULL };
     const char *vals[] = { cfg.database_url, timeout, "1", "5", "2", "2", "5000",
                            opts, "qlvb-api", NULL };
+    long long t0 = now_us();
     conn = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(conn) != CONNECTION_OK) {
         log_warn(r->request_id, "msg=\"postgresql connect failed\" error=\"%.200s\"",
                  strtok(PQerrorMessage(conn), "\n"));
         PQfinish(conn);
         conn = NULL;
-        retry_after_us = now_us() + RECONNECT_PAUSE_US;
+        /* a refused connection costs nothing to retry; a slow failure
+         * (a host that does not answer) is not retried for a while */
+        if (now_us() - t0 > SLOW_CONNECT_US)
+            retry_after_us = now_us() + RECONNECT_PAUSE_US;
         return false;
     }
     if (!prepare_all(r->request_id)) {

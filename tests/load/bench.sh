@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# make bench: a private stack under var/bench loaded with a province-sized
+# data set, driven by wrk on the same machine. Figures are printed as ratios
+# against the stack's own ceilings measured in the same run: nginx alone
+# (it answers /nginx-ping itself), a worker that touches nothing (an unknown
+# path: routing and a problem+json 404), PostgreSQL (pgbench SELECT 1) and
+# Redis (redis-benchmark PING).
+#
+# BENCH_SECONDS (5) per run, BENCH_CONNS (64) connections.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+export QLVB_VAR=$ROOT/var/bench QLVB_PORT=${BENCH_PORT:-28080}
+SECS=${BENCH_SECONDS:-5}
+CONNS=${BENCH_CONNS:-64}
+URL=http://127.0.0.1:$QLVB_PORT
+PG_PORT=$((QLVB_PORT + 10))
+trap 'bash deploy/stack.sh stop >/dev/null 2>&1' EXIT
+
+bash deploy/stack.sh stop >/dev/null 2>&1 || true
+echo "bench: starting the stack under var/bench"
+bash deploy/stack.sh start >/dev/null
+echo "bench: loading 25,000 accounts"
+setpriv --reuid=qlvb --regid=qlvb --init-groups -- \
+    psql -q -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -f sql/bench/province.sql >/dev/null
+users=$(setpriv --reuid=qlvb --regid=qlvb --init-groups -- \
+    psql -Atq -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -c "SELECT count(*) FROM users")
+echo "bench: $users accounts"
+
+rps() {   # wrk output -> requests/s
+    awk '/Requests\/sec/ {print int($2)}'
+}
+p99() {
+    awk '/ 99%/ {print $2}'
+}
+run_wrk() {   # label, then wrk arguments
+    local label=$1; shift
+    local out
+    out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$@")
+    local r p errs
+    r=$(printf '%s\n' "$out" | rps)
+    p=$(printf '%s\n' "$out" | p99)
+    errs=$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $NF}')
+    printf '%-34s %8s req/s   p99 %-9s non-2xx %s\n' "$label" "$r" "$p" "${errs:-0}" >&2
+    echo "$r"
+}
+
+token=$(curl -s -H 'Content-Type: application/json' -H 'X-Forwarded-For: 10.98.0.1' \
+    -d '{"username":"bench.4242","password":"demo123","device_name":"bench"}' "$URL/api/v1/auth/login" |
+    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$token" ] || { echo "bench: cannot sign in"; exit 1; }
+
+echo "bench: $SECS s per run, $CONNS connections, wrk on the same 2 cores"
+echo "-- ceilings"
+c_nginx=$(run_wrk "nginx alone (/nginx-ping)" "$URL/nginx-ping")
+c_noop=$(run_wrk "worker, no I/O (404)" "$URL/api/v1/no-such-endpoint")
+echo 'SELECT 1;' >"$QLVB_VAR/select1.sql"
+chown qlvb: "$QLVB_VAR/select1.sql"
+c_pg=$(setpriv --reuid=qlvb --regid=qlvb --init-groups -- \
+    pgbench -n -c 8 -j 2 -T "$SECS" -f "$QLVB_VAR/select1.sql" -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb qlvb \
+    2>/dev/null | awk '/^tps/ {print int($3)}')
+printf '%-34s %8s tps\n' "PostgreSQL SELECT 1 (pgbench -c8)" "$c_pg" >&2
+c_redis=$(redis-benchmark -s "$QLVB_VAR/run/redis.sock" -t ping -n 200000 -c 50 --csv 2>/dev/null |
+    awk -F'"' '/PING_MBULK/ {print int($4)}')
+printf '%-34s %8s req/s\n' "Redis PING (redis-benchmark)" "$c_redis" >&2
+echo "-- API"
+health=$(run_wrk "GET /api/v1/health" "$URL/api/v1/health")
+me=$(run_wrk "GET /api/v1/me (signed in)" -H "Authorization: Bearer $token" "$URL/api/v1/me")
+CONNS=8 login=$(run_wrk "POST /api/v1/auth/login (8 conns)" -s tests/load/login.lua "$URL")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+echo "-- ratios"
+echo "worker no-op / nginx alone:        $(ratio "$c_noop" "$c_nginx")"
+echo "health / worker no-op:             $(ratio "$health" "$c_noop")"
+echo "me / worker no-op:                 $(ratio "$me" "$c_noop")"
+echo "me / PostgreSQL SELECT 1:          $(ratio "$me" "$c_pg")"
+echo "login / worker no-op:              $(ratio "$login" "$c_noop")  (argon2id by design)"
