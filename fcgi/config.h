@@ -18,6 +18,7 @@ struct config {
     int access_ttl;              /* QLVB_ACCESS_TTL seconds, at most 900 */
     int refresh_ttl;             /* QLVB_REFRESH_TTL seconds */
     size_t body_max;             /* QLVB_BODY_MAX bytes of a JSON body */
+    size_t file_max;             /* QLVB_FILE_MAX bytes of an uploaded file */
     int pg_timeout_ms;           /* QLVB_PG_TIMEOUT_MS: a statement's limit */
     int redis_timeout_ms;        /* QLVB_REDIS_TIMEOUT_MS */
     int redis_backoff_ms;        /* QLVB_REDIS_BACKOFF_MS: pause after a failure */

@@ -109,6 +109,7 @@ static PGresult *exec_timed(struct req *r, const char *name, int n, const char *
 PGresult *db_exec(struct req *r, const char *name, int nparams, const char *const *params)
 {
     r->sqlstate = NULL;
+    r->sqlmsg = NULL;
     if (!ensure(r)) {
         r->db_down = true;
         return NULL;
@@ -139,11 +140,14 @@ PGresult *db_exec(struct req *r, const char *name, int nparams, const char *cons
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
         r->sqlstate = arena_strdup(r->a, state ? state : "XX000");
+        const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        r->sqlmsg = arena_strdup(r->a, msg ? msg : "statement failed");
         /* 57P01 admin shutdown, 08xxx connection exceptions: the server is going */
         if (strncmp(r->sqlstate, "08", 2) == 0 || strncmp(r->sqlstate, "57P", 3) == 0) {
             r->db_down = true;
             drop(r->request_id, "server is shutting down");
-        } else if (strcmp(r->sqlstate, DB_UNIQUE_VIOLATION) != 0) {
+        } else if (strcmp(r->sqlstate, DB_UNIQUE_VIOLATION) != 0 && strncmp(r->sqlstate, "QV", 2) != 0 &&
+                   strncmp(r->sqlstate, "22", 2) != 0) {
             log_error(r->request_id, "msg=\"statement failed\" statement=%s sqlstate=%s error=\"%.200s\"",
                       name, r->sqlstate, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
         }

@@ -192,14 +192,40 @@ int api_error(struct req *r, int status, const char *slug, const char *detail)
     return api_error_ext(r, status, slug, detail, NULL);
 }
 
+int db_error_status(struct req *r, const char **slug, const char **detail)
+{
+    const char *st = r->sqlstate;
+    if (r->db_down) {
+        *slug = "database-unavailable";
+        *detail = "the database cannot be reached; try again shortly";
+        return 503;
+    }
+    if (st && st[0] == 'Q' && st[1] == 'V') {
+        int status = atoi(st + 2);
+        *slug = status == 404 ? "document-not-found"
+              : status == 403 ? "forbidden"
+              : status == 409 ? "wrong-state"
+              : status == 422 ? "invalid-value" : "error";
+        *detail = r->sqlmsg;
+        return status >= 400 && status <= 499 ? status : 500;
+    }
+    if (st && strncmp(st, "22", 2) == 0) {
+        *slug = "invalid-field";
+        *detail = r->sqlmsg;
+        return 400;
+    }
+    *slug = "internal-error";
+    *detail = "the request could not be completed";
+    return 500;
+}
+
 int api_db_error(struct req *r)
 {
-    if (r->db_down) {
+    const char *slug, *detail;
+    int status = db_error_status(r, &slug, &detail);
+    if (status == 503)
         resp_header(r, "Retry-After", "5");
-        return api_error(r, 503, "database-unavailable",
-                         "the database cannot be reached; try again shortly");
-    }
-    return api_error(r, 500, "internal-error", "the request could not be completed");
+    return api_error(r, status, slug, detail);
 }
 
 void resp_send(struct req *r)
@@ -211,7 +237,7 @@ void resp_send(struct req *r)
         sbuf_printf(&h, "Content-Type: %s\r\n", r->ctype);
     sbuf_printf(&h, "Content-Length: %zu\r\n", r->out.len);
     sbuf_printf(&h, "X-Request-Id: %s\r\n", r->request_id);
-    sbuf_puts(&h, "Cache-Control: no-store\r\n");
+    sbuf_printf(&h, "Cache-Control: %s\r\n", r->cache_control ? r->cache_control : "no-store");
     sbuf_add(&h, r->hdrs.s, r->hdrs.len);
     sbuf_add(&h, "\r\n", 2);
     FCGX_PutStr(h.s, (int)h.len, r->fx->out);

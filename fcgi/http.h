@@ -31,6 +31,7 @@ struct req {
     bool in_tx;
     bool db_down;                 /* PostgreSQL could not be reached */
     const char *sqlstate;         /* of the last failed statement */
+    const char *sqlmsg;           /* and its message */
 
     /* response */
     int status;
@@ -38,6 +39,7 @@ struct req {
     const char *ctype;
     struct sbuf hdrs;             /* extra header lines, each ending in \r\n */
     struct sbuf out;
+    const char *cache_control;    /* default no-store */
 };
 
 /* Request side. Header names as FastCGI gives them: "HTTP_IF_NONE_MATCH". */
@@ -60,8 +62,12 @@ int api_error(struct req *r, int status, const char *slug, const char *detail);
 /* As api_error, with extra members already in ext (taken over). */
 int api_error_ext(struct req *r, int status, const char *slug, const char *detail,
                   json_t *ext);
-/* 503 when PostgreSQL is away, 500 otherwise; after a failed statement. */
+/* After a failed statement: 503 when PostgreSQL is away; the status a
+ * workflow function raised as QVnnn; 400 for a value PostgreSQL refused;
+ * 500 otherwise. */
 int api_db_error(struct req *r);
+/* What api_db_error would answer, without answering. */
+int db_error_status(struct req *r, const char **slug, const char **detail);
 
 /* Puts the whole response on the wire. */
 void resp_send(struct req *r);

@@ -84,6 +84,79 @@ static bool read_body(struct req *r, size_t max)
     return true;
 }
 
+/* Idempotency-Key: the first request with a key acts and its answer is
+ * kept; a retry with the same key and the same request gets that answer
+ * again without acting; the same key on another request is refused.
+ * Returns true when the request is answered here. */
+static bool idem_begin(struct req *r, const char *key)
+{
+    size_t n = strlen(key);
+    bool ok = n >= 1 && n <= 200;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = key[i] > 0x20 && key[i] < 0x7f;
+    if (!ok) {
+        api_error(r, 400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 200 visible ASCII characters");
+        return true;
+    }
+    crypto_hash_sha256_state st;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char sig[sizeof h * 2 + 1];
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)r->method, strlen(r->method) + 1);
+    crypto_hash_sha256_update(&st, (const unsigned char *)r->path, strlen(r->path) + 1);
+    if (r->query)
+        crypto_hash_sha256_update(&st, (const unsigned char *)r->query, strlen(r->query));
+    crypto_hash_sha256_update(&st, (const unsigned char *)"", 1);
+    if (r->body)
+        crypto_hash_sha256_update(&st, (const unsigned char *)r->body, r->body_len);
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(sig, sizeof sig, h, sizeof h);
+    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
+    const char *p[3] = { uid, key, arena_strdup(r->a, sig) };
+    PGresult *res = db_exec(r, "idem_claim", 3, p);
+    if (!res) {
+        api_db_error(r);
+        return true;
+    }
+    if (PQntuples(res) == 1)
+        return false;              /* first time: go on and act */
+    res = db_exec(r, "idem_get", 2, p);
+    if (!res || PQntuples(res) != 1) {
+        api_db_error(r);
+        return true;
+    }
+    if (strcmp(PQgetvalue(res, 0, 0), sig) != 0) {
+        api_error(r, 422, "idempotency-key-reused",
+                  "this Idempotency-Key was used for a different request");
+        return true;
+    }
+    if (PQgetisnull(res, 0, 1)) {
+        resp_header(r, "Retry-After", "1");
+        api_error(r, 409, "request-in-progress", "the first request with this Idempotency-Key is still running");
+        return true;
+    }
+    resp_header(r, "Idempotent-Replayed", "true");
+    const char *body = PQgetvalue(res, 0, 3);
+    api_raw(r, atoi(PQgetvalue(res, 0, 1)), PQgetisnull(res, 0, 2) ? NULL : arena_strdup(r->a, PQgetvalue(res, 0, 2)),
+            body, strlen(body));
+    return true;
+}
+
+/* Keeps the answer for retries; a failure of the server is not kept, so
+ * that a retry may act. */
+static void idem_end(struct req *r, const char *key)
+{
+    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
+    if (r->status >= 500) {
+        const char *p[2] = { uid, key };
+        db_exec(r, "idem_release", 2, p);
+        return;
+    }
+    const char *p[5] = { uid, key, arena_sprintf(r->a, "%d", r->status), r->ctype,
+                         arena_strndup(r->a, r->out.s, r->out.len) };
+    db_exec(r, "idem_store", 5, p);
+}
+
 static void handle(FCGX_Request *fx, struct arena *a)
 {
     struct req r;
@@ -127,13 +200,19 @@ static void handle(FCGX_Request *fx, struct arena *a)
         break;
     case ROUTE_FOUND: {
         const struct route *rt = r.match.route;
-        if (!read_body(&r, cfg.body_max))
+        if (!read_body(&r, (rt->flags & BODY_RAW) ? cfg.file_max : cfg.body_max))
             break;
         if ((rt->flags & AUTH_USER) && !auth_authenticate(&r))
             break;
+        const char *ikey = (rt->flags & IDEMPOTENT) ? req_env(&r, "HTTP_IDEMPOTENCY_KEY") : NULL;
+        if (ikey && idem_begin(&r, ikey))
+            break;                 /* answered: a replay, or a refusal */
         rt->handler(&r);
         if (!r.responded)
             api_error(&r, 500, "internal-error", "the request was not answered");
+        db_rollback(&r);
+        if (ikey)
+            idem_end(&r, ikey);
         break;
     }
     }

@@ -1,0 +1,194 @@
+/* Files: see files.h. Bytes live under QLVB_STORE_DIR/ab/cd/<sha256>, written
+ * to a temporary name and renamed, so a reader never sees half a file; the
+ * database holds only the key. The type is what libmagic finds in the
+ * bytes, whatever the client says. */
+#include "files.h"
+#include "audit.h"
+#include "../fcgi/config.h"
+#include "../fcgi/db.h"
+#include "../fcgi/http.h"
+#include "../fcgi/json.h"
+#include "../fcgi/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <magic.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static __thread magic_t magic;
+
+/* What may be stored: documents, scans, office files, edXML. */
+static const char *const allowed_types[] = {
+    "application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain", "text/xml",
+    "application/xml", "application/zip", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text", NULL,
+};
+static const char *const kinds[] = { "body", "attachment", "signed", NULL };
+
+static const char *sniff(const char *buf, size_t len)
+{
+    if (!magic) {
+        magic = magic_open(MAGIC_MIME_TYPE);
+        if (!magic || magic_load(magic, NULL) != 0) {
+            if (magic)
+                magic_close(magic);
+            magic = NULL;
+            return NULL;
+        }
+    }
+    return magic_buffer(magic, buf, len);
+}
+
+static bool name_ok(const char *s)
+{
+    long n = utf8_length(s);
+    if (n < 1 || n > 255 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
+            return false;
+    return true;
+}
+
+static int mkdir_p(const char *dir)
+{
+    if (mkdir(dir, 0750) == 0 || errno == EEXIST)
+        return 0;
+    return -1;
+}
+
+/* Writes the bytes under their hash unless they are there already. */
+static bool store(struct req *r, const char *hex)
+{
+    char *d1 = arena_sprintf(r->a, "%s/%.2s", cfg.store_dir, hex);
+    char *d2 = arena_sprintf(r->a, "%s/%.2s", d1, hex + 2);
+    char *path = arena_sprintf(r->a, "%s/%s", d2, hex);
+    struct stat st;
+    if (stat(path, &st) == 0 && (size_t)st.st_size == r->body_len)
+        return true;
+    if (mkdir_p(cfg.store_dir) || mkdir_p(d1) || mkdir_p(d2))
+        return false;
+    char *tmp = arena_sprintf(r->a, "%s.%s.tmp", path, r->request_id);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
+    if (fd < 0)
+        return false;
+    size_t off = 0;
+    while (off < r->body_len) {
+        ssize_t w = write(fd, r->body + off, r->body_len - off);
+        if (w <= 0) {
+            close(fd);
+            unlink(tmp);
+            return false;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return false;
+    }
+    return true;
+}
+
+int files_upload(struct req *r)
+{
+    int64_t id;
+    if (!req_param_id(r, "id", &id))
+        return api_error(r, 404, "document-not-found", "no such document");
+    const char *kind = req_query(r, "kind"), *name = req_query(r, "name");
+    bool kind_ok = false;
+    for (const char *const *k = kinds; kind && *k; k++)
+        kind_ok |= strcmp(*k, kind) == 0;
+    if (!kind_ok)
+        return api_error(r, 400, "invalid-parameter", "kind must be body, attachment or signed");
+    if (!name || !name_ok(name))
+        return api_error(r, 400, "invalid-parameter",
+                         "name must be a file name of 1 to 255 characters, without / or control characters");
+    if (r->body_len == 0)
+        return api_error(r, 400, "empty-file", "the body holds the file's bytes and is empty");
+    const char *mime = sniff(r->body, r->body_len);
+    bool type_ok = false;
+    for (const char *const *t = allowed_types; mime && *t; t++)
+        type_ok |= strcmp(*t, mime) == 0;
+    if (!type_ok)
+        return api_error(r, 415, "unsupported-file-type",
+                         arena_sprintf(r->a, "files of type %s are not accepted", mime ? mime : "unknown"));
+    mime = arena_strdup(r->a, mime);
+
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[sizeof h * 2 + 1];
+    crypto_hash_sha256(h, (const unsigned char *)r->body, r->body_len);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+
+    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
+    const char *did = arena_sprintf(r->a, "%lld", (long long)id);
+    const char *pa[3] = { uid, did, kind };
+    if (!db_begin(r) || !db_exec(r, "doc_file_allowed", 3, pa))
+        return api_db_error(r);
+    if (!store(r, hex)) {
+        log_error(r->request_id, "msg=\"cannot store file\" error=\"%s\"", strerror(errno));
+        return api_error(r, 500, "storage-error", "the file could not be stored");
+    }
+    const char *pf[3] = { hex, arena_sprintf(r->a, "%zu", r->body_len), mime };
+    const char *pd[5] = { did, kind, name, hex, uid };
+    PGresult *res;
+    if (!db_exec(r, "file_put", 3, pf) || !(res = db_exec(r, "docfile_add", 5, pd)))
+        return api_db_error(r);
+    const char *fid = arena_strdup(r->a, PQgetvalue(res, 0, 0));
+    const char *ver = arena_strdup(r->a, PQgetvalue(res, 0, 1));
+    const char *pl[6] = { did, uid, fid, kind, name, ver };
+    if (!db_exec(r, "docfile_log", 6, pl) ||
+        !audit(r, r->user_id, "document.file_added", "document", id, NULL) || !db_commit(r))
+        return api_db_error(r);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(strtoll(fid, NULL, 10)));
+    json_object_set_new(o, "document_id", json_integer(id));
+    json_object_set_new(o, "kind", json_string(kind));
+    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, "version", json_integer(strtoll(ver, NULL, 10)));
+    json_object_set_new(o, "sha256", json_string(hex));
+    json_object_set_new(o, "size", json_integer((json_int_t)r->body_len));
+    json_object_set_new(o, "mime", json_string(mime));
+    return api_json(r, 201, o);
+}
+
+/* RFC 5987 encoding of a file name for Content-Disposition. */
+static const char *disposition(struct req *r, const char *name)
+{
+    struct sbuf b;
+    sbuf_init(&b, r->a, 64);
+    sbuf_puts(&b, "attachment; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            sbuf_putc(&b, (char)*p);
+        else
+            sbuf_printf(&b, "%%%02X", *p);
+    }
+    return b.s;
+}
+
+int files_download(struct req *r)
+{
+    int64_t id;
+    if (!req_param_id(r, "id", &id))
+        return api_error(r, 404, "file-not-found", "no such file");
+    const char *p[2] = { arena_sprintf(r->a, "%lld", (long long)id),
+                         arena_sprintf(r->a, "%lld", (long long)r->user_id) };
+    PGresult *res = db_exec(r, "docfile_get", 2, p);
+    if (!res)
+        return api_db_error(r);
+    if (PQntuples(res) != 1)
+        return api_error(r, 404, "file-not-found", "no such file");
+    const char *sha = PQgetvalue(res, 0, 0);
+    resp_header(r, "X-Accel-Redirect", arena_sprintf(r->a, "/_store/%.2s/%.2s/%s", sha, sha + 2, sha));
+    resp_header(r, "Content-Disposition", disposition(r, PQgetvalue(res, 0, 2)));
+    resp_header(r, "ETag", arena_sprintf(r->a, "\"%s\"", sha));
+    r->cache_control = "private, max-age=3600";
+    return api_raw(r, 200, arena_strdup(r->a, PQgetvalue(res, 0, 1)), NULL, 0);
+}

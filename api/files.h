@@ -1,0 +1,8 @@
+/* File versions of documents: upload (stored by SHA-256, type sniffed) and
+ * download (authorised here, bytes served by nginx). */
+#ifndef QLVB_API_FILES_H
+#define QLVB_API_FILES_H
+struct req;
+int files_upload(struct req *r);
+int files_download(struct req *r);
+#endif

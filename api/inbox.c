@@ -1,0 +1,172 @@
+/* The inbox: see inbox.h. Items are written when work reaches someone (the
+ * workflow functions call inbox_put); reading is one indexed query built
+ * into JSON by PostgreSQL. Each user's inbox has a version bumped by every
+ * change, which makes the ETag of a page: a phone polling with
+ * If-None-Match gets 304 after one primary-key lookup. */
+#include "inbox.h"
+#include "documents.h"
+#include "validate.h"
+#include "../fcgi/db.h"
+#include "../fcgi/http.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define INBOX_LIMIT_MAX 100
+#define INBOX_LIMIT_DEFAULT 20
+#define BATCH_MAX 50
+
+static const char *const boxes[] = { "process", "approve", "info", "done", NULL };
+
+static bool flag(struct req *r, const char *name, const char **out)
+{
+    const char *v = req_query(r, name);
+    if (!v || strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+        *out = "false";
+        return true;
+    }
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || *v == '\0') {
+        *out = "true";
+        return true;
+    }
+    api_error(r, 400, "invalid-parameter", arena_sprintf(r->a, "%s must be true or false", name));
+    return false;
+}
+
+/* "micros_id" as the API gave it -> a timestamptz literal and an id. */
+static bool parse_cursor(struct req *r, const char *c, const char **ts, const char **id)
+{
+    const char *us = strchr(c, '_');
+    if (!us || us == c || strspn(c, "0123456789") != (size_t)(us - c) || us - c > 18 ||
+        !us[1] || strspn(us + 1, "0123456789") != strlen(us + 1) || strlen(us + 1) > 18)
+        return false;
+    long long micros = strtoll(c, NULL, 10);
+    time_t secs = (time_t)(micros / 1000000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm))
+        return false;
+    *ts = arena_sprintf(r->a, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
+    *id = us + 1;
+    return true;
+}
+
+int inbox_list(struct req *r)
+{
+    const char *box = req_query(r, "box");
+    if (!box)
+        box = "process";
+    bool ok = false;
+    for (const char *const *b = boxes; *b; b++)
+        ok |= strcmp(*b, box) == 0;
+    if (!ok)
+        return api_error(r, 400, "invalid-parameter", "box must be process, approve, info or done");
+    const char *unread, *urgent, *overdue, *ts = NULL, *cid = NULL;
+    if (!flag(r, "unread", &unread) || !flag(r, "urgent", &urgent) || !flag(r, "overdue", &overdue))
+        return r->status;
+    const char *cur = req_query(r, "cursor"), *lim = req_query(r, "limit");
+    if (cur && !parse_cursor(r, cur, &ts, &cid))
+        return api_error(r, 400, "invalid-parameter", "cursor is not one this API gave");
+    int limit = INBOX_LIMIT_DEFAULT;
+    if (lim) {
+        char *end;
+        long l = strtol(lim, &end, 10);
+        if (*end || l < 1 || l > INBOX_LIMIT_MAX)
+            return api_error(r, 400, "invalid-parameter",
+                             arena_sprintf(r->a, "limit must be from 1 to %d", INBOX_LIMIT_MAX));
+        limit = (int)l;
+    }
+    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
+    PGresult *v = db_exec(r, "inbox_version", 1, &uid);
+    if (!v)
+        return api_db_error(r);
+    /* the version of the inbox and the exact page asked for */
+    unsigned long h = 5381;
+    for (const char *q = r->query ? r->query : ""; *q; q++)
+        h = h * 33 + (unsigned char)*q;
+    const char *etag = arena_sprintf(r->a, "\"i%s-%s-%lx\"", uid, PQgetvalue(v, 0, 0), h);
+    resp_header(r, "ETag", etag);
+    r->cache_control = "private, no-cache";
+    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
+    if (inm && strstr(inm, etag))
+        return api_raw(r, 304, NULL, NULL, 0);
+    const char *p[8] = { uid, box, unread, urgent, overdue, ts, cid, arena_sprintf(r->a, "%d", limit) };
+    PGresult *res = db_exec(r, "inbox_list", 8, p);
+    if (!res)
+        return api_db_error(r);
+    const char *body = PQgetvalue(res, 0, 0);
+    return api_raw(r, 200, "application/json", body, strlen(body));
+}
+
+int inbox_counts(struct req *r)
+{
+    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
+    PGresult *res = db_exec(r, "inbox_counts", 1, &uid);
+    if (!res)
+        return api_db_error(r);
+    const char *body = PQgetvalue(res, 0, 0);
+    return api_raw(r, 200, "application/json", body, strlen(body));
+}
+
+static const char *const batch_actions[] = { "read", "approve", NULL };
+static const struct field batch_fields[] = {
+    { "action", F_ENUM, true, 0, 0, batch_actions, NULL },
+    { "item_ids", F_ARRAY, true, 1, BATCH_MAX, NULL, NULL },
+    { "note", F_STR, false, 1, 2000, NULL, NULL },
+    { NULL, 0, false, 0, 0, NULL, NULL },
+};
+
+/* Each item is acted on by itself and answered by itself. */
+int inbox_batch(struct req *r)
+{
+    json_t *b = body_valid(r, batch_fields);
+    if (!b)
+        return r->status;
+    const char *action = json_string_value(json_object_get(b, "action"));
+    const char *note = json_string_value(json_object_get(b, "note"));
+    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
+    json_t *results = json_array();
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(b, "item_ids"), i, it) {
+        const char *iid = arena_sprintf(r->a, "%lld", (long long)json_integer_value(it));
+        json_t *one = json_object();
+        json_object_set_new(one, "item_id", json_integer(json_integer_value(it)));
+        int status = 200;
+        const char *slug = NULL, *detail = NULL;
+        const char *p[2] = { iid, uid };
+        PGresult *item = db_exec(r, "inbox_item", 2, p);
+        if (!item) {
+            status = db_error_status(r, &slug, &detail);
+        } else if (PQntuples(item) != 1) {
+            status = 404;
+            slug = "item-not-found";
+            detail = "no such item in your inbox";
+        } else if (strcmp(action, "read") == 0) {
+            if (!db_exec(r, "inbox_read", 2, p))
+                status = db_error_status(r, &slug, &detail);
+        } else if (strcmp(PQgetvalue(item, 0, 1), "approve") != 0) {
+            status = 409;
+            slug = "wrong-state";
+            detail = "the item is not waiting for your approval";
+        } else {
+            status = doc_approve_one(r, db_ll(item, 0, 0), note, &slug, &detail);
+        }
+        json_object_set_new(one, "status", json_integer(status));
+        if (status != 200) {
+            json_t *pr = json_object();
+            json_object_set_new(pr, "type", json_string(arena_sprintf(r->a, "urn:qlvb:problem:%s", slug)));
+            json_object_set_new(pr, "title", json_string(http_reason(status)));
+            json_object_set_new(pr, "status", json_integer(status));
+            if (detail)
+                json_object_set_new(pr, "detail", json_string(detail));
+            json_object_set_new(one, "problem", pr);
+        }
+        json_array_append_new(results, one);
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "results", results);
+    return api_json(r, 200, o);
+}

@@ -1,0 +1,9 @@
+/* The per-user inbox for phones: boxes, filters, cursor pages with ETags,
+ * counts, and batch actions. */
+#ifndef QLVB_API_INBOX_H
+#define QLVB_API_INBOX_H
+struct req;
+int inbox_list(struct req *r);
+int inbox_counts(struct req *r);
+int inbox_batch(struct req *r);
+#endif

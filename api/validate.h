@@ -1,0 +1,33 @@
+/* Request bodies checked against a field table before anything is written:
+ * unknown fields refused (server-owned ones named as such), types, lengths,
+ * ranges, enums, dates. Mirrors the schemas in mobile-spec/openapi.yaml. */
+#ifndef QLVB_API_VALIDATE_H
+#define QLVB_API_VALIDATE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct req;
+
+enum field_type { F_STR, F_INT, F_DATE, F_TIME, F_ENUM, F_ARRAY, F_ID };
+
+struct field {
+    const char *name;
+    enum field_type type;
+    bool required;
+    long min, max;                 /* length (STR), value (INT), items (ARRAY) */
+    const char *const *values;     /* F_ENUM */
+    const struct field *items;     /* F_ARRAY of objects: their fields, NULL-name ended */
+};
+
+/* Checks obj against fields; on the first problem answers 400 and returns
+ * false. */
+bool validate(struct req *r, json_t *obj, const struct field *fields);
+
+/* The body as an object valid against fields, or NULL after answering. */
+json_t *body_valid(struct req *r, const struct field *fields);
+
+bool valid_date(const char *s);      /* YYYY-MM-DD, a real date */
+bool valid_time(const char *s);      /* RFC 3339 with offset */
+
+#endif
