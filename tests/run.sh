@@ -11,6 +11,7 @@ export QLVB_VAR=$ROOT/var/test
 export QLVB_PORT=${QLVB_TEST_PORT:-18080}
 export QLVB_BIN=$BIN
 export QLVB_PG_FAST=1
+export QLVB_FILE_MAX=$((2 << 20))
 PY=/usr/bin/python3
 passed=0
 failed=0
@@ -57,7 +58,7 @@ if ! bash deploy/stack.sh start; then
     tail -n 20 "$QLVB_VAR"/log/*.log
 else
     echo "== API and fault tests (through nginx)"
-    PYTHONPATH=tests/api:tests/fault "$PY" tests/api/runner.py test_foundation test_faults test_zz_logs \
+    PYTHONPATH=tests/api:tests/fault "$PY" tests/api/runner.py test_foundation test_documents test_faults test_zz_logs \
         2>&1 | tee "$tmp/api"
     count "$tmp/api" "API tests"
     bash deploy/stack.sh stop >/dev/null 2>&1

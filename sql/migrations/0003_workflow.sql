@@ -49,7 +49,7 @@ BEGIN
     RETURN d;
 END $$;
 
-CREATE FUNCTION book_of(p_agency bigint, p_direction text, p_secrecy smallint) RETURNS bigint
+CREATE FUNCTION book_of(p_agency bigint, p_direction text, p_secrecy integer) RETURNS bigint
     LANGUAGE sql STABLE AS $$
     SELECT id FROM books WHERE agency_id = p_agency AND direction = p_direction AND secret = (p_secrecy > 0)
 $$;

@@ -1,0 +1,445 @@
+"""API tests of documents and the inbox, through nginx, checked against the
+spec: the whole life of a document across two agencies, numbering, who sees
+what, files, search, ETags, idempotency, batch actions and bad input."""
+import concurrent.futures
+import datetime
+import hashlib
+import re
+import uuid
+from urllib.parse import quote
+
+from lib import admin, call, problem, psql, request, tokens
+
+USERS = ["admin", "chutich", "vp.chuyenvien", "stp.giamdoc", "stp.truongphong", "stp.chuyenvien",
+         "stp.vanthu", "stttt.giamdoc", "stttt.truongphong", "stttt.chuyenvien", "stttt.vanthu"]
+_tok = {}
+_ids = {}
+PDF = b"%PDF-1.4\n1 0 obj<< /Type /Catalog >>endobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000a49444154789c6300010000050001ba3a6e5a0000000049454e44ae426082")
+
+
+def tok(user):
+    if user not in _tok:
+        _tok[user] = tokens(user)["access_token"]
+    return _tok[user]
+
+
+def uid(user):
+    if user not in _ids:
+        _ids[user] = call("GET", "/api/v1/me", token=tok(user)).json["id"]
+    return _ids[user]
+
+
+def post(user, path, body=None, **kw):
+    return call("POST", path, token=tok(user), body={} if body is None else body, **kw)
+
+
+def ok(r, status=200):
+    assert r.status == status, r
+    return r.json
+
+
+def draft(user="stp.chuyenvien", subject="Quyết định về việc kiểm tra văn bản quy phạm pháp luật",
+          type_code="QD", recipients=None, **extra):
+    body = {"type_code": type_code, "subject": subject,
+            "recipients": recipients or [{"agency_code": "000.00.01.H19"}], **extra}
+    return ok(post(user, "/api/v1/documents/outgoing", body), 201)
+
+
+def incoming(user="stp.vanthu", **extra):
+    body = {"type_code": "CV", "subject": "Công văn về việc báo cáo tình hình", "number_notation": "15/UBND-VX",
+            "doc_date": "2026-11-20", "issuer_name": "Ủy ban nhân dân huyện Xuân Lộc", **extra}
+    return ok(post(user, "/api/v1/documents/incoming", body), 201)
+
+
+def where(doc_ids):
+    """{(user, box, reason)} of every demo user whose inbox holds one of doc_ids outside 'done'."""
+    found = set()
+    for u in USERS:
+        for box in ("process", "approve", "info"):
+            page = ok(call("GET", f"/api/v1/inbox?box={box}&limit=100", token=tok(u)))
+            for it in page["items"]:
+                if it["document"]["id"] in doc_ids:
+                    found.add((u, box, it["reason"]))
+    return found
+
+
+def test_a_document_lives_its_whole_life_across_two_agencies():
+    deadline = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=7)).isoformat()
+    d = draft(deadline=deadline)
+    doc = d["id"]
+    assert d["status"] == "draft" and d["author"]["full_name"] == "Đỗ Minh Khoa"
+    assert where({doc}) == set()
+    f = ok(call("POST", f"/api/v1/documents/{doc}/files?kind=body&name=du-thao-quyet-dinh.pdf",
+                token=tok("stp.chuyenvien"), raw=PDF, content_type="application/pdf"), 201)
+    assert f["mime"] == "application/pdf" and f["version"] == 1
+
+    assert ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))["status"] == "in_review"
+    assert where({doc}) == {("stp.truongphong", "approve", "head-review")}
+    ok(post("stp.truongphong", f"/api/v1/documents/{doc}/approve", {"note": "Đồng ý, trình Giám đốc."}))
+    assert where({doc}) == {("stp.giamdoc", "approve", "leader-review")}
+    assert ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"))["status"] == "approved"
+    assert where({doc}) == {("stp.giamdoc", "approve", "sign")}
+    signed = ok(call("POST", f"/api/v1/documents/{doc}/files?kind=signed&name=quyet-dinh-da-ky.pdf",
+                     token=tok("stp.giamdoc"), raw=PDF + b"% signed\n", content_type="application/pdf"), 201)
+    assert ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/sign",
+                   {"signed_file_id": signed["id"]}))["status"] == "signed"
+    assert where({doc}) == {("stp.vanthu", "process", "issue")}
+    issued = ok(post("stp.vanthu", f"/api/v1/documents/{doc}/issue"))
+    assert issued["status"] == "issued"
+    assert re.fullmatch(r"\d{2,}/QĐ-STP", issued["number_notation"]), issued["number_notation"]
+    assert issued["book"]["year"] == datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).year
+    assert issued["signer_name"] == "Lê Hoàng Phúc"
+
+    copy = int(psql(f"SELECT delivered_id FROM document_recipients WHERE document_id = {doc} AND agency_id IS NOT NULL"))
+    assert where({doc, copy}) == {("stttt.vanthu", "process", "register")}
+    c = ok(call("GET", f"/api/v1/documents/{copy}", token=tok("stttt.vanthu")))
+    assert c["status"] == "received" and c["book"] is None and c["source_id"] == doc
+    assert c["number_notation"] == issued["number_notation"] and c["issuer_name"] == "Sở Tư pháp"
+    assert c["subject"] == issued["subject"] and c["agency"]["name"] == "Sở Thông tin và Truyền thông"
+    assert {x["kind"] for x in c["files"]} == {"body", "signed"}
+    assert psql(f"SELECT count(*) FROM exchange_outbox WHERE document_id = {doc}") == "0"
+
+    reg = ok(post("stttt.vanthu", f"/api/v1/documents/{copy}/register"))
+    assert reg["status"] == "registered" and reg["book"]["number"] >= 1
+    assert where({doc, copy}) == {("stttt.vanthu", "process", "present")}
+    ok(post("stttt.vanthu", f"/api/v1/documents/{copy}/present",
+            {"leader_id": uid("stttt.giamdoc"), "note": "Kính trình Giám đốc."}))
+    assert where({doc, copy}) == {("stttt.giamdoc", "process", "direct")}
+    due = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3)).isoformat()
+    dr = ok(post("stttt.giamdoc", f"/api/v1/documents/{copy}/direct", {
+        "note": "Giao Phòng CNTT nghiên cứu, tham mưu thực hiện.",
+        "assignments": [{"user_id": uid("stttt.chuyenvien"), "role": "main", "deadline": due}]}))
+    assert dr["status"] == "directed" and dr["direction_note"].startswith("Giao Phòng CNTT")
+    assert where({doc, copy}) == {("stttt.chuyenvien", "process", "main")}
+    for action, note in (("read", None), ("report", "Đã triển khai kiểm tra."), ("finish", "Hoàn thành.")):
+        body = {"action": action, **({"note": note} if note else {})}
+        done = ok(post("stttt.chuyenvien", f"/api/v1/documents/{copy}/progress", body))
+    assert done["status"] == "done"
+    assert where({doc, copy}) == set()
+    actions = [h["action"] for h in done["history"]]
+    assert actions == ["received", "registered", "presented", "directed", "read", "report", "finish"], actions
+    assert all(h["at"] for h in done["history"])
+    orig = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))
+    assert [h["action"] for h in orig["history"]] == [
+        "drafted", "file-added", "submitted", "approved", "approved", "file-added", "signed", "issued"]
+    assert [s["status"] for s in orig["approval_steps"]] == ["approved", "approved"]
+    # nothing crossed the other way
+    problem(call("GET", f"/api/v1/documents/{doc}", token=tok("stttt.vanthu")), 404, "document-not-found")
+    problem(call("GET", f"/api/v1/documents/{copy}", token=tok("stp.vanthu")), 404, "document-not-found")
+    assert int(psql(f"SELECT count(*) FROM audit_log WHERE object_type = 'document' AND object_id IN ({doc}, {copy})")) >= 12
+
+
+def test_external_recipients_go_to_the_exchange_outbox():
+    d = draft(type_code="CV", subject="Công văn gửi Bộ Tư pháp",
+              recipients=[{"name": "Bộ Tư pháp", "code": "000.00.00.G10"}])
+    doc = d["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
+    ok(post("stp.truongphong", f"/api/v1/documents/{doc}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/sign"))
+    issued = ok(post("stp.vanthu", f"/api/v1/documents/{doc}/issue"))
+    # a công văn has no type abbreviation: number/AGENCY-UNIT
+    assert re.fullmatch(r"\d{2,}/STP-XDKTVB", issued["number_notation"]), issued["number_notation"]
+    assert psql(f"SELECT count(*) FROM exchange_outbox WHERE document_id = {doc} AND status = 'pending'") == "1"
+    assert issued["recipients"] == [{"agency_code": None, "name": "Bộ Tư pháp", "external": True}]
+
+
+def test_returned_draft_goes_back_to_its_author_and_can_be_resubmitted():
+    doc = draft(subject="Kế hoạch kiểm tra năm 2027", type_code="KH")["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
+    problem(post("stp.truongphong", f"/api/v1/documents/{doc}/return", {}), 400, "invalid-field")
+    r = ok(post("stp.truongphong", f"/api/v1/documents/{doc}/return", {"reason": "Bổ sung căn cứ pháp lý."}))
+    assert r["status"] == "returned"
+    assert where({doc}) == {("stp.chuyenvien", "process", "returned")}
+    problem(post("stp.truongphong", f"/api/v1/documents/{doc}/approve"), 409, "wrong-state")
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
+    assert where({doc}) == {("stp.truongphong", "approve", "head-review")}
+    steps = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))["approval_steps"]
+    assert [(s["round"], s["step"], s["status"]) for s in steps] == [
+        (1, "head", "returned"), (1, "leader", "waiting"), (2, "head", "pending"), (2, "leader", "waiting")]
+
+
+def test_steps_taken_by_the_wrong_person_or_in_the_wrong_state_are_refused_and_change_nothing():
+    doc = draft(subject="Báo cáo công tác tư pháp", type_code="BC")["id"]
+    before = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))["version"]
+    problem(post("stp.vanthu", f"/api/v1/documents/{doc}/submit"), 403, "forbidden")
+    problem(post("stp.truongphong", f"/api/v1/documents/{doc}/submit"), 404)      # cannot even see it
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/approve"), 409, "wrong-state")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc}/sign"), 409, "wrong-state")
+    problem(post("stp.vanthu", f"/api/v1/documents/{doc}/issue"), 409, "wrong-state")
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/issue"), 403, "forbidden")
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"), 403, "forbidden")   # the head's step
+    problem(post("stttt.giamdoc", f"/api/v1/documents/{doc}/approve"), 404)               # other agency
+    after = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))
+    assert after["version"] == before + 1 and after["status"] == "in_review"   # only the submit
+    inc = incoming()["id"]
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}), 404)
+    problem(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.chuyenvien")}),
+            422, "invalid-value")
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {
+        "note": "x", "assignments": [{"user_id": uid("stttt.chuyenvien"), "role": "main"}]}), 422, "invalid-value")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {
+        "note": "x", "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "info"}]}), 422, "invalid-value")
+    problem(post("stp.vanthu", f"/api/v1/documents/{inc}/direct", {
+        "note": "x", "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "main"}]}), 403, "forbidden")
+    assert ok(call("GET", f"/api/v1/documents/{inc}", token=tok("stp.giamdoc")))["status"] == "presented"
+
+
+def test_leader_reassigns_and_assignees_ask_back():
+    inc = incoming(subject="Giấy mời họp triển khai chuyển đổi số", type_code="GM")["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Đ/c Hương dự họp.", "assignments": [
+        {"user_id": uid("stp.truongphong"), "role": "main"},
+        {"user_id": uid("stp.chuyenvien"), "role": "info"}]}))
+    assert where({inc}) == {("stp.truongphong", "process", "main"), ("stp.chuyenvien", "info", "info")}
+    ok(post("stp.truongphong", f"/api/v1/documents/{inc}/progress", {"action": "ask", "note": "Xin ý kiến cử người khác?"}))
+    assert ("stp.giamdoc", "process", "question") in where({inc})
+    d = ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Giao đ/c Khoa dự họp.", "assignments": [
+        {"user_id": uid("stp.chuyenvien"), "role": "main"}]}))
+    assert where({inc}) == {("stp.chuyenvien", "process", "main")}
+    assert [(a["user"]["id"], a["active"]) for a in d["assignments"]] == [
+        (uid("stp.truongphong"), False), (uid("stp.chuyenvien"), False), (uid("stp.chuyenvien"), True)]
+    assert d["history"][-1]["action"] == "reassigned"
+    problem(post("stp.truongphong", f"/api/v1/documents/{inc}/progress", {"action": "finish"}), 403, "forbidden")
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "report"}), 400, "invalid-field")
+
+
+def test_fifty_concurrent_registrations_get_fifty_consecutive_numbers():
+    t = tok("stp.vanthu")
+
+    def one(i):
+        return call("POST", "/api/v1/documents/incoming", token=t, body={
+            "type_code": "TB", "subject": f"Thông báo số {i}", "number_notation": f"{i}/TB-UBND",
+            "doc_date": "2026-11-21", "issuer_name": "Ủy ban nhân dân tỉnh Đồng Nai"})
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=25) as pool:
+        rs = list(pool.map(one, range(50)))
+    assert all(r.status == 201 for r in rs), [r for r in rs if r.status != 201][:3]
+    numbers = sorted(r.json["book"]["number"] for r in rs)
+    assert numbers == list(range(numbers[0], numbers[0] + 50)), numbers
+    assert len({r.json["book"]["id"] for r in rs}) == 1
+
+
+def test_a_rolled_back_registration_leaves_no_gap():
+    first = incoming()["book"]["number"]
+    clerk = uid("stp.vanthu")
+    # the registration the API runs, rolled back inside one transaction
+    out = psql(f"BEGIN; SELECT (doc_register_incoming({clerk}, '{{\"type_code\":\"CV\",\"subject\":\"x\","
+               f"\"number_notation\":\"1/X\",\"doc_date\":\"2026-11-01\",\"issuer_name\":\"X\"}}'::jsonb)); ROLLBACK;")
+    assert out
+    assert incoming()["book"]["number"] == first + 1
+
+
+def test_secret_documents_have_their_own_book_and_only_named_people_see_them():
+    plain = incoming()
+    secret = incoming(secrecy=1, subject="Văn bản mật về công tác bảo vệ bí mật nhà nước")
+    assert secret["book"]["id"] != plain["book"]["id"] and "mật" in secret["book"]["name"]
+    sid = secret["id"]
+    problem(call("GET", f"/api/v1/documents/{sid}", token=tok("stp.giamdoc")), 404)   # a leader, not named
+    assert call("GET", f"/api/v1/documents/{plain['id']}", token=tok("stp.giamdoc")).status == 200
+    ok(post("stp.vanthu", f"/api/v1/documents/{sid}/present", {"leader_id": uid("stp.giamdoc")}))
+    assert call("GET", f"/api/v1/documents/{sid}", token=tok("stp.giamdoc")).status == 200
+    for u in ("stp.truongphong", "stp.chuyenvien", "stttt.giamdoc", "admin", "chutich"):
+        problem(call("GET", f"/api/v1/documents/{sid}", token=tok(u)), 404)
+    found = ok(call("GET", "/api/v1/documents?q=bao%20ve%20bi%20mat", token=tok("stp.truongphong")))
+    assert sid not in [i["id"] for i in found["items"]]
+
+
+def test_who_sees_a_draft_within_and_across_agencies():
+    r = admin("create-user", "stp.chuyenvien2", "Trần Văn Bình", "000.00.21.H19", "official", "Chuyên viên",
+              "official", "XDKTVB", stdin="another-pass-1\n")
+    assert r.returncode == 0, r.stderr
+    other = tokens("stp.chuyenvien2", "another-pass-1")["access_token"]
+    doc = draft(subject="Dự thảo riêng của chuyên viên")["id"]
+    problem(call("GET", f"/api/v1/documents/{doc}", token=other), 404, "document-not-found")
+    for u in ("stp.vanthu", "stp.giamdoc", "stp.chuyenvien"):        # the agency's books, the author
+        assert call("GET", f"/api/v1/documents/{doc}", token=tok(u)).status == 200, u
+    for u in ("stttt.vanthu", "stttt.giamdoc", "vp.chuyenvien"):
+        problem(call("GET", f"/api/v1/documents/{doc}", token=tok(u)), 404, "document-not-found")
+    problem(call("GET", "/api/v1/documents/999999999", token=tok("stp.chuyenvien")), 404, "document-not-found")
+    problem(call("GET", "/api/v1/documents/abc", token=tok("stp.chuyenvien")), 404)
+    # an official of the agency has it only through work that reaches them
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
+    assert call("GET", f"/api/v1/documents/{doc}", token=tok("stp.truongphong")).status == 200
+    problem(call("GET", f"/api/v1/documents/{doc}", token=other), 404)
+
+
+def test_files_keep_versions_are_sniffed_and_served_only_to_those_who_see_the_document():
+    doc = draft(subject="Dự thảo có tệp đính kèm")["id"]
+    up = lambda data, name, kind="body", user="stp.chuyenvien": call(
+        "POST", f"/api/v1/documents/{doc}/files?kind={kind}&name={name}", token=tok(user), raw=data,
+        content_type="application/pdf")
+    v1 = ok(up(PDF, "du-thao.pdf"), 201)
+    v2 = ok(up(PDF + b"% v2\n", "du-thao.pdf"), 201)
+    assert (v1["version"], v2["version"]) == (1, 2)
+    img = ok(up(PNG, "so-do.pdf", "attachment"), 201)
+    assert img["mime"] == "image/png"                       # what the bytes are, not what was claimed
+    problem(up(b"\x7fELF\x02\x01\x01" + b"\0" * 64, "x.pdf"), 415, "unsupported-file-type")
+    problem(up(b"", "empty.pdf"), 400)
+    problem(up(PDF, "..%2Fetc"), 400)
+    problem(up(PDF, "a.pdf", kind="other"), 400)
+    problem(up(PDF, "a.pdf", user="stp.vanthu"), 403)
+    problem(up(PDF, "a.pdf", user="stttt.vanthu"), 404)
+    problem(up(b"%PDF-1.4\n" + b"0" * (3 << 20), "big.pdf"), 413)
+    for v, data in ((v1, PDF), (v2, PDF + b"% v2\n"), (img, PNG)):
+        r = call("GET", f"/api/v1/files/{v['id']}", token=tok("stp.chuyenvien"))
+        assert r.status == 200 and r.body == data, r
+        assert hashlib.sha256(r.body).hexdigest() == v["sha256"]
+        assert r.headers["content-type"] == v["mime"]
+        assert "attachment" in r.headers["content-disposition"]
+    for u in ("stttt.vanthu", "stttt.chuyenvien"):
+        problem(call("GET", f"/api/v1/files/{v1['id']}", token=tok(u)), 404)
+    problem(call("GET", f"/api/v1/files/{v1['id']}"), 401)
+    assert request("GET", f"/_store/{v1['sha256'][:2]}/{v1['sha256'][2:4]}/{v1['sha256']}").status == 404
+    files = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))["files"]
+    assert [(f["name"], f["version"]) for f in files if f["kind"] == "body"] == [("du-thao.pdf", 1), ("du-thao.pdf", 2)]
+
+
+def test_search_is_accent_insensitive_visible_only_and_paginated():
+    mark = uuid.uuid4().hex[:8]
+    a = draft(subject=f"Quyết định phê duyệt đề án số hóa {mark}")["id"]
+    b = draft(subject=f"Quyết định ban hành quy chế {mark}")["id"]
+    found = ok(call("GET", f"/api/v1/documents?q={quote('quyet dinh ' + mark)}", token=tok("stp.chuyenvien")))
+    assert [] == [i for i in found["items"] if i["id"] not in (a, b)]
+    found = ok(call("GET", f"/api/v1/documents?q={quote('QUYẾT ĐỊNH phê duyệt')}", token=tok("stp.chuyenvien")))
+    assert a in [i["id"] for i in found["items"]] and b not in [i["id"] for i in found["items"]]
+    page1 = ok(call("GET", f"/api/v1/documents?q={mark}&limit=1", token=tok("stp.chuyenvien")))
+    assert [i["id"] for i in page1["items"]] == [b] and page1["next_cursor"]
+    page2 = ok(call("GET", f"/api/v1/documents?q={mark}&limit=1&cursor={page1['next_cursor']}",
+                    token=tok("stp.chuyenvien")))
+    assert [i["id"] for i in page2["items"]] == [a] and page2["next_cursor"] is None
+    assert ok(call("GET", f"/api/v1/documents?q={mark}", token=tok("stttt.chuyenvien")))["items"] == []
+    problem(call("GET", "/api/v1/documents?limit=1000", token=tok("stp.chuyenvien")), 400, "invalid-parameter")
+    problem(call("GET", "/api/v1/documents?cursor=x1", token=tok("stp.chuyenvien")), 400, "invalid-parameter")
+    problem(call("GET", "/api/v1/documents?q=a", token=tok("stp.chuyenvien")), 400, "invalid-parameter")
+    assert ok(call("GET", "/api/v1/documents?q=xuan%20loc", token=tok("stp.vanthu")))["items"]   # issuer name
+
+
+def test_etags_answer_304_until_something_changes():
+    doc = draft(subject="Văn bản để thử ETag")["id"]
+    r = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))
+    etag = call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")).headers["etag"]
+    r = call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien"), headers={"If-None-Match": etag})
+    assert r.status == 304 and r.body == b"" and r.headers["etag"] == etag
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
+    r = call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien"), headers={"If-None-Match": etag})
+    assert r.status == 200 and r.headers["etag"] != etag
+    # the inbox page of the head who just got it
+    r1 = call("GET", "/api/v1/inbox?box=approve", token=tok("stp.truongphong"))
+    et = r1.headers["etag"]
+    assert call("GET", "/api/v1/inbox?box=approve", token=tok("stp.truongphong"),
+                headers={"If-None-Match": et}).status == 304
+    assert call("GET", "/api/v1/inbox?box=process", token=tok("stp.truongphong"),
+                headers={"If-None-Match": et}).status == 200                      # another page
+    ok(post("stp.truongphong", f"/api/v1/documents/{doc}/approve"))
+    assert call("GET", "/api/v1/inbox?box=approve", token=tok("stp.truongphong"),
+                headers={"If-None-Match": et}).status == 200
+    problem(call("GET", f"/api/v1/documents/{doc}", token=tok("stttt.vanthu"), headers={"If-None-Match": etag}), 404)
+
+
+def test_idempotency_key_acts_once_and_replays_the_first_answer():
+    key = str(uuid.uuid4())
+    body = {"type_code": "TTr", "subject": f"Tờ trình {key}", "recipients": [{"agency_code": "000.00.45.H19"}]}
+    body["type_code"] = "TTR"
+    a = post("stp.chuyenvien", "/api/v1/documents/outgoing", body, headers={"Idempotency-Key": key})
+    b = post("stp.chuyenvien", "/api/v1/documents/outgoing", body, headers={"Idempotency-Key": key})
+    assert a.status == b.status == 201 and a.json["id"] == b.json["id"]
+    assert b.headers.get("idempotent-replayed") == "true"
+    assert psql(f"SELECT count(*) FROM documents WHERE subject = 'Tờ trình {key}'") == "1"
+    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", dict(body, subject="khác"),
+                 headers={"Idempotency-Key": key}), 422, "idempotency-key-reused")
+    doc = a.json["id"]
+    k2 = str(uuid.uuid4())
+    s1 = post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit", headers={"Idempotency-Key": k2})
+    s2 = post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit", headers={"Idempotency-Key": k2})
+    assert s1.status == s2.status == 200
+    assert psql(f"SELECT count(*) FROM document_history WHERE document_id = {doc} AND action = 'submitted'") == "1"
+    # without a key, the second submit is a real second request: refused
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"), 409)
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit", headers={"Idempotency-Key": "x" * 201}), 400)
+
+
+def test_inbox_boxes_filters_counts_pagination_and_batch_actions():
+    docs = []
+    for i in range(3):
+        d = draft(subject=f"Dự thảo hàng loạt {i}", urgency=1 if i == 0 else 0)["id"]
+        ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+        docs.append(d)
+    t = tok("stp.truongphong")
+    counts = ok(call("GET", "/api/v1/inbox/counts", token=t))
+    assert counts["approve"]["total"] >= 3 and counts["approve"]["unread"] >= 3
+    page = ok(call("GET", "/api/v1/inbox?box=approve&limit=2", token=t))
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = ok(call("GET", f"/api/v1/inbox?box=approve&limit=100&cursor={page['next_cursor']}", token=t))
+    ids = [i["id"] for i in page["items"] + rest["items"]]
+    assert len(ids) == len(set(ids)) == counts["approve"]["total"]
+    mine = {i["document"]["id"]: i for i in page["items"] + rest["items"] if i["document"]["id"] in docs}
+    assert set(mine) == set(docs)
+    urgent = ok(call("GET", "/api/v1/inbox?box=approve&urgent=true&limit=100", token=t))["items"]
+    assert docs[0] in [i["document"]["id"] for i in urgent] and docs[1] not in [i["document"]["id"] for i in urgent]
+    res = ok(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "read", "item_ids": [mine[docs[2]]["id"]]}))
+    assert res["results"] == [{"item_id": mine[docs[2]]["id"], "status": 200}]
+    unread = ok(call("GET", "/api/v1/inbox?box=approve&unread=true&limit=100", token=t))["items"]
+    assert docs[2] not in [i["document"]["id"] for i in unread]
+    foreign = ok(call("GET", "/api/v1/inbox?box=process&limit=1", token=tok("stttt.vanthu")))["items"]
+    batch = [mine[docs[0]]["id"], mine[docs[1]]["id"], 999999999] + [i["id"] for i in foreign]
+    res = ok(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": batch,
+                                                             "note": "Đồng ý"}))["results"]
+    assert [r["status"] for r in res[:3]] == [200, 200, 404]
+    assert all(r["status"] == 404 for r in res[3:])
+    assert res[2]["problem"]["type"] == "urn:qlvb:problem:item-not-found"
+    again = ok(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": batch[:1]}))
+    assert again["results"][0]["status"] == 409
+    assert where({docs[0], docs[1]}) == {("stp.giamdoc", "approve", "leader-review")}
+    for bad in ("box=all", "limit=0", "limit=101", "unread=maybe", "cursor=abc", "cursor=1_"):
+        problem(call("GET", f"/api/v1/inbox?{bad}", token=t), 400, "invalid-parameter")
+    problem(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "delete", "item_ids": [1]}), 400)
+    problem(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "read", "item_ids": []}), 400)
+    problem(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "read", "item_ids": list(range(1, 60))}), 400)
+
+
+def test_bad_document_input_is_refused_clearly_and_changes_nothing():
+    before = psql("SELECT count(*) FROM documents") + "/" + psql("SELECT count(*) FROM book_counters")
+    good_in = {"type_code": "CV", "subject": "Công văn", "number_notation": "1/UBND", "doc_date": "2026-11-01",
+               "issuer_name": "UBND"}
+    good_out = {"type_code": "QD", "subject": "Quyết định", "recipients": [{"agency_code": "000.00.01.H19"}]}
+    cases_in = [
+        ({k: v for k, v in good_in.items() if k != "subject"}, 400, "invalid-field"),
+        (dict(good_in, doc_date="2026-02-30"), 400, "invalid-field"),
+        (dict(good_in, doc_date="20/11/2026"), 400, "invalid-field"),
+        (dict(good_in, received_at="2026-11-01 10:00"), 400, "invalid-field"),
+        (dict(good_in, deadline="2026-11-01T10:00:00"), 400, "invalid-field"),
+        (dict(good_in, urgency=4), 400, "invalid-field"),
+        (dict(good_in, secrecy="mật"), 400, "invalid-field"),
+        (dict(good_in, subject="x" * 501), 400, "invalid-field"),
+        (dict(good_in, status="done"), 400, "read-only-field"),
+        (dict(good_in, agency_id=1), 400, "read-only-field"),
+        (dict(good_in, book_number=7), 400, "read-only-field"),
+        (dict(good_in, colour="red"), 400, "unknown-field"),
+        (dict(good_in, type_code="XYZ"), 422, "invalid-value"),
+    ]
+    for body, status, slug in cases_in:
+        problem(post("stp.vanthu", "/api/v1/documents/incoming", body), status, slug)
+    problem(post("stp.chuyenvien", "/api/v1/documents/incoming", good_in), 403, "forbidden")
+    cases_out = [
+        (dict(good_out, recipients=[]), 400, "invalid-field"),
+        (dict(good_out, recipients=[{"agency_code": "000.00.99.H19"}]), 422, "invalid-value"),
+        (dict(good_out, recipients=[{"agency_code": "000.00.21.H19"}]), 422, "invalid-value"),
+        (dict(good_out, recipients=[{"agency_code": "000.00.01.H19", "name": "x"}]), 400, "invalid-field"),
+        (dict(good_out, recipients=[{}]), 400, "invalid-field"),
+        (dict(good_out, recipients=[{"agency_code": "000.00.01.H19", "role": "x"}]), 400, "unknown-field"),
+        (dict(good_out, author_id=3), 400, "read-only-field"),
+        (dict(good_out, deadline="tomorrow"), 400, "invalid-field"),
+    ]
+    for body, status, slug in cases_out:
+        problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", body), status, slug)
+    problem(call("POST", "/api/v1/documents/outgoing", token=tok("stp.chuyenvien"), raw=b"{"), 400, "malformed-json")
+    problem(call("POST", "/api/v1/documents/outgoing", token=tok("stp.chuyenvien"), raw=b"x",
+                 content_type="text/plain"), 415)
+    problem(call("POST", "/api/v1/documents/outgoing", body=good_out), 401)
+    after = psql("SELECT count(*) FROM documents") + "/" + psql("SELECT count(*) FROM book_counters")
+    assert before == after
