@@ -10,7 +10,7 @@ LDFLAGS  += $(SAN)
 LDLIBS   := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lpthread
 
 RUNTIME  := fcgi/arena.c fcgi/json.c fcgi/router.c fcgi/http.c fcgi/config.c fcgi/log.c \
-            fcgi/db.c fcgi/jwt.c fcgi/server.c cache/cache.c sql/statements.c
+            fcgi/db.c fcgi/jwt.c fcgi/server.c cache/cache.c cache/inbox.c sql/statements.c
 API      := $(wildcard api/*.c)
 ADMIN    := $(wildcard admin/*.c)
 UNIT     := $(wildcard tests/unit/*.c)

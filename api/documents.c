@@ -4,6 +4,7 @@
 #include "documents.h"
 #include "audit.h"
 #include "validate.h"
+#include "../cache/inbox.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
 #include "../fcgi/json.h"
@@ -51,7 +52,7 @@ static int act(struct req *r, int64_t id, const char *stmt, int n, const char *c
         return api_db_error(r);
     if (id == 0)
         id = db_ll(res, 0, 0);
-    if (!audit(r, r->user_id, action, "document", id, NULL) || !db_commit(r))
+    if (!audit(r, r->user_id, action, "document", id, NULL) || !inbox_commit(r))
         return api_db_error(r);
     return respond_detail(r, id, status);
 }
@@ -283,7 +284,7 @@ int doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char 
 {
     const char *p[3] = { id_str(r, r->user_id), id_str(r, doc_id), note };
     if (db_begin(r) && db_exec(r, "doc_approve", 3, p) &&
-        audit(r, r->user_id, "document.approve", "document", doc_id, NULL) && db_commit(r))
+        audit(r, r->user_id, "document.approve", "document", doc_id, NULL) && inbox_commit(r))
         return 200;
     int st = db_error_status(r, slug, detail);
     db_rollback(r);

@@ -6,6 +6,7 @@
 #include "inbox.h"
 #include "documents.h"
 #include "validate.h"
+#include "../cache/inbox.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
 
@@ -79,17 +80,23 @@ int inbox_list(struct req *r)
         limit = (int)l;
     }
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
-    PGresult *v = db_exec(r, "inbox_version", 1, &uid);
-    if (!v)
-        return api_db_error(r);
-    /* the version of the inbox and the exact page asked for */
+    /* the version of the inbox (from Redis when it knows it) and the exact
+     * page asked for make the ETag */
     unsigned long h = 5381;
     for (const char *q = r->query ? r->query : ""; *q; q++)
         h = h * 33 + (unsigned char)*q;
-    const char *etag = arena_sprintf(r->a, "\"i%s-%s-%lx\"", uid, PQgetvalue(v, 0, 0), h);
+    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
+    const char *version = inbox_version_cached(r, r->user_id);
+    if (!version) {
+        PGresult *v = db_exec(r, "inbox_version", 1, &uid);
+        if (!v)
+            return api_db_error(r);
+        version = PQgetvalue(v, 0, 0);
+        inbox_version_store(r, r->user_id, version);
+    }
+    const char *etag = arena_sprintf(r->a, "\"i%s-%s-%lx\"", uid, version, h);
     resp_header(r, "ETag", etag);
     r->cache_control = "private, no-cache";
-    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
     if (inm && strstr(inm, etag))
         return api_raw(r, 304, NULL, NULL, 0);
     const char *p[8] = { uid, box, unread, urgent, overdue, ts, cid, arena_sprintf(r->a, "%d", limit) };
@@ -145,8 +152,10 @@ int inbox_batch(struct req *r)
             slug = "item-not-found";
             detail = "no such item in your inbox";
         } else if (strcmp(action, "read") == 0) {
-            if (!db_exec(r, "inbox_read", 2, p))
+            if (!db_begin(r) || !db_exec(r, "inbox_read", 2, p) || !inbox_commit(r)) {
                 status = db_error_status(r, &slug, &detail);
+                db_rollback(r);
+            }
         } else if (strcmp(PQgetvalue(item, 0, 1), "approve") != 0) {
             status = 409;
             slug = "wrong-state";

@@ -149,6 +149,7 @@ const struct db_statement db_statements[] = {
 
     /* inbox */
     { "inbox_version", "SELECT inbox_version FROM users WHERE id = $1" },
+    { "inbox_touched", "SELECT current_setting('qlvb.touched', true)" },
     /* $1 user, $2 box, $3 unread, $4 urgent, $5 overdue, $6 cursor time, $7 cursor id, $8 limit */
     { "inbox_list",
       "WITH page AS ("
@@ -182,9 +183,7 @@ const struct db_statement db_statements[] = {
     { "inbox_item",
       "SELECT document_id, box, reason FROM inbox_items WHERE id = $1 AND user_id = $2" },
     { "inbox_read",
-      "WITH u AS (UPDATE inbox_items SET unread = false WHERE id = $1 AND user_id = $2 RETURNING 1)"
-      " UPDATE users SET inbox_version = inbox_version + 1 WHERE id = $2 AND EXISTS (SELECT 1 FROM u)"
-      " RETURNING 1" },
+      "UPDATE inbox_items SET unread = false WHERE id = $1 AND user_id = $2 AND unread" },
 
     /* idempotency */
     { "idem_claim",

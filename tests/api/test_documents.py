@@ -341,6 +341,29 @@ def test_etags_answer_304_until_something_changes():
     problem(call("GET", f"/api/v1/documents/{doc}", token=tok("stttt.vanthu"), headers={"If-None-Match": etag}), 404)
 
 
+def test_inbox_etag_changes_when_someone_else_moves_your_items():
+    doc = draft(subject="Văn bản chờ ký")["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
+    ok(post("stp.truongphong", f"/api/v1/documents/{doc}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"))
+    t = tok("stp.giamdoc")
+    first = call("GET", "/api/v1/inbox?box=approve&limit=100", token=t)
+    assert doc in [i["document"]["id"] for i in first.json["items"]]
+    etag = first.headers["etag"]
+    for _ in range(3):        # answered from the cached version
+        assert call("GET", "/api/v1/inbox?box=approve&limit=100", token=t, headers={"If-None-Match": etag}).status == 304
+    # the leader's own 'sign' item is moved by the signing statement
+    ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/sign"))
+    r = call("GET", "/api/v1/inbox?box=approve&limit=100", token=t, headers={"If-None-Match": etag})
+    assert r.status == 200 and doc not in [i["document"]["id"] for i in r.json["items"]]
+    v = tok("stp.vanthu")
+    e2 = call("GET", "/api/v1/inbox?box=process&limit=100", token=v).headers["etag"]
+    assert call("GET", "/api/v1/inbox?box=process&limit=100", token=v, headers={"If-None-Match": e2}).status == 304
+    # another clerk's work moves nothing of hers, a new document does
+    ok(post("stp.vanthu", f"/api/v1/documents/{doc}/issue"))
+    assert call("GET", "/api/v1/inbox?box=process&limit=100", token=v, headers={"If-None-Match": e2}).status == 200
+
+
 def test_idempotency_key_acts_once_and_replays_the_first_answer():
     key = str(uuid.uuid4())
     body = {"type_code": "TTr", "subject": f"Tờ trình {key}", "recipients": [{"agency_code": "000.00.45.H19"}]}
