@@ -205,6 +205,13 @@ def test_leader_reassigns_and_assignees_ask_back():
         (uid("stp.truongphong"), False), (uid("stp.chuyenvien"), False), (uid("stp.chuyenvien"), True)]
     assert d["history"][-1]["action"] == "reassigned"
     problem(post("stp.truongphong", f"/api/v1/documents/{inc}/progress", {"action": "finish"}), 403, "forbidden")
+    # a deadline that has passed shows as overdue, and in the overdue filter
+    past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).isoformat()
+    ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Khẩn trương.", "assignments": [
+        {"user_id": uid("stp.chuyenvien"), "role": "main", "deadline": past}]}))
+    late = ok(call("GET", "/api/v1/inbox?box=process&overdue=true&limit=100", token=tok("stp.chuyenvien")))["items"]
+    assert [i["overdue"] for i in late if i["document"]["id"] == inc] == [True]
+    assert ok(call("GET", "/api/v1/inbox/counts", token=tok("stp.chuyenvien")))["process"]["overdue"] >= 1
     problem(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "report"}), 400, "invalid-field")
 
 

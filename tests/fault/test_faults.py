@@ -27,6 +27,15 @@ def test_redis_stopped_degrades_but_everything_answers_from_postgresql():
         assert call("GET", "/api/v1/me", token=t["access_token"]).status == 200
         t2 = tokens("stttt.truongphong")                      # sign-in works
         assert call("GET", "/api/v1/me", token=t2["access_token"]).status == 200
+        # the inbox and the workflow answer from PostgreSQL
+        r = call("GET", "/api/v1/inbox?box=process", token=t["access_token"])
+        assert r.status == 200, r
+        etag = r.headers["etag"]
+        assert call("GET", "/api/v1/inbox?box=process", token=t["access_token"],
+                    headers={"If-None-Match": etag}).status == 304
+        d = call("POST", "/api/v1/documents/outgoing", token=t["access_token"],
+                 body={"type_code": "CV", "subject": "Soạn khi Redis vắng", "recipients": [{"name": "Bộ X"}]})
+        assert d.status == 201, d
         # a logout while Redis is away is enforced from PostgreSQL ...
         assert call("POST", "/api/v1/auth/logout", token=other["access_token"]).status == 204
         problem(call("GET", "/api/v1/me", token=other["access_token"]), 401)
