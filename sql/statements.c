@@ -123,9 +123,10 @@ const struct db_statement db_statements[] = {
       "WITH page AS ("
       "  SELECT d.id, d.direction, d.status, d.subject, d.number_notation, d.issuer_name, d.urgency,"
       "         d.secrecy, d.doc_date, d.deadline, d.created_at"
-      "    FROM documents d"
-      "   WHERE ($2::text IS NULL OR d.search_text LIKE '%' || lower(f_unaccent($2)) || '%')"
-      "     AND ($3::bigint IS NULL OR d.id < $3) AND doc_visible($1, d.id)"
+      /* from what the user may see, one primary-key lookup each */
+      "    FROM (SELECT id FROM visible_documents($1) WHERE $3::bigint IS NULL OR id < $3 OFFSET 0) v"
+      "   CROSS JOIN LATERAL (SELECT * FROM documents x WHERE x.id = v.id"
+      "     AND ($2::text IS NULL OR x.search_text LIKE '%' || lower(f_unaccent($2)) || '%')) d"
       "   ORDER BY d.id DESC LIMIT $4::int + 1)"
       " SELECT json_build_object('items', coalesce((SELECT json_agg(p ORDER BY p.id DESC) FROM"
       "   (SELECT * FROM page ORDER BY id DESC LIMIT $4::int) p), '[]'),"

@@ -19,3 +19,30 @@ SELECT u.id, un.agency_id, un.id,
  WHERE u.username LIKE 'bench.%'
    AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id);
 ANALYZE;
+
+-- 200,000 incoming documents across the agencies, each in the inbox of two
+-- people of its agency (one to process, one for information).
+\echo bench: 200,000 documents and their inbox items
+INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, doc_date,
+                       number_notation, issuer_name, received_at, deadline, author_id, created_at)
+SELECT a.id, 'in', 'directed',
+       (ARRAY['CV','QD','KH','TB','BC','GM','TTR'])[1 + g % 7],
+       (ARRAY['Công văn về việc triển khai', 'Quyết định phê duyệt', 'Kế hoạch thực hiện',
+              'Thông báo kết luận', 'Báo cáo tình hình', 'Giấy mời họp', 'Tờ trình đề nghị'])[1 + g % 7]
+         || ' nhiệm vụ số ' || g || ' năm 2026',
+       (g % 10 = 0)::int, 0, DATE '2026-01-01' + (g % 320),
+       g || '/UBND-VP', 'Ủy ban nhân dân tỉnh Đồng Nai',
+       now() - make_interval(mins => g), now() + make_interval(days => (g % 30) - 5),
+       NULL, now() - make_interval(mins => g)
+  FROM generate_series(1, 200000) g
+  JOIN LATERAL (SELECT id FROM agencies WHERE kind <> 'province' ORDER BY id OFFSET (g % 69) LIMIT 1) a ON true;
+
+INSERT INTO inbox_items (user_id, document_id, box, reason, unread, deadline, updated_at)
+SELECT m.user_id, d.id, CASE WHEN d.id % 5 = 0 THEN 'done' ELSE 'process' END, 'main',
+       d.id % 3 = 0, d.deadline, d.created_at
+  FROM documents d
+  JOIN LATERAL (SELECT user_id FROM memberships WHERE agency_id = d.agency_id
+                 ORDER BY user_id OFFSET (d.id % 300) LIMIT 1) m ON true
+ WHERE d.number_notation LIKE '%/UBND-VP'
+ON CONFLICT DO NOTHING;
+ANALYZE;

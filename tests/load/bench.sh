@@ -21,8 +21,11 @@ bash deploy/stack.sh stop >/dev/null 2>&1 || true
 echo "bench: starting the stack under var/bench"
 bash deploy/stack.sh start >/dev/null
 echo "bench: loading 25,000 accounts"
+cp sql/bench/province.sql "$QLVB_VAR/province.sql" && chown qlvb: "$QLVB_VAR/province.sql"
+t0=$(date +%s)
 setpriv --reuid=qlvb --regid=qlvb --init-groups -- \
-    psql -q -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -f sql/bench/province.sql >/dev/null
+    psql -q -v ON_ERROR_STOP=1 -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -f "$QLVB_VAR/province.sql"
+echo "bench: loaded in $(( $(date +%s) - t0 )) s"
 users=$(setpriv --reuid=qlvb --regid=qlvb --init-groups -- \
     psql -Atq -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -c "SELECT count(*) FROM users")
 echo "bench: $users accounts"
@@ -45,8 +48,13 @@ run_wrk() {   # label, then wrk arguments
     echo "$r"
 }
 
+# the bench account with the fullest inbox
+busiest=$(setpriv --reuid=qlvb --regid=qlvb --init-groups -- psql -Atq -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -c \
+    "SELECT u.username, count(*) FROM inbox_items i JOIN users u ON u.id = i.user_id
+      WHERE u.username LIKE 'bench.%' GROUP BY u.username ORDER BY 2 DESC LIMIT 1")
+echo "bench: signing in as ${busiest%%|*}, whose inbox holds ${busiest##*|} items"
 token=$(curl -s -H 'Content-Type: application/json' -H 'X-Forwarded-For: 10.98.0.1' \
-    -d '{"username":"bench.4242","password":"demo123","device_name":"bench"}' "$URL/api/v1/auth/login" |
+    -d "{\"username\":\"${busiest%%|*}\",\"password\":\"demo123\",\"device_name\":\"bench\"}" "$URL/api/v1/auth/login" |
     sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || { echo "bench: cannot sign in"; exit 1; }
 
@@ -66,6 +74,12 @@ printf '%-34s %8s req/s\n' "Redis PING (redis-benchmark)" "$c_redis" >&2
 echo "-- API"
 health=$(run_wrk "GET /api/v1/health" "$URL/api/v1/health")
 me=$(run_wrk "GET /api/v1/me (signed in)" -H "Authorization: Bearer $token" "$URL/api/v1/me")
+inbox=$(run_wrk "GET /api/v1/inbox (20 items)" -H "Authorization: Bearer $token" "$URL/api/v1/inbox")
+etag=$(curl -s -o /dev/null -D - -H "Authorization: Bearer $token" "$URL/api/v1/inbox" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+inbox304=$(run_wrk "GET /api/v1/inbox (304, If-None-Match)" -H "Authorization: Bearer $token" -H "If-None-Match: $etag" "$URL/api/v1/inbox")
+docid=$(curl -s -H "Authorization: Bearer $token" "$URL/api/v1/inbox?limit=1" | sed -n 's/.*"document" *: *{"id" *: *\([0-9]*\).*/\1/p')
+detail=$(run_wrk "GET /api/v1/documents/{id}" -H "Authorization: Bearer $token" "$URL/api/v1/documents/$docid")
+search=$(run_wrk "GET /api/v1/documents?q=ke hoach" -H "Authorization: Bearer $token" "$URL/api/v1/documents?q=ke%20hoach")
 CONNS=8 login=$(run_wrk "POST /api/v1/auth/login (8 conns)" -s tests/load/login.lua "$URL")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -74,4 +88,8 @@ echo "worker no-op / nginx alone:        $(ratio "$c_noop" "$c_nginx")"
 echo "health / worker no-op:             $(ratio "$health" "$c_noop")"
 echo "me / worker no-op:                 $(ratio "$me" "$c_noop")"
 echo "me / PostgreSQL SELECT 1:          $(ratio "$me" "$c_pg")"
+echo "inbox page / worker no-op:         $(ratio "$inbox" "$c_noop")"
+echo "inbox 304 / worker no-op:          $(ratio "$inbox304" "$c_noop")"
+echo "document detail / worker no-op:    $(ratio "$detail" "$c_noop")"
+echo "search / worker no-op:             $(ratio "$search" "$c_noop")"
 echo "login / worker no-op:              $(ratio "$login" "$c_noop")  (argon2id by design)"
