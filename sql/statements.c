@@ -126,7 +126,7 @@ const struct db_statement db_statements[] = {
       /* from what the user may see, one primary-key lookup each */
       "    FROM (SELECT id FROM visible_documents($1) WHERE $3::bigint IS NULL OR id < $3 OFFSET 0) v"
       "   CROSS JOIN LATERAL (SELECT * FROM documents x WHERE x.id = v.id"
-      "     AND ($2::text IS NULL OR x.search_text LIKE '%' || lower(f_unaccent($2)) || '%')) d"
+      "     AND ($2::text IS NULL OR x.search_text LIKE '%' || lower(f_unaccent($2)) || '%') LIMIT 1) d"
       "   ORDER BY d.id DESC LIMIT $4::int + 1)"
       " SELECT json_build_object('items', coalesce((SELECT json_agg(p ORDER BY p.id DESC) FROM"
       "   (SELECT * FROM page ORDER BY id DESC LIMIT $4::int) p), '[]'),"
