@@ -23,9 +23,10 @@ ANALYZE;
 -- 200,000 incoming documents across the agencies, each in the inbox of two
 -- people of its agency (one to process, one for information).
 \echo bench: 200,000 documents and their inbox items
+WITH ag AS (SELECT array_agg(id ORDER BY id) ids FROM agencies WHERE kind <> 'province')
 INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, doc_date,
                        number_notation, issuer_name, received_at, deadline, author_id, created_at)
-SELECT a.id, 'in', 'directed',
+SELECT ag.ids[1 + g % 69], 'in', 'directed',
        (ARRAY['CV','QD','KH','TB','BC','GM','TTR'])[1 + g % 7],
        (ARRAY['Công văn về việc triển khai', 'Quyết định phê duyệt', 'Kế hoạch thực hiện',
               'Thông báo kết luận', 'Báo cáo tình hình', 'Giấy mời họp', 'Tờ trình đề nghị'])[1 + g % 7]
@@ -34,15 +35,14 @@ SELECT a.id, 'in', 'directed',
        g || '/UBND-VP', 'Ủy ban nhân dân tỉnh Đồng Nai',
        now() - make_interval(mins => g), now() + make_interval(days => (g % 30) - 5),
        NULL, now() - make_interval(mins => g)
-  FROM generate_series(1, 200000) g
-  JOIN LATERAL (SELECT id FROM agencies WHERE kind <> 'province' ORDER BY id OFFSET (g % 69) LIMIT 1) a ON true;
+  FROM generate_series(1, 200000) g, ag;
 
+WITH au AS (SELECT agency_id, array_agg(user_id ORDER BY user_id) us FROM memberships GROUP BY agency_id)
 INSERT INTO inbox_items (user_id, document_id, box, reason, unread, deadline, updated_at)
-SELECT m.user_id, d.id, CASE WHEN d.id % 5 = 0 THEN 'done' ELSE 'process' END, 'main',
+SELECT au.us[1 + (d.id / 69) % array_length(au.us, 1)], d.id,
+       CASE WHEN d.id % 5 = 0 THEN 'done' ELSE 'process' END, 'main',
        d.id % 3 = 0, d.deadline, d.created_at
-  FROM documents d
-  JOIN LATERAL (SELECT user_id FROM memberships WHERE agency_id = d.agency_id
-                 ORDER BY user_id OFFSET (d.id % 300) LIMIT 1) m ON true
+  FROM documents d JOIN au ON au.agency_id = d.agency_id
  WHERE d.number_notation LIKE '%/UBND-VP'
 ON CONFLICT DO NOTHING;
 ANALYZE;

@@ -241,6 +241,17 @@ def test_a_rolled_back_registration_leaves_no_gap():
     assert incoming()["book"]["number"] == first + 1
 
 
+def test_numbers_restart_at_midnight_of_new_year_in_vietnam():
+    book = psql("SELECT b.id FROM books b JOIN agencies a ON a.id = b.agency_id"
+                " WHERE a.code = '000.00.45.H19' AND direction = 'in' AND NOT secret")
+    take = lambda at: psql(f"BEGIN; SELECT year, number FROM book_take_number({book}, '{at}'); COMMIT;")
+    assert take("2030-12-31T16:59:58Z") == "2030|1"
+    assert take("2030-12-31T16:59:59Z") == "2030|2"
+    assert take("2030-12-31T17:00:00Z") == "2031|1"          # 00:00 on 1 January in Hà Nội time
+    assert take("2031-01-01T08:00:00+07:00") == "2031|2"
+    psql(f"DELETE FROM book_counters WHERE book_id = {book} AND year IN (2030, 2031)")
+
+
 def test_secret_documents_have_their_own_book_and_only_named_people_see_them():
     plain = incoming()
     secret = incoming(secrecy=1, subject="Văn bản mật về công tác bảo vệ bí mật nhà nước")
