@@ -86,9 +86,7 @@ int doc_create_incoming(struct req *r)
     json_t *b = body_valid(r, incoming_fields);
     if (!b)
         return r->status;
-    char *f = json_dumps(b, JSON_COMPACT);
-    const char *p[2] = { id_str(r, r->user_id), arena_strdup(r->a, f) };
-    free(f);
+    const char *p[2] = { id_str(r, r->user_id), json_text(r, b) };
     return act(r, 0, "doc_register_incoming", 2, p, "document.register", 201);
 }
 
@@ -126,9 +124,7 @@ int doc_create_outgoing(struct req *r)
         if (agency && json_object_get(it, "code"))
             return api_error(r, 400, "invalid-field", "'code' goes with an outside recipient's name");
     }
-    char *f = json_dumps(b, JSON_COMPACT);
-    const char *p[2] = { id_str(r, r->user_id), arena_strdup(r->a, f) };
-    free(f);
+    const char *p[2] = { id_str(r, r->user_id), json_text(r, b) };
     return act(r, 0, "doc_create_draft", 2, p, "document.draft", 201);
 }
 
@@ -182,32 +178,24 @@ int doc_search(struct req *r)
     return api_raw(r, 200, "application/json", body, strlen(body));
 }
 
-int doc_register(struct req *r)
-{
-    int64_t id;
-    if (!path_id(r, &id) || !body_valid(r, no_fields))
-        return r->status;
-    const char *p[2] = { id_str(r, r->user_id), id_str(r, id) };
-    return act(r, id, "doc_register_received", 2, p, "document.register", 200);
-}
+/* The workflow steps: each a statement taking (user, document, the listed
+ * body fields in order), an audit action, and the body it accepts. */
+struct doc_step {
+    const char *stmt;
+    const char *action;
+    const struct field *fields;
+    const char *const *args;
+    bool (*check)(struct req *r, json_t *body);   /* beyond the field table */
+};
+
+static const char *const no_args[] = { NULL };
 
 static const struct field present_fields[] = {
     { "leader_id", F_ID, true, 0, 0, NULL, NULL },
     { "note", F_STR, false, 1, 2000, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-
-int doc_present(struct req *r)
-{
-    int64_t id;
-    json_t *b;
-    if (!path_id(r, &id) || !(b = body_valid(r, present_fields)))
-        return r->status;
-    const char *p[4] = { id_str(r, r->user_id), id_str(r, id),
-                         id_str(r, json_integer_value(json_object_get(b, "leader_id"))),
-                         json_string_value(json_object_get(b, "note")) };
-    return act(r, id, "doc_present", 4, p, "document.present", 200);
-}
+static const char *const present_args[] = { "leader_id", "note", NULL };
 
 static const struct field assignment_fields[] = {
     { "user_id", F_ID, true, 0, 0, NULL, NULL },
@@ -220,63 +208,71 @@ static const struct field direct_fields[] = {
     { "assignments", F_ARRAY, true, 1, 100, NULL, assignment_fields },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-
-int doc_direct(struct req *r)
-{
-    int64_t id;
-    json_t *b;
-    if (!path_id(r, &id) || !(b = body_valid(r, direct_fields)))
-        return r->status;
-    char *a = json_dumps(json_object_get(b, "assignments"), JSON_COMPACT);
-    const char *p[4] = { id_str(r, r->user_id), id_str(r, id),
-                         json_string_value(json_object_get(b, "note")), arena_strdup(r->a, a) };
-    free(a);
-    return act(r, id, "doc_direct", 4, p, "document.direct", 200);
-}
+static const char *const direct_args[] = { "note", "assignments", NULL };
 
 static const struct field progress_fields[] = {
     { "action", F_ENUM, true, 0, 0, progress_actions, NULL },
     { "note", F_STR, false, 1, 2000, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
+static const char *const progress_args[] = { "action", "note", NULL };
 
-int doc_progress(struct req *r)
+static bool progress_check(struct req *r, json_t *b)
 {
-    int64_t id;
-    json_t *b;
-    if (!path_id(r, &id) || !(b = body_valid(r, progress_fields)))
-        return r->status;
     const char *action = json_string_value(json_object_get(b, "action"));
-    const char *note = json_string_value(json_object_get(b, "note"));
-    if (!note && (strcmp(action, "report") == 0 || strcmp(action, "ask") == 0))
-        return api_error(r, 400, "invalid-field", "a report or a question needs a 'note'");
-    const char *p[4] = { id_str(r, r->user_id), id_str(r, id), action, note };
-    return act(r, id, "doc_progress", 4, p, arena_sprintf(r->a, "document.%s", action), 200);
-}
-
-int doc_submit(struct req *r)
-{
-    int64_t id;
-    if (!path_id(r, &id) || !body_valid(r, no_fields))
-        return r->status;
-    const char *p[2] = { id_str(r, r->user_id), id_str(r, id) };
-    return act(r, id, "doc_submit", 2, p, "document.submit", 200);
+    if (!json_object_get(b, "note") && (strcmp(action, "report") == 0 || strcmp(action, "ask") == 0)) {
+        api_error(r, 400, "invalid-field", "a report or a question needs a 'note'");
+        return false;
+    }
+    return true;
 }
 
 static const struct field approve_fields[] = {
     { "note", F_STR, false, 1, 2000, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
+static const char *const note_args[] = { "note", NULL };
 
-int doc_approve(struct req *r)
+static const struct field return_fields[] = {
+    { "reason", F_STR, true, 1, 2000, NULL, NULL },
+    { NULL, 0, false, 0, 0, NULL, NULL },
+};
+static const char *const return_args[] = { "reason", NULL };
+
+static const struct field sign_fields[] = {
+    { "signed_file_id", F_ID, false, 0, 0, NULL, NULL },
+    { NULL, 0, false, 0, 0, NULL, NULL },
+};
+static const char *const sign_args[] = { "signed_file_id", NULL };
+
+const struct doc_step doc_step_register = { "doc_register_received", "document.register", no_fields, no_args, NULL };
+const struct doc_step doc_step_present = { "doc_present", "document.present", present_fields, present_args, NULL };
+const struct doc_step doc_step_direct = { "doc_direct", "document.direct", direct_fields, direct_args, NULL };
+const struct doc_step doc_step_progress = { "doc_progress", "document.progress", progress_fields, progress_args,
+                                            progress_check };
+const struct doc_step doc_step_submit = { "doc_submit", "document.submit", no_fields, no_args, NULL };
+const struct doc_step doc_step_approve = { "doc_approve", "document.approve", approve_fields, note_args, NULL };
+const struct doc_step doc_step_return = { "doc_return", "document.return", return_fields, return_args, NULL };
+const struct doc_step doc_step_sign = { "doc_sign", "document.sign", sign_fields, sign_args, NULL };
+const struct doc_step doc_step_issue = { "doc_issue", "document.issue", no_fields, no_args, NULL };
+
+int doc_step(struct req *r)
 {
+    const struct doc_step *s = r->match.route->data;
     int64_t id;
     json_t *b;
-    if (!path_id(r, &id) || !(b = body_valid(r, approve_fields)))
+    if (!path_id(r, &id) || !(b = body_valid(r, s->fields)) || (s->check && !s->check(r, b)))
         return r->status;
-    const char *p[3] = { id_str(r, r->user_id), id_str(r, id),
-                         json_string_value(json_object_get(b, "note")) };
-    return act(r, id, "doc_approve", 3, p, "document.approve", 200);
+    const char *p[8] = { id_str(r, r->user_id), id_str(r, id) };
+    int n = 2;
+    for (const char *const *a = s->args; *a && n < 8; a++) {
+        json_t *v = json_object_get(b, *a);
+        p[n++] = !v || json_is_null(v) ? NULL
+               : json_is_string(v)    ? json_string_value(v)
+               : json_is_integer(v)   ? id_str(r, json_integer_value(v))
+                                      : json_text(r, v);
+    }
+    return act(r, id, s->stmt, n, p, s->action, 200);
 }
 
 int doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **slug,
@@ -289,46 +285,4 @@ int doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char 
     int st = db_error_status(r, slug, detail);
     db_rollback(r);
     return st;
-}
-
-static const struct field return_fields[] = {
-    { "reason", F_STR, true, 1, 2000, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
-int doc_return(struct req *r)
-{
-    int64_t id;
-    json_t *b;
-    if (!path_id(r, &id) || !(b = body_valid(r, return_fields)))
-        return r->status;
-    const char *p[3] = { id_str(r, r->user_id), id_str(r, id),
-                         json_string_value(json_object_get(b, "reason")) };
-    return act(r, id, "doc_return", 3, p, "document.return", 200);
-}
-
-static const struct field sign_fields[] = {
-    { "signed_file_id", F_ID, false, 0, 0, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
-int doc_sign(struct req *r)
-{
-    int64_t id;
-    json_t *b;
-    if (!path_id(r, &id) || !(b = body_valid(r, sign_fields)))
-        return r->status;
-    json_t *f = json_object_get(b, "signed_file_id");
-    const char *p[3] = { id_str(r, r->user_id), id_str(r, id),
-                         f ? id_str(r, json_integer_value(f)) : NULL };
-    return act(r, id, "doc_sign", 3, p, "document.sign", 200);
-}
-
-int doc_issue(struct req *r)
-{
-    int64_t id;
-    if (!path_id(r, &id) || !body_valid(r, no_fields))
-        return r->status;
-    const char *p[2] = { id_str(r, r->user_id), id_str(r, id) };
-    return act(r, id, "doc_issue", 2, p, "document.issue", 200);
 }

@@ -11,15 +11,12 @@ int doc_create_incoming(struct req *r);
 int doc_create_outgoing(struct req *r);
 int doc_get(struct req *r);
 int doc_search(struct req *r);
-int doc_register(struct req *r);
-int doc_present(struct req *r);
-int doc_direct(struct req *r);
-int doc_progress(struct req *r);
-int doc_submit(struct req *r);
-int doc_approve(struct req *r);
-int doc_return(struct req *r);
-int doc_sign(struct req *r);
-int doc_issue(struct req *r);
+/* One handler for every workflow step; the route's data names the step. */
+int doc_step(struct req *r);
+struct doc_step;
+extern const struct doc_step doc_step_register, doc_step_present, doc_step_direct,
+    doc_step_progress, doc_step_submit, doc_step_approve, doc_step_return, doc_step_sign,
+    doc_step_issue;
 
 /* Runs the approval of one document for the signed-in user in its own
  * transaction; used by the inbox's batch action. Returns the HTTP status

@@ -126,6 +126,14 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return 0;
 }
 
+const char *json_text(struct req *r, json_t *j)
+{
+    struct sbuf b;
+    sbuf_init(&b, r->a, 256);
+    json_dump_callback(j, dump_cb, &b, JSON_COMPACT);
+    return b.s;
+}
+
 int api_json(struct req *r, int status, json_t *body)
 {
     r->status = status;

@@ -52,6 +52,9 @@ bool req_param_id(struct req *r, const char *name, int64_t *out);
 /* The body as a JSON object; on failure answers 400/415 and returns NULL. */
 json_t *req_json_object(struct req *r);
 
+/* A JSON value as compact text in the request's arena. */
+const char *json_text(struct req *r, json_t *j);
+
 /* Response side. Each returns the status, so handlers can `return api_...`. */
 void resp_header(struct req *r, const char *name, const char *value);
 int api_json(struct req *r, int status, json_t *body);

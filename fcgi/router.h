@@ -21,6 +21,7 @@ struct route {
     const char *pattern;
     handler_fn handler;
     int flags;
+    const void *data;        /* for a handler that serves several routes */
 };
 
 #define ROUTE_MAX_PARAMS 6

@@ -83,11 +83,11 @@ static void arena_sprintf_and_sbuf(void **state)
 static int h_a(struct req *r) { (void)r; return 1; }
 static int h_b(struct req *r) { (void)r; return 2; }
 static const struct route routes[] = {
-    { "GET", "/api/v1/health", h_a, AUTH_NONE },
-    { "GET", "/api/v1/documents/{id}", h_a, AUTH_USER },
-    { "POST", "/api/v1/documents/{id}/assign", h_b, AUTH_USER },
-    { "DELETE", "/api/v1/documents/{id}", h_b, AUTH_USER },
-    { NULL, NULL, NULL, 0 },
+    { "GET", "/api/v1/health", h_a, AUTH_NONE, NULL },
+    { "GET", "/api/v1/documents/{id}", h_a, AUTH_USER, NULL },
+    { "POST", "/api/v1/documents/{id}/assign", h_b, AUTH_USER, NULL },
+    { "DELETE", "/api/v1/documents/{id}", h_b, AUTH_USER, NULL },
+    { NULL, NULL, NULL, 0, NULL },
 };
 
 static void router_matches_literals_and_captures(void **state)
