@@ -198,7 +198,8 @@ static const struct field present_fields[] = {
 static const char *const present_args[] = { "leader_id", "note", NULL };
 
 static const struct field assignment_fields[] = {
-    { "user_id", F_ID, true, 0, 0, NULL, NULL },
+    { "user_id", F_ID, false, 0, 0, NULL, NULL },
+    { "unit_id", F_ID, false, 0, 0, NULL, NULL },
     { "role", F_ENUM, true, 0, 0, roles, NULL },
     { "deadline", F_TIME, false, 0, 0, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
@@ -209,6 +210,19 @@ static const struct field direct_fields[] = {
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
 static const char *const direct_args[] = { "note", "assignments", NULL };
+
+static bool direct_check(struct req *r, json_t *b)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(b, "assignments"), i, a) {
+        if ((json_object_get(a, "user_id") == NULL) == (json_object_get(a, "unit_id") == NULL)) {
+            api_error(r, 400, "invalid-field", "each assignment names either user_id or unit_id");
+            return false;
+        }
+    }
+    return true;
+}
 
 static const struct field progress_fields[] = {
     { "action", F_ENUM, true, 0, 0, progress_actions, NULL },
@@ -247,7 +261,8 @@ static const char *const sign_args[] = { "signed_file_id", NULL };
 
 const struct doc_step doc_step_register = { "doc_register_received", "document.register", no_fields, no_args, NULL };
 const struct doc_step doc_step_present = { "doc_present", "document.present", present_fields, present_args, NULL };
-const struct doc_step doc_step_direct = { "doc_direct", "document.direct", direct_fields, direct_args, NULL };
+const struct doc_step doc_step_direct = { "doc_direct", "document.direct", direct_fields, direct_args,
+                                          direct_check };
 const struct doc_step doc_step_progress = { "doc_progress", "document.progress", progress_fields, progress_args,
                                             progress_check };
 const struct doc_step doc_step_submit = { "doc_submit", "document.submit", no_fields, no_args, NULL };

@@ -4,6 +4,7 @@
  * change, which makes the ETag of a page: a phone polling with
  * If-None-Match gets 304 after one primary-key lookup. */
 #include "inbox.h"
+#include "audit.h"
 #include "documents.h"
 #include "validate.h"
 #include "../cache/inbox.h"
@@ -152,7 +153,9 @@ int inbox_batch(struct req *r)
             slug = "item-not-found";
             detail = "no such item in your inbox";
         } else if (strcmp(action, "read") == 0) {
-            if (!db_begin(r) || !db_exec(r, "inbox_read", 2, p) || !inbox_commit(r)) {
+            if (!db_begin(r) || !db_exec(r, "inbox_read", 2, p) ||
+                !audit(r, r->user_id, "inbox.read", "document", db_ll(item, 0, 0), NULL) ||
+                !inbox_commit(r)) {
                 status = db_error_status(r, &slug, &detail);
                 db_rollback(r);
             }

@@ -99,7 +99,7 @@ const struct db_statement db_statements[] = {
       "       ELSE json_build_object('id', u.id, 'full_name', u.full_name) END) ORDER BY h.id), '[]')"
       "     FROM document_history h LEFT JOIN users u ON u.id = h.actor_id WHERE h.document_id = d.id),"
       " 'assignments', (SELECT coalesce(json_agg(json_build_object('id', x.id, 'role', x.role,"
-      "     'status', x.status, 'deadline', x.deadline, 'active', x.active,"
+      "     'status', x.status, 'deadline', x.deadline, 'active', x.active, 'unit_id', x.unit_id,"
       "     'user', json_build_object('id', u.id, 'full_name', u.full_name)) ORDER BY x.id), '[]')"
       "     FROM assignments x JOIN users u ON u.id = x.user_id WHERE x.document_id = d.id),"
       " 'approval_steps', (SELECT coalesce(json_agg(json_build_object('round', s.round, 'seq', s.seq,"

@@ -213,6 +213,19 @@ def test_leader_reassigns_and_assignees_ask_back():
     assert [i["overdue"] for i in late if i["document"]["id"] == inc] == [True]
     assert ok(call("GET", "/api/v1/inbox/counts", token=tok("stp.chuyenvien")))["process"]["overdue"] >= 1
     problem(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "report"}), 400, "invalid-field")
+    # a unit instead of a person: its heads receive it
+    unit = int(psql("SELECT id FROM units WHERE abbr = 'XDKTVB' AND agency_id = (SELECT id FROM agencies WHERE code = '000.00.21.H19')"))
+    d = ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Giao Phòng XDKTVB.", "assignments": [
+        {"unit_id": unit, "role": "main"}]}))
+    assert [(a["user"]["id"], a["unit_id"]) for a in d["assignments"] if a["active"]] == [(uid("stp.truongphong"), unit)]
+    assert where({inc}) == {("stp.truongphong", "process", "main")}
+    other_unit = int(psql("SELECT id FROM units WHERE agency_id = (SELECT id FROM agencies WHERE code = '000.00.01.H19') LIMIT 1"))
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
+        {"unit_id": other_unit, "role": "main"}]}), 422, "invalid-value")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
+        {"unit_id": unit, "user_id": uid("stp.chuyenvien"), "role": "main"}]}), 400, "invalid-field")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
+        {"role": "main"}]}), 400, "invalid-field")
 
 
 def test_fifty_concurrent_registrations_get_fifty_consecutive_numbers():
