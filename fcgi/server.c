@@ -280,6 +280,7 @@ static void worker_main(void (*worker_init)(void))
     int sig = 0;
     sigwait(&set, &sig);
     atomic_store(&stopping, true);
+    log_info(NULL, "msg=\"worker draining\" in_flight=%d", atomic_load(&busy_threads));
     /* wake the threads blocked in accept(); requests in flight go on */
     shutdown(listen_fd, SHUT_RDWR);
     long long deadline = now_us() + 20LL * 1000000;

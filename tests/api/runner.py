@@ -1,5 +1,6 @@
-"""A small test runner: runs the test_* functions of the given modules in
-file order, prints one line per test, and ends with 'N passed, N failed'."""
+"""A small test runner: runs the test_* functions of the given modules (or
+of one module.test_name) in file order, prints one line per test, and ends
+with 'N passed, N failed'."""
 import importlib
 import inspect
 import os
@@ -11,10 +12,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(modules):
+    """Each argument is a module (every test in it) or module.test_name."""
     passed = failed = 0
-    for name in modules:
+    for arg in modules:
+        name, _, only = arg.partition(".")
         mod = importlib.import_module(name)
-        tests = [(n, f) for n, f in vars(mod).items() if n.startswith("test_") and inspect.isfunction(f)]
+        tests = [(n, f) for n, f in vars(mod).items() if n.startswith("test_") and inspect.isfunction(f)
+                 and (not only or n == only)]
         tests.sort(key=lambda t: t[1].__code__.co_firstlineno)
         for tname, fn in tests:
             t0 = time.monotonic()

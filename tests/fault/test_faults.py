@@ -3,10 +3,11 @@ under load, and the drain on SIGTERM. Each puts the stack back as it found it.""
 import concurrent.futures
 import os
 import signal
+import subprocess
 import threading
 import time
 
-from lib import (call, pid_of, problem, request, stack, tokens, wait_for, worker_pids)
+from lib import (PORT, VAR, call, pid_of, problem, psql, request, stack, tokens, wait_for, worker_pids)
 
 
 def _health():
@@ -133,20 +134,46 @@ def test_killed_worker_is_replaced_within_a_second_and_loses_only_its_requests()
 
 
 def test_sigterm_finishes_requests_in_flight_then_exits():
-    def one(i):
-        return request("POST", "/api/v1/auth/login",
-                       body={"username": "stttt.vanthu", "password": "demo123", "device_name": "d"},
-                       headers={"X-Forwarded-For": f"10.60.0.{i + 1}"})
-
+    """Requests held in PostgreSQL (a table lock taken by another session)
+    are in flight when the master gets SIGTERM; they finish with 200 once
+    the lock goes, and only then does the master exit."""
+    t = tokens("stttt.vanthu")
     master = pid_of("api")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        futs = [pool.submit(one, i) for i in range(4)]
-        time.sleep(0.02)
-        os.kill(master, signal.SIGTERM)
-        rs = [f.result() for f in futs]
-    assert [r.status for r in rs] == [200] * 4, rs
-    assert wait_for(lambda: not os.path.exists(f"/proc/{master}"), 10), "master did not exit"
-    r = call("GET", "/api/v1/health")
-    problem(r, 503)                 # nginx answers for the missing workers, as problem+json
-    stack("api-start")
+    holder = subprocess.Popen(
+        ["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
+         "psql", "-h", f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atq"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        holder.stdin.write("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "locked"
+        waiting = ("SELECT count(*) FROM pg_stat_activity"
+                   " WHERE application_name = 'qlvb-api' AND wait_event_type = 'Lock'")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            futs = [pool.submit(request, "GET", "/api/v1/me", token=t["access_token"]) for _ in range(4)]
+            assert wait_for(lambda: psql(waiting) == "4", 10), "the requests did not reach the lock"
+            mark = os.path.getsize(API_LOG)
+            os.kill(master, signal.SIGTERM)
+            # the workers stop taking new requests while the four are held
+            assert wait_for(lambda: _log_has_after(mark, "worker draining"), 10), "no worker began to drain"
+            assert not any(f.done() for f in futs), "a held request ended before the lock went"
+            holder.stdin.write("ROLLBACK;\n")
+            holder.stdin.flush()
+            rs = [f.result(timeout=20) for f in futs]
+        assert [r.status for r in rs] == [200] * 4, rs
+        assert wait_for(lambda: not os.path.exists(f"/proc/{master}"), 10), "master did not exit"
+        problem(call("GET", "/api/v1/health"), 503)   # nginx answers for the missing workers
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+        stack("api-start")
     assert wait_for(lambda: (lambda h: h if h and h.status == 200 else None)(_health()), 10)
+
+
+API_LOG = os.path.join(VAR, "log", "api.log")
+
+
+def _log_has_after(offset, text):
+    with open(API_LOG, "rb") as f:
+        f.seek(offset)
+        return text.encode() in f.read()
