@@ -9,15 +9,18 @@ CFLAGS   := $(OPT) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-co
 LDFLAGS  += $(SAN)
 LDLIBS   := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lpthread
 
-RUNTIME  := fcgi/arena.c fcgi/json.c fcgi/router.c fcgi/http.c fcgi/config.c fcgi/log.c \
-            fcgi/db.c fcgi/jwt.c fcgi/server.c cache/cache.c cache/inbox.c sql/statements.c
-API      := $(wildcard api/*.c)
+# fcgi/: the runtime, which names nothing above it; sql/: the one list of
+# statements and the one registry of problems; cache/ and api/: the
+# application. The programs' mains live with the application.
+RUNTIME  := $(wildcard fcgi/*.c)
+SHARED   := $(wildcard sql/*.c) $(wildcard cache/*.c)
+API      := $(filter-out api/main.c,$(wildcard api/*.c))
 ADMIN    := $(wildcard admin/*.c)
 UNIT     := $(wildcard tests/unit/*.c)
 
-API_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(API) fcgi/main.c)
-ADMIN_OBJ := $(patsubst %.c,$(OUT)/%.o,$(ADMIN))
-LIB_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(API))
+API_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(API) api/main.c)
+ADMIN_OBJ := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(ADMIN))
+LIB_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(API))
 
 .PHONY: all deps run stop test asan bench unit clean lint
 all: $(BIN)/qlvb-api $(BIN)/qlvb-admin

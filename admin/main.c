@@ -7,11 +7,19 @@
  *                                      password read from standard input
  *   qlvb-admin set-password USER       password read from standard input
  *
- * Connects with QLVB_ADMIN_DATABASE_URL (falls back to QLVB_DATABASE_URL). */
+ * Connects with QLVB_ADMIN_DATABASE_URL (falls back to QLVB_DATABASE_URL).
+ * Its statements are rows of the one list (sql/statements.def), run through
+ * the runtime's database layer as the workers' are. */
+#include "../fcgi/app.h"
+#include "../fcgi/arena.h"
+#include "../fcgi/config.h"
+#include "../fcgi/db.h"
+#include "../fcgi/password.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
+
 #include <dirent.h>
 #include <errno.h>
-#include <libpq-fe.h>
-#include "../fcgi/password.h"
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,7 +29,16 @@
 
 #define MAX_FIELDS 16
 
-static PGconn *conn;
+static struct arena arena;
+static struct ctx cx;
+
+static const struct app qlvb_admin = {
+    .name = "qlvb-admin",
+    .statements = app_statements,
+    .statement_count = STMT_COUNT,
+    .problems = app_problems,
+    .problem_count = PROBLEM_COUNT,
+};
 
 static void die(const char *fmt, ...)
 {
@@ -31,8 +48,7 @@ static void die(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    if (conn)
-        PQfinish(conn);
+    db_close();
     exit(1);
 }
 
@@ -43,27 +59,36 @@ static void connect_db(void)
         url = getenv("QLVB_DATABASE_URL");
     if (!url || !*url)
         die("set QLVB_ADMIN_DATABASE_URL (the owner role's connection string)");
-    const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
-    const char *vals[] = { url, "5", "qlvb-admin", NULL };
-    conn = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(conn) != CONNECTION_OK)
-        die("cannot connect: %s", PQerrorMessage(conn));
-    PQclear(PQexec(conn, "SET client_min_messages = warning"));
+    if (config_load() != 0)
+        exit(2);
+    cfg.pg_timeout_ms = 3600 * 1000;   /* a migration may take long */
+    app_use(&qlvb_admin);
+    db_use_url(url, "qlvb-admin");
+    arena_init(&arena, 16384, 0);
+    ctx_init(&cx, &arena, NULL);
+    if (!db_ping(&cx))
+        die("cannot connect to the database (%s)", url);
+    DB_RUN0(&cx, ADMIN_QUIET);
 }
 
-/* Runs a parameterised statement; dies on failure. The caller clears. */
-static PGresult *q(const char *sql, int n, const char *const *p)
+/* The result of a statement that must succeed; dies with its message. */
+static PGresult *must(PGresult *res)
 {
-    PGresult *res = PQexecParams(conn, sql, n, NULL, p, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-        die("%s", PQresultErrorMessage(res));
+    if (!res)
+        die("%s", cx.db_down ? "the database connection was lost" : cx.sqlmsg);
     return res;
 }
 
-static void q0(const char *sql, int n, const char *const *p)
+static void begin(void)
 {
-    PQclear(q(sql, n, p));
+    if (!db_begin(&cx))
+        die("cannot begin: %s", cx.sqlmsg ? cx.sqlmsg : "no connection");
+}
+
+static void commit(void)
+{
+    if (!db_commit(&cx))
+        die("cannot commit: %s", cx.sqlmsg ? cx.sqlmsg : "no connection");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -92,9 +117,7 @@ static int cmd_migrate(void)
     const char *dir = getenv("QLVB_MIGRATIONS_DIR");
     if (!dir || !*dir)
         dir = "sql/migrations";
-    q0("CREATE TABLE IF NOT EXISTS schema_migrations ("
-       " version text PRIMARY KEY, name text NOT NULL,"
-       " applied_at timestamptz NOT NULL DEFAULT now())", 0, NULL);
+    must(DB_RUN0(&cx, ADMIN_MIGRATIONS_TABLE));
     DIR *d = opendir(dir);
     if (!d)
         die("cannot open %s: %s", dir, strerror(errno));
@@ -114,10 +137,7 @@ static int cmd_migrate(void)
         char version[5];
         memcpy(version, names[i], 4);
         version[4] = '\0';
-        const char *pv[1] = { version };
-        PGresult *res = q("SELECT 1 FROM schema_migrations WHERE version = $1", 1, pv);
-        bool done = PQntuples(res) > 0;
-        PQclear(res);
+        bool done = PQntuples(must(DB_RUN(&cx, ADMIN_MIGRATION_APPLIED, version))) > 0;
         if (done) {
             free(names[i]);
             continue;
@@ -127,15 +147,12 @@ static int cmd_migrate(void)
         char *sql = read_file(path);
         printf("migrate: applying %s\n", names[i]);
         fflush(stdout);
-        q0("BEGIN", 0, NULL);
+        begin();
         /* a migration file is a script of several statements, run as one */
-        res = PQexec(conn, sql);
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
-            die("%s failed, nothing of it applied: %s", names[i], PQresultErrorMessage(res));
-        PQclear(res);
-        const char *pr[2] = { version, names[i] };
-        q0("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", 2, pr);
-        q0("COMMIT", 0, NULL);
+        if (!db_exec_script(&cx, sql))
+            die("%s failed, nothing of it applied: %s", names[i], cx.sqlmsg);
+        must(DB_RUN(&cx, ADMIN_MIGRATION_RECORD, version, names[i]));
+        commit();
         free(sql);
         free(names[i]);
         applied++;
@@ -212,21 +229,13 @@ static const char *nul_if_empty(const char *s)
 static void agency_row(char *f[], int n, int lineno, const char *path)
 {
     (void)n; (void)lineno; (void)path;
-    const char *p[6] = { f[0], f[1], f[2], f[3], nul_if_empty(f[4]), nul_if_empty(f[5]) };
-    q0("INSERT INTO agencies (code, name, abbr, kind, parent_id, rollout_phase)"
-       " SELECT $1, $2, $3, $4, (SELECT id FROM agencies WHERE code = $5 AND valid_to IS NULL), $6::smallint"
-       " WHERE NOT EXISTS (SELECT 1 FROM agencies WHERE code = $1 AND valid_to IS NULL)", 6, p);
+    must(DB_RUN(&cx, ADMIN_AGENCY_SEED, f[0], f[1], f[2], f[3], nul_if_empty(f[4]), nul_if_empty(f[5])));
 }
 
 static void unit_row(char *f[], int n, int lineno, const char *path)
 {
     (void)n;
-    const char *p[4] = { f[0], f[1], f[2], f[3] };
-    PGresult *res = q("INSERT INTO units (agency_id, code, name, abbr)"
-                      " SELECT a.id, $2, $3, $4 FROM agencies a WHERE a.code = $1 AND a.valid_to IS NULL"
-                      " ON CONFLICT (agency_id, abbr) DO NOTHING RETURNING 1", 4, p);
-    (void)res;
-    PQclear(res);
+    must(DB_RUN(&cx, ADMIN_UNIT_SEED, f[0], f[1], f[2], f[3]));
     (void)lineno; (void)path;
 }
 
@@ -239,12 +248,12 @@ static const char *seed_dir(void)
 static int cmd_seed_agencies(void)
 {
     char path[4096];
-    q0("BEGIN", 0, NULL);
+    begin();
     snprintf(path, sizeof path, "%s/agencies.csv", seed_dir());
     int a = csv_each(path, 6, agency_row);
     snprintf(path, sizeof path, "%s/units.csv", seed_dir());
     int u = csv_each(path, 4, unit_row);
-    q0("COMMIT", 0, NULL);
+    commit();
     printf("seed: %d agencies and %d units in the seed files (existing rows kept)\n", a, u);
     return 0;
 }
@@ -268,23 +277,13 @@ static void upsert_user(const char *username, const char *full_name, const char 
     for (char *c = roles; *c; c++)
         if (*c == ';')
             *c = ',';
-    const char *pu[3] = { username, full_name, hash };
-    PGresult *res = q("INSERT INTO users (username, full_name, password_hash) VALUES ($1, $2, $3)"
-                      " ON CONFLICT (username) DO UPDATE SET full_name = EXCLUDED.full_name"
-                      " RETURNING id", 3, pu);
-    const char *uid = PQgetvalue(res, 0, 0);
-    const char *pa[1] = { agency };
-    PGresult *ar = q("SELECT id FROM agencies WHERE code = $1 AND valid_to IS NULL", 1, pa);
+    const char *uid = PQgetvalue(must(DB_RUN(&cx, ADMIN_USER_UPSERT, username, full_name, hash)), 0, 0);
+    PGresult *ar = must(DB_RUN(&cx, ADMIN_AGENCY_BY_CODE, agency));
     if (PQntuples(ar) != 1)
         die("no agency with code %s", agency);
     const char *aid = PQgetvalue(ar, 0, 0);
-    const char *pm[6] = { uid, aid, nul_if_empty(unit_abbr), position, title, roles };
-    q0("DELETE FROM memberships WHERE user_id = $1 AND is_primary", 1, pm);
-    q0("INSERT INTO memberships (user_id, agency_id, unit_id, position, title, roles, is_primary)"
-       " VALUES ($1, $2, (SELECT id FROM units WHERE agency_id = $2 AND abbr = $3), $4, $5, $6::text[], true)",
-       6, pm);
-    PQclear(ar);
-    PQclear(res);
+    must(DB_RUN(&cx, ADMIN_PRIMARY_MEMBERSHIP_DROP, uid));
+    must(DB_RUN(&cx, ADMIN_PRIMARY_MEMBERSHIP_ADD, uid, aid, nul_if_empty(unit_abbr), position, title, roles));
 }
 
 static const char *demo_hash;
@@ -306,9 +305,9 @@ static int cmd_seed_demo(void)
     snprintf(path, sizeof path, "%s/demo-users.csv", seed_dir());
     demo_hash = hash_password("demo123");
     printf("seed: demo accounts:\n");
-    q0("BEGIN", 0, NULL);
+    begin();
     csv_each(path, 7, demo_user_row);
-    q0("COMMIT", 0, NULL);
+    commit();
     return 0;
 }
 
@@ -328,9 +327,9 @@ static int cmd_create_user(int argc, char **argv)
     if (argc < 7)
         die("usage: create-user USER \"Full name\" AGENCY_CODE POSITION \"Title\" ROLES [UNIT_ABBR]");
     const char *hash = hash_password(read_password());
-    q0("BEGIN", 0, NULL);
+    begin();
     upsert_user(argv[1], argv[2], argv[3], argc > 7 ? argv[7] : "", argv[4], argv[5], argv[6], hash);
-    q0("COMMIT", 0, NULL);
+    commit();
     printf("user %s ready\n", argv[1]);
     return 0;
 }
@@ -339,11 +338,8 @@ static int cmd_set_password(int argc, char **argv)
 {
     if (argc < 2)
         die("usage: set-password USER  (password on standard input)");
-    const char *p[2] = { argv[1], hash_password(read_password()) };
-    PGresult *res = q("UPDATE users SET password_hash = $2 WHERE username = $1", 2, p);
-    bool found = strcmp(PQcmdTuples(res), "1") == 0;
-    PQclear(res);
-    if (!found)
+    PGresult *res = must(DB_RUN(&cx, ADMIN_PASSWORD_SET, argv[1], hash_password(read_password())));
+    if (PQntuples(res) != 1)
         die("no user %s", argv[1]);
     printf("password of %s changed\n", argv[1]);
     return 0;
@@ -376,6 +372,7 @@ int main(int argc, char **argv)
         rc = cmd_create_user(argc - 1, argv + 1);
     else
         rc = cmd_set_password(argc - 1, argv + 1);
-    PQfinish(conn);
+    db_close();
+    arena_destroy(&arena);
     return rc;
 }

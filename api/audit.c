@@ -2,6 +2,8 @@
 #include "audit.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
 
 bool audit(struct req *r, int64_t user_id, const char *action, const char *object_type,
            int64_t object_id, const char *detail)
@@ -12,8 +14,8 @@ bool audit(struct req *r, int64_t user_id, const char *action, const char *objec
         object_type,
         object_id ? arena_sprintf(r->a, "%lld", (long long)object_id) : NULL,
         r->remote_addr,
-        r->request_id,
+        r->c.request_id,
         detail,
     };
-    return db_exec(r, "audit", 7, p) != NULL;
+    return DB_RUNA(&r->c, AUDIT, p) != NULL;
 }

@@ -7,14 +7,16 @@
  * emptied or lagging Redis never lets a revoked token through. */
 #include "auth.h"
 #include "audit.h"
-#include "../cache/cache.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
-#include "../fcgi/json.h"
+#include "../fcgi/jsonx.h"
+#include "../fcgi/jwt.h"
 #include "../fcgi/log.h"
+#include "../fcgi/redis.h"
 #include "../fcgi/password.h"
-#include "../fcgi/server.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -28,10 +30,16 @@
 #define IP_MAX_FAILURES 50        /* ... or failures in all, per 15 minutes */
 #define REFRESH_BYTES 32
 
+static struct jwt_keyset keys;
 static sem_t hash_slots;
 static char dummy_hash[crypto_pwhash_STRBYTES];
 
-static void on_cache_connect(struct req *r);
+static void on_redis_connect(struct ctx *c);
+
+int auth_keys_load(const char *path, char *err, size_t errlen)
+{
+    return jwt_keys_load(path, &keys, err, errlen);
+}
 
 void auth_worker_init(void)
 {
@@ -41,68 +49,67 @@ void auth_worker_init(void)
     if (crypto_pwhash_str(dummy_hash, pw, sizeof pw, PW_OPSLIMIT,
                           PW_MEMLIMIT) != 0)
         log_error(NULL, "msg=\"cannot prepare the dummy password hash\"");
-    cache_set_on_connect(on_cache_connect);
+    redis_set_on_connect(on_redis_connect);
 }
 
 /* Copies the revocations that may still matter into a fresh Redis
  * connection; if that cannot be done, the connection is not trusted. */
-static void on_cache_connect(struct req *r)
+static void on_redis_connect(struct ctx *c)
 {
-    const char *p[1] = { arena_sprintf(r->a, "%d", cfg.access_ttl + JWT_LEEWAY) };
-    PGresult *res = db_exec(r, "sessions_recently_revoked", 1, p);
+    PGresult *res = DB_RUN(c, SESSIONS_RECENTLY_REVOKED, arena_sprintf(c->a, "%d", cfg.access_ttl + JWT_LEEWAY));
     if (!res) {
-        cache_close();
+        redis_close();
         return;
     }
     for (int i = 0; i < PQntuples(res); i++)
-        if (!cache_cmd(r, "SET qlvb:revoked:%s 1 EX %s", PQgetvalue(res, i, 0),
-                       PQgetvalue(res, i, 1))) {
-            cache_close();
+        if (!redis_cmd(c, "SET qlvb:revoked:%s 1 EX %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1))) {
+            redis_close();
             return;
         }
 }
 
-static int unauthorized(struct req *r, const char *slug, const char *detail)
+/* Answers 401 with the Bearer challenge. */
+static void unauthorized(struct req *r, int problem, const char *detail)
 {
     resp_header(r, "WWW-Authenticate",
-                strcmp(slug, "missing-token") == 0 ? "Bearer realm=\"qlvb\""
-                                                   : "Bearer realm=\"qlvb\", error=\"invalid_token\"");
-    return api_error(r, 401, slug, detail);
+                problem == PROBLEM_MISSING_TOKEN ? "Bearer realm=\"qlvb\""
+                                                 : "Bearer realm=\"qlvb\", error=\"invalid_token\"");
+    resp_problem(r, problem, detail);
 }
 
 bool auth_authenticate(struct req *r)
 {
     const char *h = req_env(r, "HTTP_AUTHORIZATION");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
-        unauthorized(r, "missing-token", "an Authorization: Bearer token is required");
+        unauthorized(r, PROBLEM_MISSING_TOKEN, "an Authorization: Bearer token is required");
         return false;
     }
     const char *tok = h + 7;
     while (*tok == ' ')
         tok++;
     struct jwt_claims c;
-    enum jwt_verdict v = jwt_check(&server_keys, cfg.jwt_issuer, cfg.jwt_audience, tok,
+    enum jwt_verdict v = jwt_check(&keys, cfg.jwt_issuer, cfg.jwt_audience, tok,
                                    (long long)time(NULL), &c);
     if (v != JWT_OK) {
-        unauthorized(r, "invalid-token", jwt_verdict_str(v));
+        unauthorized(r, PROBLEM_INVALID_TOKEN, jwt_verdict_str(v));
         return false;
     }
     bool revoked;
-    redisReply *rep = cache_cmd(r, "EXISTS qlvb:revoked:%lld", (long long)c.sid);
+    redisReply *rep = redis_cmd(&r->c, "EXISTS qlvb:revoked:%lld", (long long)c.sid);
     if (rep && rep->type == REDIS_REPLY_INTEGER) {
         revoked = rep->integer != 0;
     } else {
         const char *p[2] = { arena_sprintf(r->a, "%lld", (long long)c.sid),
                              arena_sprintf(r->a, "%lld", (long long)c.sub) };
-        PGresult *res = db_exec(r, "session_state", 2, p);
+        PGresult *res = DB_RUNA(&r->c, SESSION_STATE, p);
         if (!res) {
-            api_db_error(r);
+            resp_problem_db(r);
             return false;
         }
         revoked = PQntuples(res) != 1 || !db_bool(res, 0, 0);
     }
     if (revoked) {
-        unauthorized(r, "invalid-token", "the session of this token has ended");
+        unauthorized(r, PROBLEM_INVALID_TOKEN, "the session of this token has ended");
         return false;
     }
     r->user_id = c.sub;
@@ -111,10 +118,10 @@ bool auth_authenticate(struct req *r)
 }
 
 /* Records a revoked session in Redis for as long as its tokens can live.
- * PostgreSQL already has it; a failure here is mended by on_cache_connect. */
+ * PostgreSQL already has it; a failure here is mended by on_redis_connect. */
 static void mirror_revocation(struct req *r, int64_t sid)
 {
-    cache_cmd(r, "SET qlvb:revoked:%lld 1 EX %d", (long long)sid, cfg.access_ttl + JWT_LEEWAY);
+    redis_cmd(&r->c, "SET qlvb:revoked:%lld 1 EX %d", (long long)sid, cfg.access_ttl + JWT_LEEWAY);
 }
 
 static char *random_token(struct req *r, char **hash_hex)
@@ -133,20 +140,26 @@ static char *random_token(struct req *r, char **hash_hex)
 
 /* Issues an access token and a refresh token for a session, in the open
  * transaction, and answers with both. */
-static int issue_tokens(struct req *r, int64_t user_id, int64_t sid, int status)
+static void issue_tokens(struct req *r, int64_t user_id, int64_t sid, int status)
 {
     char *hash;
     char *refresh = random_token(r, &hash);
     const char *p[3] = { arena_sprintf(r->a, "%lld", (long long)sid), hash,
                          arena_sprintf(r->a, "%d", cfg.refresh_ttl) };
-    if (!db_exec(r, "refresh_new", 3, p))
-        return api_db_error(r);
-    char *access = jwt_issue(r->a, &server_keys, cfg.jwt_issuer, cfg.jwt_audience, user_id, sid,
+    if (!DB_RUNA(&r->c, REFRESH_NEW, p)) {
+        resp_problem_db(r);
+        return;
+    }
+    char *access = jwt_issue(r->a, &keys, cfg.jwt_issuer, cfg.jwt_audience, user_id, sid,
                              (long long)time(NULL), cfg.access_ttl);
-    if (!access)
-        return api_error(r, 500, "internal-error", "the token could not be signed");
-    if (!db_commit(r))
-        return api_db_error(r);
+    if (!access) {
+        resp_problem(r, PROBLEM_INTERNAL_ERROR, "the token could not be signed");
+        return;
+    }
+    if (!db_commit(&r->c)) {
+        resp_problem_db(r);
+        return;
+    }
     json_t *o = json_object();
     json_object_set_new(o, "access_token", json_string(access));
     json_object_set_new(o, "token_type", json_string("Bearer"));
@@ -154,7 +167,7 @@ static int issue_tokens(struct req *r, int64_t user_id, int64_t sid, int status)
     json_object_set_new(o, "refresh_token", json_string(refresh));
     json_object_set_new(o, "refresh_expires_in", json_integer(cfg.refresh_ttl));
     json_object_set_new(o, "user_id", json_integer(user_id));
-    return api_json(r, status, o);
+    resp_json(r, status, o);
 }
 
 static char *lower_ascii(struct req *r, const char *s)
@@ -165,42 +178,54 @@ static char *lower_ascii(struct req *r, const char *s)
     return o;
 }
 
-static int too_many(struct req *r, long seconds, const char *detail)
+static void too_many(struct req *r, long seconds, const char *detail)
 {
     resp_header(r, "Retry-After", arena_sprintf(r->a, "%ld", seconds > 0 ? seconds : 1));
-    return api_error(r, 429, "too-many-attempts", detail);
+    resp_problem(r, PROBLEM_TOO_MANY_ATTEMPTS, detail);
 }
 
-int auth_login(struct req *r)
+void auth_login(struct req *r)
 {
     static const char *const allowed[] = { "username", "password", "device_name", NULL };
-    json_t *body = req_json_object(r);
+    json_t *body = req_json_object_or_answer(r);
     if (!body)
-        return r->status;
-    const char *bad = json_unknown_key(body, allowed);
-    if (bad)
-        return api_error(r, 400, "unknown-field", arena_sprintf(r->a, "unknown field '%s'", bad));
+        return;
+    const char *bad = jsonx_unknown_key(body, allowed);
+    if (bad) {
+        resp_problem(r, PROBLEM_UNKNOWN_FIELD, arena_sprintf(r->a, "unknown field '%s'", bad));
+        return;
+    }
     const char *user, *pass, *device, *err;
-    if (!json_get_str(r->a, body, "username", true, 1, 64, &user, &err) ||
-        !json_get_str(r->a, body, "password", true, 1, 256, &pass, &err) ||
-        !json_get_str(r->a, body, "device_name", true, 1, 100, &device, &err))
-        return api_error(r, 400, "invalid-field", err);
+    if (!jsonx_get_str(r->a, body, "username", true, 1, 64, &user, &err) ||
+        !jsonx_get_str(r->a, body, "password", true, 1, 256, &pass, &err) ||
+        !jsonx_get_str(r->a, body, "device_name", true, 1, 100, &device, &err)) {
+        resp_problem(r, PROBLEM_INVALID_FIELD, err);
+        return;
+    }
     const char *name = lower_ascii(r, user);
 
     /* locked name, or an address failing on many names */
     const char *pn[1] = { name };
-    PGresult *res = db_exec(r, "login_throttle_get", 1, pn);
-    if (!res)
-        return api_db_error(r);
-    if (PQntuples(res) == 1)
-        return too_many(r, (long)db_ll(res, 0, 0),
+    PGresult *res = DB_RUNA(&r->c, LOGIN_THROTTLE_GET, pn);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    if (PQntuples(res) == 1) {
+        too_many(r, (long)db_ll(res, 0, 0),
                         "too many failed sign-ins for this account; try again later");
+        return;
+    }
     const char *pip[1] = { r->remote_addr };
-    res = db_exec(r, "login_ip_failures", 1, pip);
-    if (!res)
-        return api_db_error(r);
-    if (db_ll(res, 0, 0) >= IP_MAX_NAMES || db_ll(res, 0, 1) >= IP_MAX_FAILURES)
-        return too_many(r, 900, "too many failed sign-ins from this address; try again later");
+    res = DB_RUNA(&r->c, LOGIN_IP_FAILURES, pip);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    if (db_ll(res, 0, 0) >= IP_MAX_NAMES || db_ll(res, 0, 1) >= IP_MAX_FAILURES) {
+        too_many(r, 900, "too many failed sign-ins from this address; try again later");
+        return;
+    }
 
     /* argon2id costs tens of milliseconds and 64 MiB: a few at a time */
     struct timespec ts;
@@ -213,10 +238,11 @@ int auth_login(struct req *r)
     while (sem_timedwait(&hash_slots, &ts) != 0) {
         if (errno != EINTR) {
             resp_header(r, "Retry-After", "1");
-            return api_error(r, 503, "busy", "too many sign-ins at once; try again in a second");
+            resp_problem(r, PROBLEM_BUSY, "too many sign-ins at once; try again in a second");
+            return;
         }
     }
-    res = db_exec(r, "login_user", 1, pn);
+    res = DB_RUNA(&r->c, LOGIN_USER, pn);
     bool ok = false;
     int64_t uid = 0;
     if (res && PQntuples(res) == 1) {
@@ -228,38 +254,51 @@ int auth_login(struct req *r)
             ok = false;
     }
     sem_post(&hash_slots);
-    if (!res)
-        return api_db_error(r);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
 
     if (!ok) {
         const char *pf[2] = { name, LOCK_AFTER_FAILURES };
         const char *pi[2] = { r->remote_addr, name };
-        if (!db_begin(r) || !db_exec(r, "login_fail", 2, pf) || !db_exec(r, "login_fail_ip", 2, pi) ||
-            !audit(r, uid, "auth.login_failed", uid ? "user" : NULL, uid, NULL) || !db_commit(r))
-            return api_db_error(r);
-        return unauthorized(r, "invalid-credentials", "wrong username or password");
+        if (!db_begin(&r->c) || !DB_RUNA(&r->c, LOGIN_FAIL, pf) || !DB_RUNA(&r->c, LOGIN_FAIL_IP, pi) ||
+            !audit(r, uid, "auth.login_failed", uid ? "user" : NULL, uid, NULL) || !db_commit(&r->c)) {
+            resp_problem_db(r);
+            return;
+        }
+        unauthorized(r, PROBLEM_INVALID_CREDENTIALS, "wrong username or password");
+        return;
     }
     const char *ps[3] = { arena_sprintf(r->a, "%lld", (long long)uid), device, r->remote_addr };
-    if (!db_begin(r) || !db_exec(r, "login_ok", 1, pn) || !(res = db_exec(r, "session_new", 3, ps)))
-        return api_db_error(r);
+    if (!db_begin(&r->c) || !DB_RUNA(&r->c, LOGIN_OK, pn) || !(res = DB_RUNA(&r->c, SESSION_NEW, ps))) {
+        resp_problem_db(r);
+        return;
+    }
     int64_t sid = db_ll(res, 0, 0);
-    if (!audit(r, uid, "auth.login", "session", sid, NULL))
-        return api_db_error(r);
-    return issue_tokens(r, uid, sid, 200);
+    if (!audit(r, uid, "auth.login", "session", sid, NULL)) {
+        resp_problem_db(r);
+        return;
+    }
+    issue_tokens(r, uid, sid, 200);
 }
 
-int auth_refresh(struct req *r)
+void auth_refresh(struct req *r)
 {
     static const char *const allowed[] = { "refresh_token", NULL };
-    json_t *body = req_json_object(r);
+    json_t *body = req_json_object_or_answer(r);
     if (!body)
-        return r->status;
-    const char *bad = json_unknown_key(body, allowed);
-    if (bad)
-        return api_error(r, 400, "unknown-field", arena_sprintf(r->a, "unknown field '%s'", bad));
+        return;
+    const char *bad = jsonx_unknown_key(body, allowed);
+    if (bad) {
+        resp_problem(r, PROBLEM_UNKNOWN_FIELD, arena_sprintf(r->a, "unknown field '%s'", bad));
+        return;
+    }
     const char *tok, *err;
-    if (!json_get_str(r->a, body, "refresh_token", true, 1, 128, &tok, &err))
-        return api_error(r, 400, "invalid-field", err);
+    if (!jsonx_get_str(r->a, body, "refresh_token", true, 1, 128, &tok, &err)) {
+        resp_problem(r, PROBLEM_INVALID_FIELD, err);
+        return;
+    }
     unsigned char h[crypto_hash_sha256_BYTES];
     char hex[sizeof h * 2 + 1];
     crypto_hash_sha256(h, (const unsigned char *)tok, strlen(tok));
@@ -267,48 +306,65 @@ int auth_refresh(struct req *r)
 
     const char *p[1] = { hex };
     PGresult *res;
-    if (!db_begin(r) || !(res = db_exec(r, "refresh_find", 1, p)))
-        return api_db_error(r);
-    if (PQntuples(res) != 1)
-        return unauthorized(r, "invalid-refresh-token", "unknown refresh token");
+    if (!db_begin(&r->c) || !(res = DB_RUNA(&r->c, REFRESH_FIND, p))) {
+        resp_problem_db(r);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "unknown refresh token");
+        return;
+    }
     const char *rt_id = PQgetvalue(res, 0, 0);
     int64_t sid = db_ll(res, 0, 1), uid = db_ll(res, 0, 2);
     bool rotated = db_bool(res, 0, 3), expired = db_bool(res, 0, 4), revoked = db_bool(res, 0, 5);
-    if (revoked)
-        return unauthorized(r, "invalid-refresh-token", "the session has ended");
+    if (revoked) {
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "the session has ended");
+        return;
+    }
     if (rotated) {
         /* a used token came back: someone has a copy; end the whole login */
         const char *pr[2] = { arena_sprintf(r->a, "%lld", (long long)sid), "refresh-reuse" };
-        if (!db_exec(r, "session_revoke", 2, pr) ||
-            !audit(r, uid, "auth.refresh_reuse", "session", sid, NULL) || !db_commit(r))
-            return api_db_error(r);
+        if (!DB_RUNA(&r->c, SESSION_REVOKE, pr) ||
+            !audit(r, uid, "auth.refresh_reuse", "session", sid, NULL) || !db_commit(&r->c)) {
+            resp_problem_db(r);
+            return;
+        }
         mirror_revocation(r, sid);
-        log_warn(r->request_id, "msg=\"refresh token reused; session revoked\" session=%lld",
+        log_warn(r->c.request_id, "msg=\"refresh token reused; session revoked\" session=%lld",
                  (long long)sid);
-        return unauthorized(r, "refresh-token-reused",
+        unauthorized(r, PROBLEM_REFRESH_TOKEN_REUSED,
                             "this refresh token was already used; the session has been ended");
+        return;
     }
-    if (expired)
-        return unauthorized(r, "invalid-refresh-token", "the refresh token has expired");
+    if (expired) {
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "the refresh token has expired");
+        return;
+    }
     const char *pr[1] = { rt_id };
-    if (!db_exec(r, "refresh_rotate", 1, pr))
-        return api_db_error(r);
-    return issue_tokens(r, uid, sid, 200);
+    if (!DB_RUNA(&r->c, REFRESH_ROTATE, pr)) {
+        resp_problem_db(r);
+        return;
+    }
+    issue_tokens(r, uid, sid, 200);
 }
 
-int auth_logout(struct req *r)
+void auth_logout(struct req *r)
 {
     if (r->body_len) {
-        json_t *body = req_json_object(r);
+        json_t *body = req_json_object_or_answer(r);
         if (!body)
-            return r->status;
-        if (json_object_size(body) != 0)
-            return api_error(r, 400, "unknown-field", "logout takes no fields");
+            return;
+        if (json_object_size(body) != 0) {
+            resp_problem(r, PROBLEM_UNKNOWN_FIELD, "logout takes no fields");
+            return;
+        }
     }
     const char *p[2] = { arena_sprintf(r->a, "%lld", (long long)r->session_id), "logout" };
-    if (!db_begin(r) || !db_exec(r, "session_revoke", 2, p) ||
-        !audit(r, r->user_id, "auth.logout", "session", r->session_id, NULL) || !db_commit(r))
-        return api_db_error(r);
+    if (!db_begin(&r->c) || !DB_RUNA(&r->c, SESSION_REVOKE, p) ||
+        !audit(r, r->user_id, "auth.logout", "session", r->session_id, NULL) || !db_commit(&r->c)) {
+        resp_problem_db(r);
+        return;
+    }
     mirror_revocation(r, r->session_id);
-    return api_no_content(r);
+    resp_no_content(r);
 }

@@ -4,8 +4,12 @@
 #define QLVB_API_AUTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct req;
+
+/* Loads the JWT key file (README: QLVB_JWT_KEYS_FILE); 0, or -1 with err. */
+int auth_keys_load(const char *path, char *err, size_t errlen);
 
 /* Checks the Bearer token and its session; sets r->user_id and
  * r->session_id, or answers 401/503 itself and returns false. */
@@ -14,8 +18,8 @@ bool auth_authenticate(struct req *r);
 /* Per worker process, after fork. */
 void auth_worker_init(void);
 
-int auth_login(struct req *r);
-int auth_refresh(struct req *r);
-int auth_logout(struct req *r);
+void auth_login(struct req *r);
+void auth_refresh(struct req *r);
+void auth_logout(struct req *r);
 
 #endif

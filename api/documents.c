@@ -1,13 +1,15 @@
 /* Documents: see documents.h. The handlers check the shape of the input;
- * the workflow functions in sql/migrations/0003_workflow.sql check who may
- * act and in which state, in the same transaction as the change. */
+ * the workflow functions in sql/functions/workflow.sql check who may act
+ * and in which state, in the same transaction as the change. */
 #include "documents.h"
 #include "audit.h"
 #include "validate.h"
-#include "../cache/inbox.h"
+#include "../cache/inbox_cache.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
-#include "../fcgi/json.h"
+#include "../fcgi/jsonx.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,48 +22,55 @@ static const char *const roles[] = { "main", "coordinate", "info", NULL };
 static const char *const progress_actions[] = { "read", "report", "ask", "finish", NULL };
 static const struct field no_fields[] = { { NULL, 0, false, 0, 0, NULL, NULL } };
 
-static const char *id_str(struct req *r, int64_t id)
-{
-    return arena_sprintf(r->a, "%lld", (long long)id);
-}
-
 /* Answers with the document as the user sees it, with its ETag. */
-static int respond_detail(struct req *r, int64_t id, int status)
+static void respond_detail(struct req *r, int64_t id, int status)
 {
-    const char *p[2] = { id_str(r, id), id_str(r, r->user_id) };
-    PGresult *res = db_exec(r, "doc_detail", 2, p);
-    if (!res)
-        return api_db_error(r);
-    if (PQntuples(res) != 1)
-        return api_error(r, 404, "document-not-found", "no such document");
+    const char *p[2] = { req_id_text(r, id), req_id_text(r, r->user_id) };
+    PGresult *res = DB_RUNA(&r->c, DOC_DETAIL, p);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, "no such document");
+        return;
+    }
     resp_header(r, "ETag", arena_sprintf(r->a, "\"d%lld-%s\"", (long long)id, PQgetvalue(res, 0, 1)));
     r->cache_control = "private, no-cache";
     const char *body = PQgetvalue(res, 0, 0);
-    return api_raw(r, status, "application/json", body, strlen(body));
+    resp_raw(r, status, "application/json", body, strlen(body));
 }
 
-/* One workflow step: the statement, its audit row and the commit in one
- * transaction; then the document as it now is. */
-static int act(struct req *r, int64_t id, const char *stmt, int n, const char *const *params,
-               const char *action, int status)
+/* One workflow step: the statement (a row of the one list, chosen by the
+ * caller), its audit row and the commit in one transaction; then the
+ * document as it now is. */
+static void act(struct req *r, int64_t id, int stmt, int n, const char *const *params,
+                const char *action, int status)
 {
-    if (!db_begin(r))
-        return api_db_error(r);
-    PGresult *res = db_exec(r, stmt, n, params);
-    if (!res)
-        return api_db_error(r);
+    if (!db_begin(&r->c)) {
+        resp_problem_db(r);
+        return;
+    }
+    inbox_cache_track(&r->c);
+    PGresult *res = db_exec(&r->c, stmt, n, params);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
     if (id == 0)
         id = db_ll(res, 0, 0);
-    if (!audit(r, r->user_id, action, "document", id, NULL) || !inbox_commit(r))
-        return api_db_error(r);
-    return respond_detail(r, id, status);
+    if (!audit(r, r->user_id, action, "document", id, NULL) || !db_commit(&r->c)) {
+        resp_problem_db(r);
+        return;
+    }
+    respond_detail(r, id, status);
 }
 
-static bool path_id(struct req *r, int64_t *id)
+static bool path_id_or_answer(struct req *r, int64_t *id)
 {
     if (req_param_id(r, "id", id))
         return true;
-    api_error(r, 404, "document-not-found", "no such document");
+    resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, "no such document");
     return false;
 }
 
@@ -81,13 +90,13 @@ static const struct field incoming_fields[] = {
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
 
-int doc_create_incoming(struct req *r)
+void doc_create_incoming(struct req *r)
 {
-    json_t *b = body_valid(r, incoming_fields);
+    json_t *b = body_valid_or_answer(r, incoming_fields);
     if (!b)
-        return r->status;
-    const char *p[2] = { id_str(r, r->user_id), json_text(r, b) };
-    return act(r, 0, "doc_register_incoming", 2, p, "document.register", 201);
+        return;
+    const char *p[2] = { req_id_text(r, r->user_id), jsonx_text(r->a, b) };
+    act(r, 0, DB_STMT(DOC_REGISTER_INCOMING, 2), 2, p, "document.register", 201);
 }
 
 static const struct field recipient_fields[] = {
@@ -108,94 +117,110 @@ static const struct field outgoing_fields[] = {
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
 
-int doc_create_outgoing(struct req *r)
+void doc_create_outgoing(struct req *r)
 {
-    json_t *b = body_valid(r, outgoing_fields);
+    json_t *b = body_valid_or_answer(r, outgoing_fields);
     if (!b)
-        return r->status;
+        return;
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(b, "recipients"), i, it) {
         bool agency = json_object_get(it, "agency_code") != NULL;
         bool name = json_object_get(it, "name") != NULL;
-        if (agency == name)
-            return api_error(r, 400, "invalid-field",
-                             "each recipient has either agency_code (inside the system) or name (outside it)");
-        if (agency && json_object_get(it, "code"))
-            return api_error(r, 400, "invalid-field", "'code' goes with an outside recipient's name");
+        if (agency == name) {
+            resp_problem(r, PROBLEM_INVALID_FIELD, "each recipient has either agency_code (inside the system) or name (outside it)");
+            return;
+        }
+        if (agency && json_object_get(it, "code")) {
+            resp_problem(r, PROBLEM_INVALID_FIELD, "'code' goes with an outside recipient's name");
+            return;
+        }
     }
-    const char *p[2] = { id_str(r, r->user_id), json_text(r, b) };
-    return act(r, 0, "doc_create_draft", 2, p, "document.draft", 201);
+    const char *p[2] = { req_id_text(r, r->user_id), jsonx_text(r->a, b) };
+    act(r, 0, DB_STMT(DOC_CREATE_DRAFT, 2), 2, p, "document.draft", 201);
 }
 
-int doc_get(struct req *r)
+void doc_get(struct req *r)
 {
     int64_t id;
-    if (!path_id(r, &id))
-        return r->status;
+    if (!path_id_or_answer(r, &id))
+        return;
     const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
     if (inm) {
-        const char *p[2] = { id_str(r, id), id_str(r, r->user_id) };
-        PGresult *res = db_exec(r, "doc_version", 2, p);
-        if (!res)
-            return api_db_error(r);
+        const char *p[2] = { req_id_text(r, id), req_id_text(r, r->user_id) };
+        PGresult *res = DB_RUNA(&r->c, DOC_VERSION, p);
+        if (!res) {
+            resp_problem_db(r);
+            return;
+        }
         if (PQntuples(res) == 1) {
             const char *etag = arena_sprintf(r->a, "\"d%lld-%s\"", (long long)id, PQgetvalue(res, 0, 0));
             if (strstr(inm, etag)) {
                 resp_header(r, "ETag", etag);
                 r->cache_control = "private, no-cache";
-                return api_raw(r, 304, NULL, NULL, 0);
+                resp_raw(r, 304, NULL, NULL, 0);
+                return;
             }
         }
     }
-    return respond_detail(r, id, 200);
+    respond_detail(r, id, 200);
 }
 
-int doc_search(struct req *r)
+void doc_search(struct req *r)
 {
     const char *q = req_query(r, "q"), *cur = req_query(r, "cursor"), *lim = req_query(r, "limit");
     int limit = SEARCH_LIMIT_DEFAULT;
     if (lim) {
         char *end;
         long l = strtol(lim, &end, 10);
-        if (*end || l < 1 || l > SEARCH_LIMIT_MAX)
-            return api_error(r, 400, "invalid-parameter",
-                             arena_sprintf(r->a, "limit must be from 1 to %d", SEARCH_LIMIT_MAX));
+        if (*end || l < 1 || l > SEARCH_LIMIT_MAX) {
+            resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "limit must be from 1 to %d", SEARCH_LIMIT_MAX));
+            return;
+        }
         limit = (int)l;
     }
-    if (cur && (!*cur || strspn(cur, "0123456789") != strlen(cur) || strlen(cur) > 18))
-        return api_error(r, 400, "invalid-parameter", "cursor is not one this API gave");
-    if (q) {
-        long n = utf8_length(q);
-        if (n < 2 || n > 200)
-            return api_error(r, 400, "invalid-parameter", "q must be 2 to 200 characters");
+    if (cur && (!*cur || strspn(cur, "0123456789") != strlen(cur) || strlen(cur) > 18)) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
+        return;
     }
-    const char *p[4] = { id_str(r, r->user_id), q, cur, arena_sprintf(r->a, "%d", limit) };
-    PGresult *res = db_exec(r, "doc_search", 4, p);
-    if (!res)
-        return api_db_error(r);
+    if (q) {
+        long n = jsonx_utf8_length(q);
+        if (n < 2 || n > 200) {
+            resp_problem(r, PROBLEM_INVALID_PARAMETER, "q must be 2 to 200 characters");
+            return;
+        }
+    }
+    const char *p[4] = { req_id_text(r, r->user_id), q, cur, arena_sprintf(r->a, "%d", limit) };
+    PGresult *res = DB_RUNA(&r->c, DOC_SEARCH, p);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
     const char *body = PQgetvalue(res, 0, 0);
-    return api_raw(r, 200, "application/json", body, strlen(body));
+    resp_raw(r, 200, "application/json", body, strlen(body));
 }
 
 /* The workflow steps: each a statement taking (user, document, the listed
  * body fields in order), an audit action, and the body it accepts. */
 struct doc_step {
-    const char *stmt;
+    int stmt;                                     /* takes 2 + the args */
     const char *action;
     const struct field *fields;
-    const char *const *args;
-    bool (*check)(struct req *r, json_t *body);   /* beyond the field table */
+    bool (*check_or_answer)(struct req *r, json_t *body);   /* beyond the field table */
+    const char *args[6];                          /* NULL-ended */
 };
 
-static const char *const no_args[] = { NULL };
+/* A row, its statement checked at compile time to take (user, document,
+ * the args). */
+#define STEP(S, action, fields, check, ...) \
+    { DB_STMT(S, 2 + DB_NARGS(__VA_ARGS__)), action, fields, check, { __VA_ARGS__, NULL } }
+#define STEP0(S, action, fields, check) { DB_STMT(S, 2), action, fields, check, { NULL } }
 
 static const struct field present_fields[] = {
     { "leader_id", F_ID, true, 0, 0, NULL, NULL },
     { "note", F_STR, false, 1, 2000, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-static const char *const present_args[] = { "leader_id", "note", NULL };
 
 static const struct field assignment_fields[] = {
     { "user_id", F_ID, false, 0, 0, NULL, NULL },
@@ -209,15 +234,14 @@ static const struct field direct_fields[] = {
     { "assignments", F_ARRAY, true, 1, 100, NULL, assignment_fields },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-static const char *const direct_args[] = { "note", "assignments", NULL };
 
-static bool direct_check(struct req *r, json_t *b)
+static bool direct_check_or_answer(struct req *r, json_t *b)
 {
     size_t i;
     json_t *a;
     json_array_foreach(json_object_get(b, "assignments"), i, a) {
         if ((json_object_get(a, "user_id") == NULL) == (json_object_get(a, "unit_id") == NULL)) {
-            api_error(r, 400, "invalid-field", "each assignment names either user_id or unit_id");
+            resp_problem(r, PROBLEM_INVALID_FIELD, "each assignment names either user_id or unit_id");
             return false;
         }
     }
@@ -229,13 +253,12 @@ static const struct field progress_fields[] = {
     { "note", F_STR, false, 1, 2000, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-static const char *const progress_args[] = { "action", "note", NULL };
 
-static bool progress_check(struct req *r, json_t *b)
+static bool progress_check_or_answer(struct req *r, json_t *b)
 {
     const char *action = json_string_value(json_object_get(b, "action"));
     if (!json_object_get(b, "note") && (strcmp(action, "report") == 0 || strcmp(action, "ask") == 0)) {
-        api_error(r, 400, "invalid-field", "a report or a question needs a 'note'");
+        resp_problem(r, PROBLEM_INVALID_FIELD, "a report or a question needs a 'note'");
         return false;
     }
     return true;
@@ -245,59 +268,57 @@ static const struct field approve_fields[] = {
     { "note", F_STR, false, 1, 2000, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-static const char *const note_args[] = { "note", NULL };
 
 static const struct field return_fields[] = {
     { "reason", F_STR, true, 1, 2000, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-static const char *const return_args[] = { "reason", NULL };
 
 static const struct field sign_fields[] = {
     { "signed_file_id", F_ID, false, 0, 0, NULL, NULL },
     { NULL, 0, false, 0, 0, NULL, NULL },
 };
-static const char *const sign_args[] = { "signed_file_id", NULL };
 
-const struct doc_step doc_step_register = { "doc_register_received", "document.register", no_fields, no_args, NULL };
-const struct doc_step doc_step_present = { "doc_present", "document.present", present_fields, present_args, NULL };
-const struct doc_step doc_step_direct = { "doc_direct", "document.direct", direct_fields, direct_args,
-                                          direct_check };
-const struct doc_step doc_step_progress = { "doc_progress", "document.progress", progress_fields, progress_args,
-                                            progress_check };
-const struct doc_step doc_step_submit = { "doc_submit", "document.submit", no_fields, no_args, NULL };
-const struct doc_step doc_step_approve = { "doc_approve", "document.approve", approve_fields, note_args, NULL };
-const struct doc_step doc_step_return = { "doc_return", "document.return", return_fields, return_args, NULL };
-const struct doc_step doc_step_sign = { "doc_sign", "document.sign", sign_fields, sign_args, NULL };
-const struct doc_step doc_step_issue = { "doc_issue", "document.issue", no_fields, no_args, NULL };
+const struct doc_step doc_step_register = STEP0(DOC_REGISTER_RECEIVED, "document.register", no_fields, NULL);
+const struct doc_step doc_step_present = STEP(DOC_PRESENT, "document.present", present_fields, NULL, "leader_id", "note");
+const struct doc_step doc_step_direct = STEP(DOC_DIRECT, "document.direct", direct_fields, direct_check_or_answer,
+                                             "note", "assignments");
+const struct doc_step doc_step_progress = STEP(DOC_PROGRESS, "document.progress", progress_fields,
+                                               progress_check_or_answer, "action", "note");
+const struct doc_step doc_step_submit = STEP0(DOC_SUBMIT, "document.submit", no_fields, NULL);
+const struct doc_step doc_step_approve = STEP(DOC_APPROVE, "document.approve", approve_fields, NULL, "note");
+const struct doc_step doc_step_return = STEP(DOC_RETURN, "document.return", return_fields, NULL, "reason");
+const struct doc_step doc_step_sign = STEP(DOC_SIGN, "document.sign", sign_fields, NULL, "signed_file_id");
+const struct doc_step doc_step_issue = STEP0(DOC_ISSUE, "document.issue", no_fields, NULL);
 
-int doc_step(struct req *r)
+void doc_step(struct req *r)
 {
     const struct doc_step *s = r->match.route->data;
     int64_t id;
     json_t *b;
-    if (!path_id(r, &id) || !(b = body_valid(r, s->fields)) || (s->check && !s->check(r, b)))
-        return r->status;
-    const char *p[8] = { id_str(r, r->user_id), id_str(r, id) };
+    if (!path_id_or_answer(r, &id) || !(b = body_valid_or_answer(r, s->fields)) ||
+        (s->check_or_answer && !s->check_or_answer(r, b)))
+        return;
+    const char *p[8] = { req_id_text(r, r->user_id), req_id_text(r, id) };
     int n = 2;
     for (const char *const *a = s->args; *a && n < 8; a++) {
         json_t *v = json_object_get(b, *a);
         p[n++] = !v || json_is_null(v) ? NULL
                : json_is_string(v)    ? json_string_value(v)
-               : json_is_integer(v)   ? id_str(r, json_integer_value(v))
-                                      : json_text(r, v);
+               : json_is_integer(v)   ? req_id_text(r, json_integer_value(v))
+                                      : jsonx_text(r->a, v);
     }
-    return act(r, id, s->stmt, n, p, s->action, 200);
+    act(r, id, s->stmt, n, p, s->action, 200);
 }
 
-int doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **slug,
-                    const char **detail)
+const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **detail)
 {
-    const char *p[3] = { id_str(r, r->user_id), id_str(r, doc_id), note };
-    if (db_begin(r) && db_exec(r, "doc_approve", 3, p) &&
-        audit(r, r->user_id, "document.approve", "document", doc_id, NULL) && inbox_commit(r))
-        return 200;
-    int st = db_error_status(r, slug, detail);
-    db_rollback(r);
-    return st;
+    if (db_begin(&r->c)) {
+        inbox_cache_track(&r->c);
+        if (DB_RUN(&r->c, DOC_APPROVE, req_id_text(r, r->user_id), req_id_text(r, doc_id), note) &&
+            audit(r, r->user_id, "document.approve", "document", doc_id, NULL) && db_commit(&r->c))
+            return NULL;
+    }
+    db_rollback(&r->c);
+    return problem_of_db_failure(&r->c, detail);
 }

@@ -7,21 +7,22 @@
 
 struct req;
 
-int doc_create_incoming(struct req *r);
-int doc_create_outgoing(struct req *r);
-int doc_get(struct req *r);
-int doc_search(struct req *r);
+void doc_create_incoming(struct req *r);
+void doc_create_outgoing(struct req *r);
+void doc_get(struct req *r);
+void doc_search(struct req *r);
 /* One handler for every workflow step; the route's data names the step. */
-int doc_step(struct req *r);
+void doc_step(struct req *r);
 struct doc_step;
 extern const struct doc_step doc_step_register, doc_step_present, doc_step_direct,
     doc_step_progress, doc_step_submit, doc_step_approve, doc_step_return, doc_step_sign,
     doc_step_issue;
 
+struct problem;
+
 /* Runs the approval of one document for the signed-in user in its own
- * transaction; used by the inbox's batch action. Returns the HTTP status
- * and on failure fills slug and detail. */
-int doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **slug,
-                    const char **detail);
+ * transaction; used by the inbox's batch action. NULL when it was done,
+ * else the problem that stopped it, with its detail. */
+const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **detail);
 
 #endif

@@ -7,7 +7,9 @@
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
-#include "../fcgi/json.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
+#include "../fcgi/jsonx.h"
 #include "../fcgi/log.h"
 
 #include <errno.h>
@@ -47,7 +49,7 @@ static const char *sniff(const char *buf, size_t len)
 
 static bool name_ok(const char *s)
 {
-    long n = utf8_length(s);
+    long n = jsonx_utf8_length(s);
     if (n < 1 || n > 255 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
         return false;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -74,7 +76,7 @@ static bool store(struct req *r, const char *hex)
         return true;
     if (mkdir_p(cfg.store_dir) || mkdir_p(d1) || mkdir_p(d2))
         return false;
-    char *tmp = arena_sprintf(r->a, "%s.%s.tmp", path, r->request_id);
+    char *tmp = arena_sprintf(r->a, "%s.%s.tmp", path, r->c.request_id);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
     if (fd < 0)
         return false;
@@ -95,29 +97,37 @@ static bool store(struct req *r, const char *hex)
     return true;
 }
 
-int files_upload(struct req *r)
+void files_upload(struct req *r)
 {
     int64_t id;
-    if (!req_param_id(r, "id", &id))
-        return api_error(r, 404, "document-not-found", "no such document");
+    if (!req_param_id(r, "id", &id)) {
+        resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, "no such document");
+        return;
+    }
     const char *kind = req_query(r, "kind"), *name = req_query(r, "name");
     bool kind_ok = false;
     for (const char *const *k = kinds; kind && *k; k++)
         kind_ok |= strcmp(*k, kind) == 0;
-    if (!kind_ok)
-        return api_error(r, 400, "invalid-parameter", "kind must be body, attachment or signed");
-    if (!name || !name_ok(name))
-        return api_error(r, 400, "invalid-parameter",
-                         "name must be a file name of 1 to 255 characters, without / or control characters");
-    if (r->body_len == 0)
-        return api_error(r, 400, "empty-file", "the body holds the file's bytes and is empty");
+    if (!kind_ok) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, "kind must be body, attachment or signed");
+        return;
+    }
+    if (!name || !name_ok(name)) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, "name must be a file name of 1 to 255 characters, without / or control characters");
+        return;
+    }
+    if (r->body_len == 0) {
+        resp_problem(r, PROBLEM_EMPTY_FILE, "the body holds the file's bytes and is empty");
+        return;
+    }
     const char *mime = sniff(r->body, r->body_len);
     bool type_ok = false;
     for (const char *const *t = allowed_types; mime && *t; t++)
         type_ok |= strcmp(*t, mime) == 0;
-    if (!type_ok)
-        return api_error(r, 415, "unsupported-file-type",
-                         arena_sprintf(r->a, "files of type %s are not accepted", mime ? mime : "unknown"));
+    if (!type_ok) {
+        resp_problem(r, PROBLEM_UNSUPPORTED_FILE_TYPE, arena_sprintf(r->a, "files of type %s are not accepted", mime ? mime : "unknown"));
+        return;
+    }
     mime = arena_strdup(r->a, mime);
 
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -128,23 +138,30 @@ int files_upload(struct req *r)
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
     const char *did = arena_sprintf(r->a, "%lld", (long long)id);
     const char *pa[3] = { uid, did, kind };
-    if (!db_begin(r) || !db_exec(r, "doc_file_allowed", 3, pa))
-        return api_db_error(r);
+    if (!db_begin(&r->c) || !DB_RUNA(&r->c, DOC_FILE_ALLOWED, pa)) {
+        resp_problem_db(r);
+        return;
+    }
     if (!store(r, hex)) {
-        log_error(r->request_id, "msg=\"cannot store file\" error=\"%s\"", strerror(errno));
-        return api_error(r, 500, "storage-error", "the file could not be stored");
+        log_error(r->c.request_id, "msg=\"cannot store file\" error=\"%s\"", strerror(errno));
+        resp_problem(r, PROBLEM_STORAGE_ERROR, "the file could not be stored");
+        return;
     }
     const char *pf[3] = { hex, arena_sprintf(r->a, "%zu", r->body_len), mime };
     const char *pd[5] = { did, kind, name, hex, uid };
     PGresult *res;
-    if (!db_exec(r, "file_put", 3, pf) || !(res = db_exec(r, "docfile_add", 5, pd)))
-        return api_db_error(r);
+    if (!DB_RUNA(&r->c, FILE_PUT, pf) || !(res = DB_RUNA(&r->c, DOCFILE_ADD, pd))) {
+        resp_problem_db(r);
+        return;
+    }
     const char *fid = arena_strdup(r->a, PQgetvalue(res, 0, 0));
     const char *ver = arena_strdup(r->a, PQgetvalue(res, 0, 1));
     const char *pl[6] = { did, uid, fid, kind, name, ver };
-    if (!db_exec(r, "docfile_log", 6, pl) ||
-        !audit(r, r->user_id, "document.file_added", "document", id, NULL) || !db_commit(r))
-        return api_db_error(r);
+    if (!DB_RUNA(&r->c, DOCFILE_LOG, pl) ||
+        !audit(r, r->user_id, "document.file_added", "document", id, NULL) || !db_commit(&r->c)) {
+        resp_problem_db(r);
+        return;
+    }
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(strtoll(fid, NULL, 10)));
     json_object_set_new(o, "document_id", json_integer(id));
@@ -154,7 +171,7 @@ int files_upload(struct req *r)
     json_object_set_new(o, "sha256", json_string(hex));
     json_object_set_new(o, "size", json_integer((json_int_t)r->body_len));
     json_object_set_new(o, "mime", json_string(mime));
-    return api_json(r, 201, o);
+    resp_json(r, 201, o);
 }
 
 /* RFC 5987 encoding of a file name for Content-Disposition. */
@@ -173,22 +190,28 @@ static const char *disposition(struct req *r, const char *name)
     return b.s;
 }
 
-int files_download(struct req *r)
+void files_download(struct req *r)
 {
     int64_t id;
-    if (!req_param_id(r, "id", &id))
-        return api_error(r, 404, "file-not-found", "no such file");
+    if (!req_param_id(r, "id", &id)) {
+        resp_problem(r, PROBLEM_FILE_NOT_FOUND, "no such file");
+        return;
+    }
     const char *p[2] = { arena_sprintf(r->a, "%lld", (long long)id),
                          arena_sprintf(r->a, "%lld", (long long)r->user_id) };
-    PGresult *res = db_exec(r, "docfile_get", 2, p);
-    if (!res)
-        return api_db_error(r);
-    if (PQntuples(res) != 1)
-        return api_error(r, 404, "file-not-found", "no such file");
+    PGresult *res = DB_RUNA(&r->c, DOCFILE_GET, p);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    if (PQntuples(res) != 1) {
+        resp_problem(r, PROBLEM_FILE_NOT_FOUND, "no such file");
+        return;
+    }
     const char *sha = PQgetvalue(res, 0, 0);
     resp_header(r, "X-Accel-Redirect", arena_sprintf(r->a, "/_store/%.2s/%.2s/%s", sha, sha + 2, sha));
     resp_header(r, "Content-Disposition", disposition(r, PQgetvalue(res, 0, 2)));
     resp_header(r, "ETag", arena_sprintf(r->a, "\"%s\"", sha));
     r->cache_control = "private, max-age=3600";
-    return api_raw(r, 200, arena_strdup(r->a, PQgetvalue(res, 0, 1)), NULL, 0);
+    resp_raw(r, 200, arena_strdup(r->a, PQgetvalue(res, 0, 1)), NULL, 0);
 }

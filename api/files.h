@@ -3,6 +3,6 @@
 #ifndef QLVB_API_FILES_H
 #define QLVB_API_FILES_H
 struct req;
-int files_upload(struct req *r);
-int files_download(struct req *r);
+void files_upload(struct req *r);
+void files_download(struct req *r);
 #endif

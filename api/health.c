@@ -2,14 +2,16 @@
  * with Redis away (everything still answers from PostgreSQL), 503 with
  * Retry-After when PostgreSQL is away. */
 #include "health.h"
-#include "../cache/cache.h"
 #include "../fcgi/db.h"
+#include "../fcgi/redis.h"
 #include "../fcgi/http.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
 
-int health_get(struct req *r)
+void health_get(struct req *r)
 {
-    bool pg = db_ping(r);
-    bool redis = cache_ping(r);
+    bool pg = db_ping(&r->c);
+    bool redis = redis_ping(&r->c);
     json_t *checks = json_object();
     json_object_set_new(checks, "postgresql", json_string(pg ? "up" : "down"));
     json_object_set_new(checks, "redis", json_string(redis ? "up" : "down"));
@@ -17,10 +19,11 @@ int health_get(struct req *r)
         json_t *ext = json_object();
         json_object_set_new(ext, "checks", checks);
         resp_header(r, "Retry-After", "5");
-        return api_error_ext(r, 503, "database-unavailable", "PostgreSQL cannot be reached", ext);
+        resp_problem_ext(r, PROBLEM_DATABASE_UNAVAILABLE, "PostgreSQL cannot be reached", ext);
+        return;
     }
     json_t *o = json_object();
     json_object_set_new(o, "status", json_string(redis ? "ok" : "degraded"));
     json_object_set_new(o, "checks", checks);
-    return api_json(r, 200, o);
+    resp_json(r, 200, o);
 }

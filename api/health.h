@@ -2,5 +2,5 @@
 #ifndef QLVB_API_HEALTH_H
 #define QLVB_API_HEALTH_H
 struct req;
-int health_get(struct req *r);
+void health_get(struct req *r);
 #endif

@@ -7,9 +7,11 @@
 #include "audit.h"
 #include "documents.h"
 #include "validate.h"
-#include "../cache/inbox.h"
+#include "../cache/inbox_cache.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@
 
 static const char *const boxes[] = { "process", "approve", "info", "done", NULL };
 
-static bool flag(struct req *r, const char *name, const char **out)
+static bool flag_or_answer(struct req *r, const char *name, const char **out)
 {
     const char *v = req_query(r, name);
     if (!v || strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
@@ -33,7 +35,7 @@ static bool flag(struct req *r, const char *name, const char **out)
         *out = "true";
         return true;
     }
-    api_error(r, 400, "invalid-parameter", arena_sprintf(r->a, "%s must be true or false", name));
+    resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "%s must be true or false", name));
     return false;
 }
 
@@ -55,7 +57,7 @@ static bool parse_cursor(struct req *r, const char *c, const char **ts, const ch
     return true;
 }
 
-int inbox_list(struct req *r)
+void inbox_list(struct req *r)
 {
     const char *box = req_query(r, "box");
     if (!box)
@@ -63,21 +65,26 @@ int inbox_list(struct req *r)
     bool ok = false;
     for (const char *const *b = boxes; *b; b++)
         ok |= strcmp(*b, box) == 0;
-    if (!ok)
-        return api_error(r, 400, "invalid-parameter", "box must be process, approve, info or done");
+    if (!ok) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, "box must be process, approve, info or done");
+        return;
+    }
     const char *unread, *urgent, *overdue, *ts = NULL, *cid = NULL;
-    if (!flag(r, "unread", &unread) || !flag(r, "urgent", &urgent) || !flag(r, "overdue", &overdue))
-        return r->status;
+    if (!flag_or_answer(r, "unread", &unread) || !flag_or_answer(r, "urgent", &urgent) || !flag_or_answer(r, "overdue", &overdue))
+        return;
     const char *cur = req_query(r, "cursor"), *lim = req_query(r, "limit");
-    if (cur && !parse_cursor(r, cur, &ts, &cid))
-        return api_error(r, 400, "invalid-parameter", "cursor is not one this API gave");
+    if (cur && !parse_cursor(r, cur, &ts, &cid)) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
+        return;
+    }
     int limit = INBOX_LIMIT_DEFAULT;
     if (lim) {
         char *end;
         long l = strtol(lim, &end, 10);
-        if (*end || l < 1 || l > INBOX_LIMIT_MAX)
-            return api_error(r, 400, "invalid-parameter",
-                             arena_sprintf(r->a, "limit must be from 1 to %d", INBOX_LIMIT_MAX));
+        if (*end || l < 1 || l > INBOX_LIMIT_MAX) {
+            resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "limit must be from 1 to %d", INBOX_LIMIT_MAX));
+            return;
+        }
         limit = (int)l;
     }
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
@@ -87,35 +94,43 @@ int inbox_list(struct req *r)
     for (const char *q = r->query ? r->query : ""; *q; q++)
         h = h * 33 + (unsigned char)*q;
     const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
-    const char *version = inbox_version_cached(r, r->user_id);
+    const char *version = inbox_cache_version(&r->c, r->user_id);
     if (!version) {
-        PGresult *v = db_exec(r, "inbox_version", 1, &uid);
-        if (!v)
-            return api_db_error(r);
+        PGresult *v = DB_RUN(&r->c, INBOX_VERSION, uid);
+        if (!v) {
+            resp_problem_db(r);
+            return;
+        }
         version = PQgetvalue(v, 0, 0);
-        inbox_version_store(r, r->user_id, version);
+        inbox_cache_store(&r->c, r->user_id, version);
     }
     const char *etag = arena_sprintf(r->a, "\"i%s-%s-%lx\"", uid, version, h);
     resp_header(r, "ETag", etag);
     r->cache_control = "private, no-cache";
-    if (inm && strstr(inm, etag))
-        return api_raw(r, 304, NULL, NULL, 0);
+    if (inm && strstr(inm, etag)) {
+        resp_raw(r, 304, NULL, NULL, 0);
+        return;
+    }
     const char *p[8] = { uid, box, unread, urgent, overdue, ts, cid, arena_sprintf(r->a, "%d", limit) };
-    PGresult *res = db_exec(r, "inbox_list", 8, p);
-    if (!res)
-        return api_db_error(r);
+    PGresult *res = DB_RUNA(&r->c, INBOX_LIST, p);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
     const char *body = PQgetvalue(res, 0, 0);
-    return api_raw(r, 200, "application/json", body, strlen(body));
+    resp_raw(r, 200, "application/json", body, strlen(body));
 }
 
-int inbox_counts(struct req *r)
+void inbox_counts(struct req *r)
 {
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
-    PGresult *res = db_exec(r, "inbox_counts", 1, &uid);
-    if (!res)
-        return api_db_error(r);
+    PGresult *res = DB_RUN(&r->c, INBOX_COUNTS, uid);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
     const char *body = PQgetvalue(res, 0, 0);
-    return api_raw(r, 200, "application/json", body, strlen(body));
+    resp_raw(r, 200, "application/json", body, strlen(body));
 }
 
 static const char *const batch_actions[] = { "read", "approve", NULL };
@@ -127,11 +142,11 @@ static const struct field batch_fields[] = {
 };
 
 /* Each item is acted on by itself and answered by itself. */
-int inbox_batch(struct req *r)
+void inbox_batch(struct req *r)
 {
-    json_t *b = body_valid(r, batch_fields);
+    json_t *b = body_valid_or_answer(r, batch_fields);
     if (!b)
-        return r->status;
+        return;
     const char *action = json_string_value(json_object_get(b, "action"));
     const char *note = json_string_value(json_object_get(b, "note"));
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
@@ -139,46 +154,40 @@ int inbox_batch(struct req *r)
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(b, "item_ids"), i, it) {
-        const char *iid = arena_sprintf(r->a, "%lld", (long long)json_integer_value(it));
+        const char *iid = req_id_text(r, json_integer_value(it));
         json_t *one = json_object();
         json_object_set_new(one, "item_id", json_integer(json_integer_value(it)));
-        int status = 200;
-        const char *slug = NULL, *detail = NULL;
+        const struct problem *failed = NULL;
+        const char *detail = NULL;
         const char *p[2] = { iid, uid };
-        PGresult *item = db_exec(r, "inbox_item", 2, p);
+        PGresult *item = DB_RUNA(&r->c, INBOX_ITEM, p);
         if (!item) {
-            status = db_error_status(r, &slug, &detail);
+            failed = problem_of_db_failure(&r->c, &detail);
         } else if (PQntuples(item) != 1) {
-            status = 404;
-            slug = "item-not-found";
+            failed = problem_get(PROBLEM_ITEM_NOT_FOUND);
             detail = "no such item in your inbox";
         } else if (strcmp(action, "read") == 0) {
-            if (!db_begin(r) || !db_exec(r, "inbox_read", 2, p) ||
+            bool ok = db_begin(&r->c);
+            if (ok)
+                inbox_cache_track(&r->c);
+            if (!ok || !DB_RUNA(&r->c, INBOX_READ, p) ||
                 !audit(r, r->user_id, "inbox.read", "document", db_ll(item, 0, 0), NULL) ||
-                !inbox_commit(r)) {
-                status = db_error_status(r, &slug, &detail);
-                db_rollback(r);
+                !db_commit(&r->c)) {
+                db_rollback(&r->c);
+                failed = problem_of_db_failure(&r->c, &detail);
             }
         } else if (strcmp(PQgetvalue(item, 0, 1), "approve") != 0) {
-            status = 409;
-            slug = "wrong-state";
+            failed = problem_get(PROBLEM_WRONG_STATE);
             detail = "the item is not waiting for your approval";
         } else {
-            status = doc_approve_one(r, db_ll(item, 0, 0), note, &slug, &detail);
+            failed = doc_approve_one(r, db_ll(item, 0, 0), note, &detail);
         }
-        json_object_set_new(one, "status", json_integer(status));
-        if (status != 200) {
-            json_t *pr = json_object();
-            json_object_set_new(pr, "type", json_string(arena_sprintf(r->a, "urn:qlvb:problem:%s", slug)));
-            json_object_set_new(pr, "title", json_string(http_reason(status)));
-            json_object_set_new(pr, "status", json_integer(status));
-            if (detail)
-                json_object_set_new(pr, "detail", json_string(detail));
-            json_object_set_new(one, "problem", pr);
-        }
+        json_object_set_new(one, "status", json_integer(failed ? failed->status : 200));
+        if (failed)
+            json_object_set_new(one, "problem", problem_json(failed, detail, NULL, NULL, NULL));
         json_array_append_new(results, one);
     }
     json_t *o = json_object();
     json_object_set_new(o, "results", results);
-    return api_json(r, 200, o);
+    resp_json(r, 200, o);
 }

@@ -3,7 +3,7 @@
 #ifndef QLVB_API_INBOX_H
 #define QLVB_API_INBOX_H
 struct req;
-int inbox_list(struct req *r);
-int inbox_counts(struct req *r);
-int inbox_batch(struct req *r);
+void inbox_list(struct req *r);
+void inbox_counts(struct req *r);
+void inbox_batch(struct req *r);
 #endif

@@ -2,23 +2,31 @@
 #include "me.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
 
 static json_t *str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
 }
 
-int me_get(struct req *r)
+void me_get(struct req *r)
 {
     const char *p[1] = { arena_sprintf(r->a, "%lld", (long long)r->user_id) };
-    PGresult *u = db_exec(r, "me_user", 1, p);
-    if (!u)
-        return api_db_error(r);
-    if (PQntuples(u) != 1)
-        return api_error(r, 404, "user-not-found", NULL);
-    PGresult *m = db_exec(r, "me_memberships", 1, p);
-    if (!m)
-        return api_db_error(r);
+    PGresult *u = DB_RUNA(&r->c, ME_USER, p);
+    if (!u) {
+        resp_problem_db(r);
+        return;
+    }
+    if (PQntuples(u) != 1) {
+        resp_problem(r, PROBLEM_USER_NOT_FOUND, NULL);
+        return;
+    }
+    PGresult *m = DB_RUNA(&r->c, ME_MEMBERSHIPS, p);
+    if (!m) {
+        resp_problem_db(r);
+        return;
+    }
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(db_ll(u, 0, 0)));
     json_object_set_new(o, "username", json_string(db_val(u, 0, 1)));
@@ -50,5 +58,5 @@ int me_get(struct req *r)
         json_array_append_new(arr, ms);
     }
     json_object_set_new(o, "memberships", arr);
-    return api_json(r, 200, o);
+    resp_json(r, 200, o);
 }

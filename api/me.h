@@ -2,5 +2,5 @@
 #ifndef QLVB_API_ME_H
 #define QLVB_API_ME_H
 struct req;
-int me_get(struct req *r);
+void me_get(struct req *r);
 #endif

@@ -4,6 +4,7 @@
 #include "documents.h"
 #include "files.h"
 #include "health.h"
+#include "idempotency.h"
 #include "inbox.h"
 #include "me.h"
 
@@ -35,8 +36,3 @@ const struct route api_routes[] = {
     { "GET",  "/api/v1/files/{id}",               files_download,      AUTH_USER, NULL },
     { NULL, NULL, NULL, 0, NULL },
 };
-
-void api_worker_init(void)
-{
-    auth_worker_init();
-}

@@ -1,7 +1,8 @@
 /* Body validation: see validate.h. */
 #include "validate.h"
 #include "../fcgi/http.h"
-#include "../fcgi/json.h"
+#include "../fcgi/jsonx.h"
+#include "../sql/problems.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -69,13 +70,13 @@ bool valid_time(const char *s)
            p[6] == '\0' && atoi(p + 1) <= 14 && atoi(p + 4) <= 59;
 }
 
-static bool bad(struct req *r, const char *slug, const char *detail)
+static bool bad(struct req *r, int problem, const char *detail)
 {
-    api_error(r, 400, slug, detail);
+    resp_problem(r, problem, detail);
     return false;
 }
 
-bool validate(struct req *r, json_t *obj, const struct field *fields)
+bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields)
 {
     const char *key;
     json_t *v;
@@ -87,40 +88,40 @@ bool validate(struct req *r, json_t *obj, const struct field *fields)
             continue;
         for (const char *const *s = server_owned; *s; s++)
             if (strcmp(*s, key) == 0)
-                return bad(r, "read-only-field",
+                return bad(r, PROBLEM_READ_ONLY_FIELD,
                            arena_sprintf(r->a, "'%s' is set by the server, not by the client", key));
-        return bad(r, "unknown-field", arena_sprintf(r->a, "unknown field '%s'", key));
+        return bad(r, PROBLEM_UNKNOWN_FIELD, arena_sprintf(r->a, "unknown field '%s'", key));
     }
     for (const struct field *f = fields; f->name; f++) {
         v = json_object_get(obj, f->name);
         if (!v || json_is_null(v)) {
             if (f->required)
-                return bad(r, "invalid-field", arena_sprintf(r->a, "'%s' is required", f->name));
+                return bad(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "'%s' is required", f->name));
             continue;
         }
         const char *err = NULL, *s;
         switch (f->type) {
         case F_STR:
-            if (!json_get_str(r->a, obj, f->name, true, (size_t)f->min, (size_t)f->max, &s, &err))
-                return bad(r, "invalid-field", err);
+            if (!jsonx_get_str(r->a, obj, f->name, true, (size_t)f->min, (size_t)f->max, &s, &err))
+                return bad(r, PROBLEM_INVALID_FIELD, err);
             break;
         case F_INT:
         case F_ID:
             if (!json_is_integer(v) || json_integer_value(v) < (f->type == F_ID ? 1 : f->min) ||
                 (f->type == F_INT && json_integer_value(v) > f->max))
-                return bad(r, "invalid-field",
+                return bad(r, PROBLEM_INVALID_FIELD,
                            f->type == F_ID ? arena_sprintf(r->a, "'%s' must be a positive integer id", f->name)
                                            : arena_sprintf(r->a, "'%s' must be an integer from %ld to %ld",
                                                            f->name, f->min, f->max));
             break;
         case F_DATE:
             if (!json_is_string(v) || !valid_date(json_string_value(v)))
-                return bad(r, "invalid-field",
+                return bad(r, PROBLEM_INVALID_FIELD,
                            arena_sprintf(r->a, "'%s' must be a date YYYY-MM-DD", f->name));
             break;
         case F_TIME:
             if (!json_is_string(v) || !valid_time(json_string_value(v)))
-                return bad(r, "invalid-field",
+                return bad(r, PROBLEM_INVALID_FIELD,
                            arena_sprintf(r->a, "'%s' must be an RFC 3339 time with offset", f->name));
             break;
         case F_ENUM: {
@@ -134,7 +135,7 @@ bool validate(struct req *r, json_t *obj, const struct field *fields)
                 sbuf_init(&b, r->a, 64);
                 for (const char *const *e = f->values; *e; e++)
                     sbuf_printf(&b, "%s%s", e == f->values ? "" : ", ", *e);
-                return bad(r, "invalid-field",
+                return bad(r, PROBLEM_INVALID_FIELD,
                            arena_sprintf(r->a, "'%s' must be one of: %s", f->name, b.s));
             }
             break;
@@ -142,7 +143,7 @@ bool validate(struct req *r, json_t *obj, const struct field *fields)
         case F_ARRAY: {
             if (!json_is_array(v) || (long)json_array_size(v) < f->min ||
                 (long)json_array_size(v) > f->max)
-                return bad(r, "invalid-field",
+                return bad(r, PROBLEM_INVALID_FIELD,
                            arena_sprintf(r->a, "'%s' must be a list of %ld to %ld items", f->name,
                                          f->min, f->max));
             size_t i;
@@ -150,12 +151,12 @@ bool validate(struct req *r, json_t *obj, const struct field *fields)
             json_array_foreach(v, i, it) {
                 if (f->items) {
                     if (!json_is_object(it))
-                        return bad(r, "invalid-field",
+                        return bad(r, PROBLEM_INVALID_FIELD,
                                    arena_sprintf(r->a, "'%s' items must be objects", f->name));
-                    if (!validate(r, it, f->items))
+                    if (!validate_or_answer(r, it, f->items))
                         return false;
                 } else if (!json_is_integer(it) || json_integer_value(it) < 1) {
-                    return bad(r, "invalid-field",
+                    return bad(r, PROBLEM_INVALID_FIELD,
                                arena_sprintf(r->a, "'%s' items must be positive integer ids", f->name));
                 }
             }
@@ -171,7 +172,7 @@ static void release_json(void *p)
     json_decref(p);
 }
 
-json_t *body_valid(struct req *r, const struct field *fields)
+json_t *body_valid_or_answer(struct req *r, const struct field *fields)
 {
     if (r->body_len == 0) {
         bool any_required = false;
@@ -183,8 +184,8 @@ json_t *body_valid(struct req *r, const struct field *fields)
             return j;
         }
     }
-    json_t *j = req_json_object(r);
+    json_t *j = req_json_object_or_answer(r);
     if (!j)
         return NULL;
-    return validate(r, j, fields) ? j : NULL;
+    return validate_or_answer(r, j, fields) ? j : NULL;
 }

@@ -22,10 +22,10 @@ struct field {
 
 /* Checks obj against fields; on the first problem answers 400 and returns
  * false. */
-bool validate(struct req *r, json_t *obj, const struct field *fields);
+bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields);
 
 /* The body as an object valid against fields, or NULL after answering. */
-json_t *body_valid(struct req *r, const struct field *fields);
+json_t *body_valid_or_answer(struct req *r, const struct field *fields);
 
 bool valid_date(const char *s);      /* YYYY-MM-DD, a real date */
 bool valid_time(const char *s);      /* RFC 3339 with offset */

@@ -66,9 +66,5 @@ int config_load(void)
     cfg.jwt_audience = env_str("QLVB_JWT_AUDIENCE", "qlvb-mobile");
     cfg.pidfile = env_str("QLVB_PIDFILE", NULL);
     cfg.store_dir = env_str("QLVB_STORE_DIR", "var/store");
-    if (!cfg.jwt_keys_file) {
-        fprintf(stderr, "level=fatal msg=\"QLVB_JWT_KEYS_FILE is not set\"\n");
-        return -1;
-    }
     return 0;
 }

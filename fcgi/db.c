@@ -1,19 +1,46 @@
 /* PostgreSQL access: see db.h. */
 #include "db.h"
+#include "arena.h"
 #include "config.h"
-#include "http.h"
 #include "log.h"
 
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
+struct ctx_hook {
+    struct ctx_hook *next;
+    union {
+        bool (*before)(struct ctx *c, void *arg);
+        void (*after)(struct ctx *c, void *arg);
+    } fn;
+    void *arg;
+};
+
+static const struct db_statement *statements;
+static int statement_count;
+static const char *conninfo;
+static const char *app_name = "qlvb";
+
 static __thread PGconn *conn;
+static __thread unsigned char *prepared;     /* per statement: prepared on conn */
 static __thread long long retry_after_us;    /* no connect attempt before this */
-static __thread long long conn_used_by;   /* start time of the last request using it */
+static __thread long long conn_used_by;      /* start of the last unit using it */
 
 #define RECONNECT_PAUSE_US 1000000
 #define SLOW_CONNECT_US 200000
+
+void db_use_statements(const struct db_statement *list, int n)
+{
+    statements = list;
+    statement_count = n;
+}
+
+void db_use_url(const char *url, const char *application_name)
+{
+    conninfo = url;
+    app_name = application_name;
+}
 
 static void drop(const char *rid, const char *why)
 {
@@ -24,28 +51,21 @@ static void drop(const char *rid, const char *why)
     }
 }
 
-static bool prepare_all(const char *rid)
+/* The first line of a libpq message, for a log line. */
+static const char *first_line(struct arena *a, const char *msg)
 {
-    for (const struct db_statement *s = db_statements; s->name; s++) {
-        PGresult *res = PQprepare(conn, s->name, s->sql, 0, NULL);
-        bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
-        if (!ok)
-            log_error(rid, "msg=\"prepare failed\" statement=%s error=\"%s\"", s->name,
-                      res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "no result");
-        PQclear(res);
-        if (!ok)
-            return false;
-    }
-    return true;
+    if (!msg)
+        return "";
+    return arena_strndup(a, msg, strcspn(msg, "\n"));
 }
 
-static bool ensure(struct req *r)
+static bool ensure(struct ctx *c)
 {
     if (conn)
         return true;
     if (now_us() < retry_after_us)
         return false;
-    char timeout[64], opts[160];
+    char timeout[64], opts[200];
     snprintf(timeout, sizeof timeout, "%d", cfg.pg_timeout_ms / 1000 > 2 ? 2 : 1);
     snprintf(opts, sizeof opts,
              "-c statement_timeout=%d -c lock_timeout=%d -c idle_in_transaction_session_timeout=%d"
@@ -54,13 +74,13 @@ static bool ensure(struct req *r)
     const char *keys[] = { "dbname", "connect_timeout", "keepalives", "keepalives_idle",
                            "keepalives_interval", "keepalives_count", "tcp_user_timeout",
                            "options", "application_name", NULL };
-    const char *vals[] = { cfg.database_url, timeout, "1", "5", "2", "2", "5000",
-                           opts, "qlvb-api", NULL };
+    const char *vals[] = { conninfo ? conninfo : cfg.database_url, timeout, "1", "5", "2", "2", "5000",
+                           opts, app_name, NULL };
     long long t0 = now_us();
     conn = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(conn) != CONNECTION_OK) {
-        log_warn(r->request_id, "msg=\"postgresql connect failed\" error=\"%.200s\"",
-                 strtok(PQerrorMessage(conn), "\n"));
+        log_warn(c->request_id, "msg=\"postgresql connect failed\" error=\"%.200s\"",
+                 first_line(c->a, PQerrorMessage(conn)));
         PQfinish(conn);
         conn = NULL;
         /* a refused connection costs nothing to retry; a slow failure
@@ -69,10 +89,13 @@ static bool ensure(struct req *r)
             retry_after_us = now_us() + RECONNECT_PAUSE_US;
         return false;
     }
-    if (!prepare_all(r->request_id)) {
-        drop(r->request_id, "prepare failed");
+    if (!prepared)
+        prepared = calloc((size_t)statement_count, 1);
+    if (!prepared) {
+        drop(c->request_id, "out of memory");
         return false;
     }
+    memset(prepared, 0, (size_t)statement_count);
     return true;
 }
 
@@ -81,16 +104,14 @@ static void release_result(void *p)
     PQclear(p);
 }
 
-/* Sends a prepared statement and waits for its result at most the timeout. */
-static PGresult *exec_timed(struct req *r, const char *name, int n, const char *const *params)
+/* Waits for the result of what was sent, at most the timeout. */
+static PGresult *wait_result(struct ctx *c, const char *name)
 {
-    if (!PQsendQueryPrepared(conn, name, n, params, NULL, NULL, 0))
-        return NULL;
     long long deadline = now_us() + (long long)cfg.pg_timeout_ms * 1000 + 1000000;
     while (PQisBusy(conn)) {
         long long left = (deadline - now_us()) / 1000;
         if (left <= 0) {
-            log_warn(r->request_id, "msg=\"postgresql timeout\" statement=%s", name);
+            log_warn(c->request_id, "msg=\"postgresql timeout\" statement=%s", name);
             return NULL;
         }
         struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
@@ -106,91 +127,185 @@ static PGresult *exec_timed(struct req *r, const char *name, int n, const char *
     return res;
 }
 
-PGresult *db_exec(struct req *r, const char *name, int nparams, const char *const *params)
+/* Prepares statement id on this connection if it is not yet. */
+static PGresult *prepare(struct ctx *c, int id)
 {
-    r->sqlstate = NULL;
-    r->sqlmsg = NULL;
-    if (!ensure(r)) {
-        r->db_down = true;
+    const struct db_statement *s = &statements[id];
+    if (!PQsendPrepare(conn, s->name, s->sql, s->nparams, NULL))
+        return NULL;
+    PGresult *res = wait_result(c, s->name);
+    if (res && PQresultStatus(res) == PGRES_COMMAND_OK) {
+        PQclear(res);
+        prepared[id] = 1;
         return NULL;
     }
-    /* A connection idle since an earlier request may have been closed by a
-     * server restart; the first statement of a request on it is retried
-     * once on a new connection. Later ones are not: they may have run. */
-    bool may_retry = conn_used_by != r->t0_us && !r->in_tx;
-    conn_used_by = r->t0_us;
-    PGresult *res = exec_timed(r, name, nparams, params);
+    return res ? res : PQmakeEmptyPGresult(conn, PGRES_FATAL_ERROR);
+}
+
+static PGresult *exec_timed(struct ctx *c, int id, int n, const char *const *params)
+{
+    if (!prepared[id]) {
+        PGresult *failed = prepare(c, id);
+        if (failed || !prepared[id])
+            return failed;
+    }
+    if (!PQsendQueryPrepared(conn, statements[id].name, n, params, NULL, NULL, 0))
+        return NULL;
+    return wait_result(c, statements[id].name);
+}
+
+PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
+{
+    c->sqlstate = NULL;
+    c->sqlmsg = NULL;
+    if (!statements || id < 0 || id >= statement_count || statements[id].nparams != nparams) {
+        log_error(c->request_id, "msg=\"no such statement\" id=%d", id);
+        c->sqlstate = "XX000";
+        c->sqlmsg = "no such statement";
+        return NULL;
+    }
+    if (!ensure(c)) {
+        c->db_down = true;
+        return NULL;
+    }
+    /* A connection idle since an earlier unit may have been closed by a
+     * server restart; the first statement of a unit on it is retried once
+     * on a new connection. Later ones are not: they may have run. */
+    bool may_retry = conn_used_by != c->t0_us && !c->in_tx;
+    conn_used_by = c->t0_us;
+    PGresult *res = exec_timed(c, id, nparams, params);
     if ((!res || PQstatus(conn) != CONNECTION_OK) && may_retry) {
         PQclear(res);
-        drop(r->request_id, "idle connection found closed");
-        if (!ensure(r)) {
-            r->db_down = true;
+        drop(c->request_id, "idle connection found closed");
+        if (!ensure(c)) {
+            c->db_down = true;
             return NULL;
         }
-        res = exec_timed(r, name, nparams, params);
+        res = exec_timed(c, id, nparams, params);
     }
     if (!res || PQstatus(conn) != CONNECTION_OK) {
         PQclear(res);
-        drop(r->request_id, "statement failed on the connection");
-        r->db_down = true;
-        r->in_tx = false;
+        drop(c->request_id, "statement failed on the connection");
+        c->db_down = true;
+        c->in_tx = false;
         return NULL;
     }
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        r->sqlstate = arena_strdup(r->a, state ? state : "XX000");
+        c->sqlstate = arena_strdup(c->a, state ? state : "XX000");
         const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-        r->sqlmsg = arena_strdup(r->a, msg ? msg : "statement failed");
+        c->sqlmsg = arena_strdup(c->a, msg ? msg : "statement failed");
         /* 57P01 admin shutdown, 08xxx connection exceptions: the server is going */
-        if (strncmp(r->sqlstate, "08", 2) == 0 || strncmp(r->sqlstate, "57P", 3) == 0) {
-            r->db_down = true;
-            drop(r->request_id, "server is shutting down");
-        } else if (strcmp(r->sqlstate, DB_UNIQUE_VIOLATION) != 0 && strncmp(r->sqlstate, "QV", 2) != 0 &&
-                   strncmp(r->sqlstate, "22", 2) != 0) {
-            log_error(r->request_id, "msg=\"statement failed\" statement=%s sqlstate=%s error=\"%.200s\"",
-                      name, r->sqlstate, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        if (strncmp(c->sqlstate, "08", 2) == 0 || strncmp(c->sqlstate, "57P", 3) == 0) {
+            c->db_down = true;
+            drop(c->request_id, "server is shutting down");
+        } else if (strcmp(c->sqlstate, DB_UNIQUE_VIOLATION) != 0 && strncmp(c->sqlstate, "QV", 2) != 0 &&
+                   strncmp(c->sqlstate, "22", 2) != 0) {
+            log_error(c->request_id, "msg=\"statement failed\" statement=%s sqlstate=%s error=\"%.200s\"",
+                      statements[id].name, c->sqlstate, c->sqlmsg);
         }
         PQclear(res);
         return NULL;
     }
-    arena_defer(r->a, release_result, res);
+    arena_defer(c->a, release_result, res);
     return res;
 }
 
-PGresult *db_exec_row(struct req *r, const char *name, int nparams, const char *const *params)
+bool db_exec_script(struct ctx *c, const char *sql)
 {
-    PGresult *res = db_exec(r, name, nparams, params);
-    return res && PQntuples(res) == 1 ? res : NULL;
+    c->sqlstate = NULL;
+    c->sqlmsg = NULL;
+    if (!ensure(c)) {
+        c->db_down = true;
+        c->sqlmsg = "the database cannot be reached";
+        return false;
+    }
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) {
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        c->sqlstate = arena_strdup(c->a, state ? state : "XX000");
+        c->sqlmsg = arena_strdup(c->a, PQresultErrorMessage(res));
+    }
+    PQclear(res);
+    return ok;
 }
 
-bool db_begin(struct req *r)
+static void hooks_clear(struct ctx *c)
 {
-    if (!db_exec(r, "begin", 0, NULL))
+    c->before_commit = NULL;
+    c->after_commit = NULL;
+}
+
+bool db_begin(struct ctx *c)
+{
+    hooks_clear(c);
+    if (!DB_RUN0(c, BEGIN))
         return false;
-    r->in_tx = true;
+    c->in_tx = true;
     return true;
 }
 
-bool db_commit(struct req *r)
+/* Hooks run in the order they were added. */
+static void hook_add(struct ctx_hook **list, struct ctx_hook *h)
 {
-    r->in_tx = false;
-    return db_exec(r, "commit", 0, NULL) != NULL;
+    while (*list)
+        list = &(*list)->next;
+    *list = h;
 }
 
-void db_rollback(struct req *r)
+void db_before_commit(struct ctx *c, bool (*fn)(struct ctx *c, void *arg), void *arg)
 {
-    if (!r->in_tx)
+    struct ctx_hook *h = arena_calloc(c->a, 1, sizeof *h);
+    h->fn.before = fn;
+    h->arg = arg;
+    hook_add(&c->before_commit, h);
+}
+
+void db_after_commit(struct ctx *c, void (*fn)(struct ctx *c, void *arg), void *arg)
+{
+    struct ctx_hook *h = arena_calloc(c->a, 1, sizeof *h);
+    h->fn.after = fn;
+    h->arg = arg;
+    hook_add(&c->after_commit, h);
+}
+
+bool db_commit(struct ctx *c)
+{
+    for (struct ctx_hook *h = c->before_commit; h; h = h->next)
+        if (!h->fn.before(c, h->arg)) {
+            db_rollback(c);
+            return false;
+        }
+    struct ctx_hook *after = c->after_commit;
+    hooks_clear(c);
+    c->in_tx = false;
+    if (!DB_RUN0(c, COMMIT))
+        return false;
+    for (struct ctx_hook *h = after; h; h = h->next)
+        h->fn.after(c, h->arg);
+    return true;
+}
+
+void db_rollback(struct ctx *c)
+{
+    hooks_clear(c);
+    if (!c->in_tx)
         return;
-    r->in_tx = false;
-    if (conn)
-        db_exec(r, "rollback", 0, NULL);
+    c->in_tx = false;
+    if (conn) {
+        const char *state = c->sqlstate, *msg = c->sqlmsg;
+        DB_RUN0(c, ROLLBACK);
+        c->sqlstate = state;       /* the failure that led here stays the one to answer */
+        c->sqlmsg = msg;
+    }
 }
 
-bool db_ping(struct req *r)
+bool db_ping(struct ctx *c)
 {
-    PGresult *res = db_exec(r, "health", 0, NULL);
-    return res != NULL;
+    return DB_RUN0(c, HEALTH) != NULL;
 }
 
 void db_close(void)
@@ -198,6 +313,8 @@ void db_close(void)
     if (conn)
         PQfinish(conn);
     conn = NULL;
+    free(prepared);
+    prepared = NULL;
 }
 
 const char *db_val(PGresult *res, int row, int col)

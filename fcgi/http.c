@@ -1,6 +1,6 @@
 /* Request accessors and response writing: see http.h. */
 #include "http.h"
-#include "json.h"
+#include "jsonx.h"
 #include "config.h"
 #include "log.h"
 
@@ -80,22 +80,22 @@ bool req_param_id(struct req *r, const char *name, int64_t *out)
     return true;
 }
 
-json_t *req_json_object(struct req *r)
+json_t *req_json_object_or_answer(struct req *r)
 {
     const char *ct = req_env(r, "CONTENT_TYPE");
     if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
-        api_error(r, 415, "unsupported-media-type", "the body must be application/json");
+        resp_problem(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
         return NULL;
     }
     const char *err = NULL;
-    json_t *j = json_parse_strict(r->a, r->body, r->body_len, &err);
+    json_t *j = jsonx_parse_strict(r->a, r->body, r->body_len, &err);
     if (!j) {
-        api_error(r, 400, "malformed-json", err);
+        resp_problem(r, PROBLEM_MALFORMED_JSON, err);
         return NULL;
     }
     if (!json_is_object(j)) {
-        api_error(r, 400, "malformed-json", "the body must be a JSON object");
+        resp_problem(r, PROBLEM_MALFORMED_JSON, "the body must be a JSON object");
         return NULL;
     }
     return j;
@@ -109,7 +109,7 @@ void resp_header(struct req *r, const char *name, const char *value)
     sbuf_add(&r->hdrs, "\r\n", 2);
 }
 
-int api_raw(struct req *r, int status, const char *ctype, const char *body, size_t len)
+void resp_raw(struct req *r, int status, const char *ctype, const char *body, size_t len)
 {
     r->status = status;
     r->ctype = ctype;
@@ -117,7 +117,6 @@ int api_raw(struct req *r, int status, const char *ctype, const char *body, size
     if (body)
         sbuf_add(&r->out, body, len);
     r->responded = true;
-    return status;
 }
 
 static int dump_cb(const char *buf, size_t size, void *data)
@@ -126,15 +125,7 @@ static int dump_cb(const char *buf, size_t size, void *data)
     return 0;
 }
 
-const char *json_text(struct req *r, json_t *j)
-{
-    struct sbuf b;
-    sbuf_init(&b, r->a, 256);
-    json_dump_callback(j, dump_cb, &b, JSON_COMPACT);
-    return b.s;
-}
-
-int api_json(struct req *r, int status, json_t *body)
+void resp_json(struct req *r, int status, json_t *body)
 {
     r->status = status;
     r->ctype = "application/json";
@@ -142,16 +133,19 @@ int api_json(struct req *r, int status, json_t *body)
     json_dump_callback(body, dump_cb, &r->out, JSON_COMPACT);
     json_decref(body);
     r->responded = true;
-    return status;
 }
 
-int api_no_content(struct req *r)
+void resp_no_content(struct req *r)
 {
     r->status = 204;
     r->ctype = NULL;
     r->out.len = 0;
     r->responded = true;
-    return 204;
+}
+
+const char *req_id_text(struct req *r, int64_t id)
+{
+    return arena_sprintf(r->a, "%lld", (long long)id);
 }
 
 const char *http_reason(int status)
@@ -179,61 +173,63 @@ const char *http_reason(int status)
     }
 }
 
-int api_error_ext(struct req *r, int status, const char *slug, const char *detail,
-                  json_t *ext)
+json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
+                     const char *request_id, json_t *ext)
 {
-    json_t *p = ext ? ext : json_object();
-    json_object_set_new(p, "type", json_string(arena_sprintf(r->a, "urn:qlvb:problem:%s", slug)));
-    json_object_set_new(p, "title", json_string(http_reason(status)));
-    json_object_set_new(p, "status", json_integer(status));
+    json_t *o = ext ? ext : json_object();
+    char type[128];
+    snprintf(type, sizeof type, "urn:qlvb:problem:%s", p->slug);
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, "title", json_string(p->title_vi));
+    json_object_set_new(o, "status", json_integer(p->status));
     if (detail)
-        json_object_set_new(p, "detail", json_string(detail));
-    json_object_set_new(p, "instance", json_string(r->path ? r->path : "/"));
-    json_object_set_new(p, "request_id", json_string(r->request_id ? r->request_id : ""));
-    api_json(r, status, p);
+        json_object_set_new(o, "detail", json_string(detail));
+    if (instance)
+        json_object_set_new(o, "instance", json_string(instance));
+    if (request_id)
+        json_object_set_new(o, "request_id", json_string(request_id));
+    return o;
+}
+
+void resp_problem_ext(struct req *r, int problem, const char *detail, json_t *ext)
+{
+    const struct problem *p = problem_get(problem);
+    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, ext));
     r->ctype = "application/problem+json";
-    return status;
 }
 
-int api_error(struct req *r, int status, const char *slug, const char *detail)
+void resp_problem(struct req *r, int problem, const char *detail)
 {
-    return api_error_ext(r, status, slug, detail, NULL);
+    resp_problem_ext(r, problem, detail, NULL);
 }
 
-int db_error_status(struct req *r, const char **slug, const char **detail)
+const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail)
 {
-    const char *st = r->sqlstate;
-    if (r->db_down) {
-        *slug = "database-unavailable";
+    if (c->db_down) {
         *detail = "the database cannot be reached; try again shortly";
-        return 503;
+        return problem_get(PROBLEM_DATABASE_UNAVAILABLE);
     }
-    if (st && st[0] == 'Q' && st[1] == 'V') {
-        int status = atoi(st + 2);
-        *slug = status == 404 ? "document-not-found"
-              : status == 403 ? "forbidden"
-              : status == 409 ? "wrong-state"
-              : status == 422 ? "invalid-value" : "error";
-        *detail = r->sqlmsg;
-        return status >= 400 && status <= 499 ? status : 500;
+    const struct problem *p = problem_by_sqlstate(c->sqlstate);
+    if (p) {
+        *detail = c->sqlmsg;
+        return p;
     }
-    if (st && strncmp(st, "22", 2) == 0) {
-        *slug = "invalid-field";
-        *detail = r->sqlmsg;
-        return 400;
+    if (c->sqlstate && strncmp(c->sqlstate, "22", 2) == 0) {
+        *detail = c->sqlmsg;
+        return problem_get(PROBLEM_INVALID_FIELD);
     }
-    *slug = "internal-error";
     *detail = "the request could not be completed";
-    return 500;
+    return problem_get(PROBLEM_INTERNAL_ERROR);
 }
 
-int api_db_error(struct req *r)
+void resp_problem_db(struct req *r)
 {
-    const char *slug, *detail;
-    int status = db_error_status(r, &slug, &detail);
-    if (status == 503)
+    const char *detail;
+    const struct problem *p = problem_of_db_failure(&r->c, &detail);
+    if (p->status == 503)
         resp_header(r, "Retry-After", "5");
-    return api_error(r, status, slug, detail);
+    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, NULL));
+    r->ctype = "application/problem+json";
 }
 
 void resp_send(struct req *r)
@@ -244,7 +240,7 @@ void resp_send(struct req *r)
     if (r->ctype)
         sbuf_printf(&h, "Content-Type: %s\r\n", r->ctype);
     sbuf_printf(&h, "Content-Length: %zu\r\n", r->out.len);
-    sbuf_printf(&h, "X-Request-Id: %s\r\n", r->request_id);
+    sbuf_printf(&h, "X-Request-Id: %s\r\n", r->c.request_id);
     sbuf_printf(&h, "Cache-Control: %s\r\n", r->cache_control ? r->cache_control : "no-store");
     sbuf_add(&h, r->hdrs.s, r->hdrs.len);
     sbuf_add(&h, "\r\n", 2);

@@ -1,5 +1,7 @@
 /* A request and its response. Everything a handler allocates comes from
- * r->a and is released when the request ends. */
+ * r->a and is released when the request ends. Handlers answer through the
+ * resp_* functions; helpers that answer the client themselves when they
+ * fail end in _or_answer. */
 #ifndef QLVB_HTTP_H
 #define QLVB_HTTP_H
 
@@ -8,30 +10,25 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "ctx.h"
+#include "problem.h"
 #include "router.h"
 
 struct FCGX_Request;
 
 struct req {
-    struct arena *a;
+    struct ctx c;                 /* arena, request id, database state */
+    struct arena *a;              /* == c.a */
     struct FCGX_Request *fx;
     const char *method, *path, *query;
     const char *remote_addr;
-    const char *request_id;
     const char *body;             /* NUL-terminated copy of the body */
     size_t body_len;
     struct route_match match;
-    long long t0_us;
 
-    /* set by authentication */
+    /* set by the application's authentication */
     int64_t user_id;
     int64_t session_id;
-
-    /* database state of this request */
-    bool in_tx;
-    bool db_down;                 /* PostgreSQL could not be reached */
-    const char *sqlstate;         /* of the last failed statement */
-    const char *sqlmsg;           /* and its message */
 
     /* response */
     int status;
@@ -48,29 +45,34 @@ const char *req_env(struct req *r, const char *name);
 const char *req_query(struct req *r, const char *name);
 /* The route capture {name}, or NULL. */
 const char *req_param(struct req *r, const char *name);
+/* The capture {name} as a positive id; false when it is not one. */
 bool req_param_id(struct req *r, const char *name, int64_t *out);
 /* The body as a JSON object; on failure answers 400/415 and returns NULL. */
-json_t *req_json_object(struct req *r);
+json_t *req_json_object_or_answer(struct req *r);
+/* "%lld" of an id, in the request's arena: the text form statements take. */
+const char *req_id_text(struct req *r, int64_t id);
 
-/* A JSON value as compact text in the request's arena. */
-const char *json_text(struct req *r, json_t *j);
-
-/* Response side. Each returns the status, so handlers can `return api_...`. */
+/* Response side: each replaces what was answered before. */
 void resp_header(struct req *r, const char *name, const char *value);
-int api_json(struct req *r, int status, json_t *body);
-int api_raw(struct req *r, int status, const char *ctype, const char *body, size_t len);
-int api_no_content(struct req *r);
-/* RFC 9457 problem+json; slug names the problem ("document-not-found"). */
-int api_error(struct req *r, int status, const char *slug, const char *detail);
-/* As api_error, with extra members already in ext (taken over). */
-int api_error_ext(struct req *r, int status, const char *slug, const char *detail,
-                  json_t *ext);
-/* After a failed statement: 503 when PostgreSQL is away; the status a
- * workflow function raised as QVnnn; 400 for a value PostgreSQL refused;
- * 500 otherwise. */
-int api_db_error(struct req *r);
-/* What api_db_error would answer, without answering. */
-int db_error_status(struct req *r, const char **slug, const char **detail);
+void resp_json(struct req *r, int status, json_t *body);
+void resp_raw(struct req *r, int status, const char *ctype, const char *body, size_t len);
+void resp_no_content(struct req *r);
+/* RFC 9457 problem+json of a registry problem (PROBLEM_*). */
+void resp_problem(struct req *r, int problem, const char *detail);
+/* As resp_problem, with extra members already in ext (taken over). */
+void resp_problem_ext(struct req *r, int problem, const char *detail, json_t *ext);
+/* After a failed statement: the problem the failure maps to (below). */
+void resp_problem_db(struct req *r);
+
+/* The problem a failed statement maps to, and its detail: 503 when
+ * PostgreSQL is away; the registry problem whose SQLSTATE an SQL function
+ * raised; invalid-field for a value PostgreSQL refused (class 22); the
+ * internal error otherwise. */
+const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail);
+
+/* The problem+json object: the one place it is built. */
+json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
+                     const char *request_id, json_t *ext);
 
 /* Puts the whole response on the wire. */
 void resp_send(struct req *r);

@@ -1,4 +1,4 @@
-/* The route table: {method, path pattern, handler, auth}, matched once per
+/* The route table: {method, path pattern, handler, flags}, matched once per
  * request. Patterns are literal segments and {name} captures of one segment. */
 #ifndef QLVB_ROUTER_H
 #define QLVB_ROUTER_H
@@ -9,12 +9,14 @@ struct req;
 
 enum route_flags {
     AUTH_NONE = 0,
-    AUTH_USER = 1 << 0,      /* a valid access token is required */
-    IDEMPOTENT = 1 << 1,     /* honours Idempotency-Key */
-    BODY_RAW = 1 << 2,       /* body is not JSON (uploads) */
+    AUTH_USER = 1 << 0,      /* the application's authenticate hook must pass */
+    BODY_RAW = 1 << 1,       /* body is not JSON (uploads): cfg.file_max applies */
+    ROUTE_APP_FLAGS = 1 << 8 /* bits from here on belong to the application */
 };
 
-typedef int (*handler_fn)(struct req *r);
+/* A handler answers through the resp_* functions; what it has answered when
+ * it returns is the response. */
+typedef void (*handler_fn)(struct req *r);
 
 struct route {
     const char *method;

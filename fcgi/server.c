@@ -1,9 +1,10 @@
 /* Master, workers and the request loop: see server.h. */
 #include "server.h"
 #include "config.h"
+#include "db.h"
 #include "http.h"
 #include "log.h"
-#include "../api/auth.h"
+#include "redis.h"
 
 #include <errno.h>
 #include <fcgiapp.h>
@@ -20,12 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "../cache/cache.h"
-
-struct jwt_keyset server_keys;
-
-static const struct route *routes;
+static const struct app *app;
 static int listen_fd = -1;
 static atomic_int busy_threads;
 static atomic_bool stopping;
@@ -45,7 +41,7 @@ static bool rid_ok(const char *s)
 }
 
 /* Reads the body, at most max bytes; answers 413/400 itself on failure. */
-static bool read_body(struct req *r, size_t max)
+static bool read_body_or_answer(struct req *r, size_t max)
 {
     const char *cl = req_env(r, "CONTENT_LENGTH");
     if (!cl || !*cl)
@@ -54,7 +50,7 @@ static bool read_body(struct req *r, size_t max)
     errno = 0;
     unsigned long long n = strtoull(cl, &end, 10);
     if (errno || *end) {
-        api_error(r, 400, "bad-content-length", "Content-Length is not a number");
+        resp_problem(r, PROBLEM_BAD_CONTENT_LENGTH, "Content-Length is not a number");
         return false;
     }
     if (n > max) {
@@ -62,8 +58,7 @@ static bool read_body(struct req *r, size_t max)
         char sink[16384];
         while (FCGX_GetStr(sink, sizeof sink, r->fx->in) > 0)
             ;
-        api_error(r, 413, "body-too-large",
-                  arena_sprintf(r->a, "the body may be at most %zu bytes", max));
+        resp_problem(r, PROBLEM_BODY_TOO_LARGE, arena_sprintf(r->a, "the body may be at most %zu bytes", max));
         return false;
     }
     char *buf = arena_alloc(r->a, (size_t)n + 1);
@@ -75,7 +70,7 @@ static bool read_body(struct req *r, size_t max)
         got += (size_t)k;
     }
     if (got != n) {
-        api_error(r, 400, "incomplete-body", "the body is shorter than Content-Length");
+        resp_problem(r, PROBLEM_INCOMPLETE_BODY, "the body is shorter than Content-Length");
         return false;
     }
     buf[n] = '\0';
@@ -84,86 +79,21 @@ static bool read_body(struct req *r, size_t max)
     return true;
 }
 
-/* Idempotency-Key: the first request with a key acts and its answer is
- * kept; a retry with the same key and the same request gets that answer
- * again without acting; the same key on another request is refused.
- * Returns true when the request is answered here. */
-static bool idem_begin(struct req *r, const char *key)
-{
-    size_t n = strlen(key);
-    bool ok = n >= 1 && n <= 200;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = key[i] > 0x20 && key[i] < 0x7f;
-    if (!ok) {
-        api_error(r, 400, "invalid-idempotency-key", "Idempotency-Key must be 1 to 200 visible ASCII characters");
-        return true;
-    }
-    crypto_hash_sha256_state st;
-    unsigned char h[crypto_hash_sha256_BYTES];
-    char sig[sizeof h * 2 + 1];
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)r->method, strlen(r->method) + 1);
-    crypto_hash_sha256_update(&st, (const unsigned char *)r->path, strlen(r->path) + 1);
-    if (r->query)
-        crypto_hash_sha256_update(&st, (const unsigned char *)r->query, strlen(r->query));
-    crypto_hash_sha256_update(&st, (const unsigned char *)"", 1);
-    if (r->body)
-        crypto_hash_sha256_update(&st, (const unsigned char *)r->body, r->body_len);
-    crypto_hash_sha256_final(&st, h);
-    sodium_bin2hex(sig, sizeof sig, h, sizeof h);
-    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
-    const char *p[3] = { uid, key, arena_strdup(r->a, sig) };
-    PGresult *res = db_exec(r, "idem_claim", 3, p);
-    if (!res) {
-        api_db_error(r);
-        return true;
-    }
-    if (PQntuples(res) == 1)
-        return false;              /* first time: go on and act */
-    res = db_exec(r, "idem_get", 2, p);
-    if (!res || PQntuples(res) != 1) {
-        api_db_error(r);
-        return true;
-    }
-    if (strcmp(PQgetvalue(res, 0, 0), sig) != 0) {
-        api_error(r, 422, "idempotency-key-reused",
-                  "this Idempotency-Key was used for a different request");
-        return true;
-    }
-    if (PQgetisnull(res, 0, 1)) {
-        resp_header(r, "Retry-After", "1");
-        api_error(r, 409, "request-in-progress", "the first request with this Idempotency-Key is still running");
-        return true;
-    }
-    resp_header(r, "Idempotent-Replayed", "true");
-    const char *body = PQgetvalue(res, 0, 3);
-    api_raw(r, atoi(PQgetvalue(res, 0, 1)), PQgetisnull(res, 0, 2) ? NULL : arena_strdup(r->a, PQgetvalue(res, 0, 2)),
-            body, strlen(body));
-    return true;
-}
-
-/* Keeps the answer for retries; a failure of the server is not kept, so
- * that a retry may act. */
-static void idem_end(struct req *r, const char *key)
-{
-    const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
-    if (r->status >= 500) {
-        const char *p[2] = { uid, key };
-        db_exec(r, "idem_release", 2, p);
-        return;
-    }
-    const char *p[5] = { uid, key, arena_sprintf(r->a, "%d", r->status), r->ctype,
-                         arena_strndup(r->a, r->out.s, r->out.len) };
-    db_exec(r, "idem_store", 5, p);
-}
-
 static void handle(FCGX_Request *fx, struct arena *a)
 {
     struct req r;
     memset(&r, 0, sizeof r);
     r.a = a;
     r.fx = fx;
-    r.t0_us = now_us();
+    const char *rid = req_env(&r, "REQUEST_ID");
+    if (!rid_ok(rid)) {
+        unsigned char b[16];
+        char *hex = arena_alloc(a, 33);
+        randombytes_buf(b, sizeof b);
+        sodium_bin2hex(hex, 33, b, sizeof b);
+        rid = hex;
+    }
+    ctx_init(&r.c, a, rid);
     sbuf_init(&r.hdrs, a, 256);
     sbuf_init(&r.out, a, 2048);
     r.method = req_env(&r, "REQUEST_METHOD");
@@ -178,52 +108,43 @@ static void handle(FCGX_Request *fx, struct arena *a)
     r.remote_addr = req_env(&r, "REMOTE_ADDR");
     if (!r.remote_addr)
         r.remote_addr = "unknown";
-    const char *rid = req_env(&r, "REQUEST_ID");
-    if (rid_ok(rid)) {
-        r.request_id = rid;
-    } else {
-        unsigned char b[16];
-        char *hex = arena_alloc(a, 33);
-        randombytes_buf(b, sizeof b);
-        sodium_bin2hex(hex, 33, b, sizeof b);
-        r.request_id = hex;
-    }
 
-    switch (route_find(routes, r.method, r.path, &r.match)) {
+    switch (route_find(app->routes, r.method, r.path, &r.match)) {
     case ROUTE_NOT_FOUND:
-        api_error(&r, 404, "not-found", "no such endpoint");
+        resp_problem(&r, PROBLEM_NOT_FOUND, "no such endpoint");
         break;
     case ROUTE_BAD_METHOD:
         resp_header(&r, "Allow", r.match.allow);
-        api_error(&r, 405, "method-not-allowed",
-                  arena_sprintf(a, "%s is not allowed here; allowed: %s", r.method, r.match.allow));
+        resp_problem(&r, PROBLEM_METHOD_NOT_ALLOWED,
+                     arena_sprintf(a, "%s is not allowed here; allowed: %s", r.method, r.match.allow));
         break;
     case ROUTE_FOUND: {
         const struct route *rt = r.match.route;
-        if (!read_body(&r, (rt->flags & BODY_RAW) ? cfg.file_max : cfg.body_max))
+        if (!read_body_or_answer(&r, (rt->flags & BODY_RAW) ? cfg.file_max : cfg.body_max))
             break;
-        if ((rt->flags & AUTH_USER) && !auth_authenticate(&r))
+        if ((rt->flags & AUTH_USER) && !app->authenticate(&r))
             break;
-        const char *ikey = (rt->flags & IDEMPOTENT) ? req_env(&r, "HTTP_IDEMPOTENCY_KEY") : NULL;
-        if (ikey && idem_begin(&r, ikey))
+        if (app->before && app->before(&r))
             break;                 /* answered: a replay, or a refusal */
         rt->handler(&r);
-        if (!r.responded)
-            api_error(&r, 500, "internal-error", "the request was not answered");
-        db_rollback(&r);
-        if (ikey)
-            idem_end(&r, ikey);
+        if (!r.responded) {
+            log_error(r.c.request_id, "msg=\"handler did not answer\" path=\"%.200s\"", r.path);
+            resp_problem(&r, PROBLEM_INTERNAL_ERROR, "the request was not answered");
+        }
+        db_rollback(&r.c);
+        if (app->after)
+            app->after(&r);
         break;
     }
     }
-    db_rollback(&r);
+    db_rollback(&r.c);
     /* the FastCGI parameters are gone after FCGX_Finish_r: keep copies */
-    const char *rid_copy = arena_strdup(a, r.request_id);
+    const char *rid_copy = arena_strdup(a, r.c.request_id);
     const char *method = arena_strdup(a, r.method), *path = arena_strdup(a, r.path);
     resp_send(&r);
     FCGX_Finish_r(fx);
     log_info(rid_copy, "method=%s path=\"%.200s\" status=%d us=%lld user=%lld",
-             method, path, r.status, now_us() - r.t0_us, (long long)r.user_id);
+             method, path, r.status, now_us() - r.c.t0_us, (long long)r.user_id);
 }
 
 static void *thread_main(void *arg)
@@ -236,6 +157,8 @@ static void *thread_main(void *arg)
         log_error(NULL, "msg=\"FCGX_InitRequest failed\"");
         return NULL;
     }
+    if (app->thread_init)
+        app->thread_init();
     while (!atomic_load(&stopping)) {
         if (FCGX_Accept_r(&fx) < 0)
             break;
@@ -246,12 +169,14 @@ static void *thread_main(void *arg)
     }
     FCGX_Free(&fx, 1);
     arena_destroy(&a);
+    if (app->thread_exit)
+        app->thread_exit();
     db_close();
-    cache_close();
+    redis_close();
     return NULL;
 }
 
-static void worker_main(void (*worker_init)(void))
+static void worker_main(void)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     signal(SIGPIPE, SIG_IGN);
@@ -262,8 +187,8 @@ static void worker_main(void (*worker_init)(void))
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     if (getppid() == 1)
         _exit(0);
-    if (worker_init)
-        worker_init();
+    if (app->worker_init)
+        app->worker_init();
 
     pthread_attr_t attr;
     pthread_attr_init(&attr);
@@ -298,22 +223,23 @@ static void on_term(int sig)
     got_term = 1;
 }
 
-static pid_t spawn(void (*worker_init)(void))
+static pid_t spawn(void)
 {
     pid_t pid = fork();
     if (pid == 0) {
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
-        worker_main(worker_init);
+        worker_main();
     }
     if (pid < 0)
         log_error(NULL, "msg=\"fork failed\" error=\"%s\"", strerror(errno));
     return pid;
 }
 
-int server_run(const struct route *table, void (*worker_init)(void))
+int server_run(const struct app *description)
 {
-    routes = table;
+    app = description;
+    app_use(app);
     if (FCGX_Init() != 0) {
         log_error(NULL, "msg=\"FCGX_Init failed\"");
         return 1;
@@ -344,7 +270,7 @@ int server_run(const struct route *table, void (*worker_init)(void))
     if (!pids || !started)
         return 1;
     for (int i = 0; i < cfg.workers; i++) {
-        pids[i] = spawn(worker_init);
+        pids[i] = spawn();
         started[i] = now_us();
     }
     log_info(NULL, "msg=\"master started\" socket=%s workers=%d threads=%d backlog=%d",
@@ -371,7 +297,7 @@ int server_run(const struct route *table, void (*worker_init)(void))
              * second; any other is restarted at once */
             if (now_us() - started[i] < 1000000)
                 usleep(500000);
-            pids[i] = spawn(worker_init);
+            pids[i] = spawn();
             started[i] = now_us();
         }
     }

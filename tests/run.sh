@@ -44,6 +44,9 @@ uf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$tmp/unit" | tail -n 1)
 if [ -z "$up$uf" ]; then echo "unit tests did not finish"; uf=1; fi
 passed=$((passed + ${up:-0})); failed=$((failed + ${uf:-0}))
 
+echo "== structure"
+one "the runtime (fcgi/) includes nothing outside itself" bash tests/check-layers.sh
+
 echo "== OpenAPI lint"
 if [ ! -x tools/node_modules/.bin/redocly ]; then
     (cd tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || echo "npm ci failed"

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../../fcgi/arena.h"
-#include "../../fcgi/json.h"
+#include "../../fcgi/jsonx.h"
 #include "../../fcgi/jwt.h"
 #include "../../fcgi/router.h"
 
@@ -80,8 +80,8 @@ static void arena_sprintf_and_sbuf(void **state)
 
 /* ---- router ---- */
 
-static int h_a(struct req *r) { (void)r; return 1; }
-static int h_b(struct req *r) { (void)r; return 2; }
+static void h_a(struct req *r) { (void)r; }
+static void h_b(struct req *r) { (void)r; }
 static const struct route routes[] = {
     { "GET", "/api/v1/health", h_a, AUTH_NONE, NULL },
     { "GET", "/api/v1/documents/{id}", h_a, AUTH_USER, NULL },
@@ -128,21 +128,21 @@ static void json_refuses_duplicates_and_deep_nesting(void **state)
     arena_init(&a, 1024, 0);
     const char *err = NULL;
     const char *dup = "{\"username\":\"a\",\"username\":\"b\"}";
-    assert_null(json_parse_strict(&a, dup, strlen(dup), &err));
+    assert_null(jsonx_parse_strict(&a, dup, strlen(dup), &err));
     assert_non_null(strstr(err, "duplicate"));
     char deep[200];
     memset(deep, '[', 40);
     memset(deep + 40, ']', 40);
     deep[80] = '\0';
-    assert_null(json_parse_strict(&a, deep, strlen(deep), &err));
+    assert_null(jsonx_parse_strict(&a, deep, strlen(deep), &err));
     assert_non_null(strstr(err, "nesting"));
     /* brackets inside strings do not count */
     const char *s = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[\"}";
-    assert_non_null(json_parse_strict(&a, s, strlen(s), &err));
-    assert_null(json_parse_strict(&a, "{\"a\":", 5, &err));
-    assert_null(json_parse_strict(&a, "", 0, &err));
+    assert_non_null(jsonx_parse_strict(&a, s, strlen(s), &err));
+    assert_null(jsonx_parse_strict(&a, "{\"a\":", 5, &err));
+    assert_null(jsonx_parse_strict(&a, "", 0, &err));
     const char *ok = "{\"name\":\"Sở Tư pháp\"}";
-    json_t *j = json_parse_strict(&a, ok, strlen(ok), &err);
+    json_t *j = jsonx_parse_strict(&a, ok, strlen(ok), &err);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "name")), "Sở Tư pháp");
     arena_destroy(&a);
@@ -155,19 +155,19 @@ static void json_field_helpers(void **state)
     arena_init(&a, 1024, 0);
     const char *err = NULL, *out = NULL;
     const char *txt = "{\"name\":\"Đỗ\",\"n\":5,\"x\":1}";
-    json_t *j = json_parse_strict(&a, txt, strlen(txt), &err);
+    json_t *j = jsonx_parse_strict(&a, txt, strlen(txt), &err);
     static const char *const allowed[] = { "name", "n", NULL };
-    assert_string_equal(json_unknown_key(j, allowed), "x");
-    assert_true(json_get_str(&a, j, "name", true, 1, 2, &out, &err));   /* 2 code points */
+    assert_string_equal(jsonx_unknown_key(j, allowed), "x");
+    assert_true(jsonx_get_str(&a, j, "name", true, 1, 2, &out, &err));   /* 2 code points */
     assert_string_equal(out, "Đỗ");
-    assert_false(json_get_str(&a, j, "name", true, 3, 10, &out, &err));
-    assert_false(json_get_str(&a, j, "n", true, 1, 10, &out, &err));
+    assert_false(jsonx_get_str(&a, j, "name", true, 3, 10, &out, &err));
+    assert_false(jsonx_get_str(&a, j, "n", true, 1, 10, &out, &err));
     assert_non_null(strstr(err, "must be a string"));
-    assert_false(json_get_str(&a, j, "missing", true, 1, 10, &out, &err));
-    assert_true(json_get_str(&a, j, "missing", false, 1, 10, &out, &err));
+    assert_false(jsonx_get_str(&a, j, "missing", true, 1, 10, &out, &err));
+    assert_true(jsonx_get_str(&a, j, "missing", false, 1, 10, &out, &err));
     assert_null(out);
-    assert_int_equal(utf8_length("Quyết định"), 10);
-    assert_int_equal(utf8_length("\xC3\x28"), -1);
+    assert_int_equal(jsonx_utf8_length("Quyết định"), 10);
+    assert_int_equal(jsonx_utf8_length("\xC3\x28"), -1);
     arena_destroy(&a);
 }
 

@@ -1,15 +1,15 @@
-/* Strict JSON parsing and field helpers: see json.h. */
-#include "json.h"
+/* Strict JSON parsing and field helpers: see jsonx.h. */
+#include "jsonx.h"
 #include "arena.h"
 
 #include <string.h>
 
-static void json_release(void *p)
+static void release_json(void *p)
 {
     json_decref(p);
 }
 
-int json_text_depth(const char *buf, size_t len)
+int jsonx_depth(const char *buf, size_t len)
 {
     int depth = 0, max = 0;
     bool in_str = false;
@@ -33,15 +33,15 @@ int json_text_depth(const char *buf, size_t len)
     return max;
 }
 
-json_t *json_parse_strict(struct arena *a, const char *buf, size_t len,
+json_t *jsonx_parse_strict(struct arena *a, const char *buf, size_t len,
                           const char **err)
 {
     if (len == 0) {
         *err = "the request body is empty; a JSON object is expected";
         return NULL;
     }
-    if (json_text_depth(buf, len) > JSON_MAX_DEPTH) {
-        *err = arena_sprintf(a, "JSON nesting deeper than %d levels", JSON_MAX_DEPTH);
+    if (jsonx_depth(buf, len) > JSONX_MAX_DEPTH) {
+        *err = arena_sprintf(a, "JSON nesting deeper than %d levels", JSONX_MAX_DEPTH);
         return NULL;
     }
     json_error_t e;
@@ -51,11 +51,11 @@ json_t *json_parse_strict(struct arena *a, const char *buf, size_t len,
                              e.line, e.column, e.text);
         return NULL;
     }
-    arena_defer(a, json_release, j);
+    arena_defer(a, release_json, j);
     return j;
 }
 
-const char *json_unknown_key(json_t *obj, const char *const allowed[])
+const char *jsonx_unknown_key(json_t *obj, const char *const allowed[])
 {
     const char *key;
     json_t *v;
@@ -72,7 +72,7 @@ const char *json_unknown_key(json_t *obj, const char *const allowed[])
     return NULL;
 }
 
-long utf8_length(const char *s)
+long jsonx_utf8_length(const char *s)
 {
     long n = 0;
     const unsigned char *p = (const unsigned char *)s;
@@ -97,7 +97,7 @@ long utf8_length(const char *s)
     return n;
 }
 
-bool json_get_str(struct arena *a, json_t *obj, const char *key, bool required,
+bool jsonx_get_str(struct arena *a, json_t *obj, const char *key, bool required,
                   size_t min, size_t max, const char **out, const char **err)
 {
     json_t *v = json_object_get(obj, key);
@@ -118,11 +118,25 @@ bool json_get_str(struct arena *a, json_t *obj, const char *key, bool required,
         *err = arena_sprintf(a, "'%s' must not contain NUL characters", key);
         return false;
     }
-    long n = utf8_length(s);
+    long n = jsonx_utf8_length(s);
     if (n < 0 || (size_t)n < min || (size_t)n > max) {
         *err = arena_sprintf(a, "'%s' must be %zu to %zu characters long", key, min, max);
         return false;
     }
     *out = s;
     return true;
+}
+
+static int text_cb(const char *buf, size_t size, void *data)
+{
+    sbuf_add(data, buf, size);
+    return 0;
+}
+
+const char *jsonx_text(struct arena *a, json_t *j)
+{
+    struct sbuf b;
+    sbuf_init(&b, a, 256);
+    json_dump_callback(j, text_cb, &b, JSON_COMPACT);
+    return b.s;
 }

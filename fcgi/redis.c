@@ -1,9 +1,8 @@
-/* The Redis layer: see cache.h. */
-#include "cache.h"
-#include "../fcgi/arena.h"
-#include "../fcgi/config.h"
-#include "../fcgi/http.h"
-#include "../fcgi/log.h"
+/* Redis connections: see redis.h. */
+#include "redis.h"
+#include "arena.h"
+#include "config.h"
+#include "log.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,21 +11,16 @@
 static __thread redisContext *ctx;
 static __thread long long down_until_us;
 static __thread bool in_on_connect;
-static void (*on_connect)(struct req *r);
+static void (*on_connect)(struct ctx *c);
 
-void cache_set_on_connect(void (*fn)(struct req *r))
+void redis_set_on_connect(void (*fn)(struct ctx *c))
 {
     on_connect = fn;
 }
 
-bool cache_usable(void)
+static void fail(struct ctx *c, const char *why)
 {
-    return ctx || now_us() >= down_until_us;
-}
-
-static void fail(struct req *r, const char *why)
-{
-    log_warn(r ? r->request_id : NULL, "msg=\"redis unavailable\" reason=\"%s\" pause_ms=%d",
+    log_warn(c ? c->request_id : NULL, "msg=\"redis unavailable\" reason=\"%s\" pause_ms=%d",
              why, cfg.redis_backoff_ms);
     if (ctx)
         redisFree(ctx);
@@ -34,7 +28,7 @@ static void fail(struct req *r, const char *why)
     down_until_us = now_us() + (long long)cfg.redis_backoff_ms * 1000;
 }
 
-static bool ensure(struct req *r)
+static bool ensure(struct ctx *c)
 {
     if (ctx)
         return true;
@@ -63,13 +57,13 @@ static bool ensure(struct req *r)
         ctx = redisConnectWithTimeout(host, port, tv);
     }
     if (!ctx || ctx->err) {
-        fail(r, ctx ? ctx->errstr : "cannot allocate context");
+        fail(c, ctx ? ctx->errstr : "cannot allocate context");
         return false;
     }
     redisSetTimeout(ctx, tv);
     if (on_connect && !in_on_connect) {
         in_on_connect = true;
-        on_connect(r);
+        on_connect(c);
         in_on_connect = false;
     }
     return ctx != NULL;
@@ -80,56 +74,33 @@ static void release_reply(void *p)
     freeReplyObject(p);
 }
 
-redisReply *cache_cmd(struct req *r, const char *fmt, ...)
+redisReply *redis_cmd(struct ctx *c, const char *fmt, ...)
 {
-    if (!ensure(r))
+    if (!ensure(c))
         return NULL;
     va_list ap;
     va_start(ap, fmt);
     redisReply *rep = redisvCommand(ctx, fmt, ap);
     va_end(ap);
     if (!rep) {
-        fail(r, ctx->errstr);
+        fail(c, ctx->errstr);
         return NULL;
     }
-    arena_defer(r->a, release_reply, rep);
+    arena_defer(c->a, release_reply, rep);
     if (rep->type == REDIS_REPLY_ERROR) {
-        log_warn(r->request_id, "msg=\"redis error reply\" error=\"%.120s\"", rep->str);
+        log_warn(c->request_id, "msg=\"redis error reply\" error=\"%.120s\"", rep->str);
         return NULL;
     }
     return rep;
 }
 
-bool cache_pipeline(struct req *r, int n, const char *const cmds[], redisReply *replies[])
+bool redis_ping(struct ctx *c)
 {
-    if (!ensure(r))
-        return false;
-    for (int i = 0; i < n; i++)
-        redisAppendCommand(ctx, cmds[i]);
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        void *rep = NULL;
-        if (redisGetReply(ctx, &rep) != REDIS_OK) {
-            fail(r, ctx->errstr);
-            for (int j = i; j < n; j++)
-                replies[j] = NULL;
-            return false;
-        }
-        arena_defer(r->a, release_reply, rep);
-        replies[i] = rep;
-        if (replies[i]->type == REDIS_REPLY_ERROR)
-            ok = false;
-    }
-    return ok;
-}
-
-bool cache_ping(struct req *r)
-{
-    redisReply *rep = cache_cmd(r, "PING");
+    redisReply *rep = redis_cmd(c, "PING");
     return rep && rep->type == REDIS_REPLY_STATUS;
 }
 
-void cache_close(void)
+void redis_close(void)
 {
     if (ctx)
         redisFree(ctx);
