@@ -6,6 +6,8 @@
  *   qlvb-admin create-user USER "Full name" AGENCY_CODE POSITION "Title" ROLES [UNIT_ABBR]
  *                                      password read from standard input
  *   qlvb-admin set-password USER       password read from standard input
+ *   qlvb-admin problems                the registry of problems, a line each
+ *   qlvb-admin nginx-conf TEMPLATE     the template with nginx's refusals as registry problems
  *
  * Connects with QLVB_ADMIN_DATABASE_URL (falls back to QLVB_DATABASE_URL).
  * Its statements are rows of the one list (sql/statements.def), run through
@@ -14,6 +16,7 @@
 #include "../fcgi/arena.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
+#include "../fcgi/http.h"
 #include "../fcgi/password.h"
 #include "../sql/problems.h"
 #include "../sql/statements.h"
@@ -112,6 +115,65 @@ static char *read_file(const char *path)
     return buf;
 }
 
+/* The SQL problems of the one registry, into problem_types. */
+static void load_problems(void)
+{
+    int n;
+    const struct problem *all = problems_all(&n);
+    char *keep = malloc(4096), *k = keep;
+    *k++ = '{';
+    for (int i = 0; i < n; i++) {
+        if (!all[i].sqlstate)
+            continue;
+        char status[16];
+        snprintf(status, sizeof status, "%d", all[i].status);
+        must(DB_RUN(&cx, ADMIN_PROBLEM_PUT, all[i].slug, all[i].sqlstate, status, all[i].title_vi,
+                    all[i].title_en));
+        k += snprintf(k, 4096 - (size_t)(k - keep), "%s%s", k == keep + 1 ? "" : ",", all[i].slug);
+    }
+    snprintf(k, 4096 - (size_t)(k - keep), "}");
+    must(DB_RUN(&cx, ADMIN_PROBLEMS_KEEP, keep));
+    free(keep);
+}
+
+/* Every function's live body, from the .sql files of sql/functions in name order, with
+ * the registry's problems, in one transaction after the migrations. */
+static int apply_functions(void)
+{
+    const char *dir = getenv("QLVB_FUNCTIONS_DIR");
+    if (!dir || !*dir)
+        dir = "sql/functions";
+    DIR *d = opendir(dir);
+    if (!d)
+        die("cannot open %s: %s", dir, strerror(errno));
+    char *names[256];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && strcmp(e->d_name + l - 4, ".sql") == 0)
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], cmp_str);
+    begin();
+    load_problems();
+    /* bodies refer to one another across files: checked when they run */
+    must(DB_RUN0(&cx, ADMIN_FUNCTION_BODIES_UNCHECKED));
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        char *sql = read_file(path);
+        if (!db_exec_script(&cx, sql))
+            die("%s failed, no function changed: %s", names[i], cx.sqlmsg);
+        free(sql);
+        free(names[i]);
+    }
+    commit();
+    printf("migrate: functions of %d files in %s applied\n", n, dir);
+    return 0;
+}
+
 static int cmd_migrate(void)
 {
     const char *dir = getenv("QLVB_MIGRATIONS_DIR");
@@ -158,7 +220,7 @@ static int cmd_migrate(void)
         applied++;
     }
     printf("migrate: %d applied, %d already there\n", applied, n - applied);
-    return 0;
+    return apply_functions();
 }
 
 /* Splits one CSV line (RFC 4180 quotes, no embedded newlines) in place. */
@@ -345,15 +407,71 @@ static int cmd_set_password(int argc, char **argv)
     return 0;
 }
 
+/* The registry of problems, a line each: slug, status, SQLSTATE (- when
+ * none), Vietnamese title, English title. */
+static int cmd_problems(void)
+{
+    int n;
+    const struct problem *all = problems_all(&n);
+    for (int i = 0; i < n; i++)
+        printf("%s\t%d\t%s\t%s\t%s\n", all[i].slug, all[i].status, all[i].sqlstate ? all[i].sqlstate : "-",
+               all[i].title_vi, all[i].title_en);
+    return 0;
+}
+
+/* Copies an nginx template, putting for each @PROBLEM(slug, detail)@ the
+ * status and the problem+json body of that registry problem, so that
+ * nginx's own refusals are the registry's problems too. */
+static int cmd_nginx_conf(int argc, char **argv)
+{
+    if (argc < 2)
+        die("usage: nginx-conf TEMPLATE  (the result on standard output)");
+    char *t = read_file(argv[1]), *p = t, *at;
+    int n;
+    const struct problem *all = problems_all(&n);
+    while ((at = strstr(p, "@PROBLEM("))) {
+        fwrite(p, 1, (size_t)(at - p), stdout);
+        char *slug = at + 9, *comma = strchr(slug, ','), *end = strstr(slug, ")@");
+        if (!comma || !end || comma > end)
+            die("%s: @PROBLEM(slug, detail)@ is not closed", argv[1]);
+        *comma = '\0';
+        *end = '\0';
+        const char *detail = comma + 1 + strspn(comma + 1, " ");
+        const struct problem *pr = NULL;
+        for (int i = 0; i < n && !pr; i++)
+            if (strcmp(all[i].slug, slug) == 0)
+                pr = &all[i];
+        if (!pr)
+            die("%s: %s is not in the registry of problems", argv[1], slug);
+        json_t *o = problem_json(pr, detail, NULL, "$request_id", NULL);
+        char *body = json_dumps(o, JSON_COMPACT);
+        if (!body || strchr(body, '\''))
+            die("%s: the body of %s cannot go into nginx's quotes", argv[1], slug);
+        printf("%d '%s'", pr->status, body);
+        free(body);
+        json_decref(o);
+        p = end + 2;
+    }
+    fputs(p, stdout);
+    free(t);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER\n");
+        fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER"
+                        " | problems | nginx-conf TEMPLATE\n");
         return 2;
     }
     if (sodium_init() < 0)
         die("libsodium cannot start");
     const char *cmd = argv[1];
+    app_use(&qlvb_admin);
+    if (strcmp(cmd, "problems") == 0)
+        return cmd_problems();
+    if (strcmp(cmd, "nginx-conf") == 0)
+        return cmd_nginx_conf(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "seed-agencies") != 0 &&
         strcmp(cmd, "seed-demo") != 0 && strcmp(cmd, "create-user") != 0 &&
         strcmp(cmd, "set-password") != 0) {

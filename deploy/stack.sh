@@ -34,6 +34,7 @@ export_env() {
     export QLVB_PIDFILE="$VAR/run/api.pid"
     export QLVB_STORE_DIR="$VAR/store"
     export QLVB_MIGRATIONS_DIR="$ROOT/sql/migrations"
+    export QLVB_FUNCTIONS_DIR="$ROOT/sql/functions"
     export QLVB_SEED_DIR="$ROOT/sql/seed"
     export QLVB_WORKERS=${QLVB_WORKERS:-2}
     export QLVB_THREADS=${QLVB_THREADS:-8}
@@ -158,7 +159,8 @@ start_nginx() {
     cp "$ROOT/nginx/fastcgi_params" "$VAR/nginx/fastcgi_params"
     sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@ROOT@|$ROOT|g" \
         -e "s|@KEEPALIVE@|${QLVB_NGINX_KEEPALIVE:-4}|g" -e "s|@KEEPCONN@|${QLVB_NGINX_KEEPCONN:-off}|g" \
-        "$ROOT/nginx/nginx.conf.template" >"$VAR/nginx/nginx.conf"
+        "$ROOT/nginx/nginx.conf.template" >"$VAR/nginx/nginx.conf.in"
+    "$BIN/qlvb-admin" nginx-conf "$VAR/nginx/nginx.conf.in" >"$VAR/nginx/nginx.conf"
     chown -R "$RUNAS:" "$VAR/nginx"
     as_user nginx -q -p "$VAR/nginx" -e "$VAR/log/nginx-error.log" -c "$VAR/nginx/nginx.conf"
 }

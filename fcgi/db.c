@@ -200,7 +200,7 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
         if (strncmp(c->sqlstate, "08", 2) == 0 || strncmp(c->sqlstate, "57P", 3) == 0) {
             c->db_down = true;
             drop(c->request_id, "server is shutting down");
-        } else if (strcmp(c->sqlstate, DB_UNIQUE_VIOLATION) != 0 && strncmp(c->sqlstate, "QV", 2) != 0 &&
+        } else if (strcmp(c->sqlstate, DB_UNIQUE_VIOLATION) != 0 && strncmp(c->sqlstate, "QP", 2) != 0 &&
                    strncmp(c->sqlstate, "22", 2) != 0) {
             log_error(c->request_id, "msg=\"statement failed\" statement=%s sqlstate=%s error=\"%.200s\"",
                       statements[id].name, c->sqlstate, c->sqlmsg);

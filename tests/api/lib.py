@@ -194,9 +194,12 @@ def wait_for(pred, timeout, step=0.05):
     return pred()
 
 
-def admin(*args, stdin=None):
+def admin(*args, stdin=None, env_extra=None):
     env = dict(os.environ,
-               QLVB_ADMIN_DATABASE_URL=f"postgresql://qlvb@/qlvb?host={VAR}/run&port={PORT + 10}")
+               QLVB_ADMIN_DATABASE_URL=f"postgresql://qlvb@/qlvb?host={VAR}/run&port={PORT + 10}",
+               QLVB_MIGRATIONS_DIR=os.path.join(ROOT, "sql", "migrations"),
+               QLVB_FUNCTIONS_DIR=os.path.join(ROOT, "sql", "functions"))
+    env.update(env_extra or {})
     return subprocess.run([os.path.join(os.environ.get("QLVB_BIN", os.path.join(ROOT, "bin")), "qlvb-admin"),
                            *args], input=stdin, capture_output=True, text=True, env=env)
 

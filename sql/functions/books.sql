@@ -1,0 +1,34 @@
+-- Registration books and their yearly numbers.
+
+-- Books for every agency that has none, and for agencies added later.
+CREATE OR REPLACE FUNCTION books_for_agency(p_agency bigint) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO books (agency_id, direction, secret, name)
+    SELECT p_agency, d, s, CASE d WHEN 'in' THEN 'Sổ đăng ký văn bản đến' ELSE 'Sổ đăng ký văn bản đi' END
+                          || CASE WHEN s THEN ' (mật)' ELSE '' END
+      FROM unnest(ARRAY['in', 'out']) d, unnest(ARRAY[false, true]) s
+    ON CONFLICT DO NOTHING
+$$;
+
+CREATE OR REPLACE FUNCTION agencies_books_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM books_for_agency(NEW.id);
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION book_of(p_agency bigint, p_direction text, p_secrecy integer) RETURNS bigint
+    LANGUAGE sql STABLE AS $$
+    SELECT id FROM books WHERE agency_id = p_agency AND direction = p_direction AND secret = (p_secrecy > 0)
+$$;
+
+-- The next number of a book, taken inside the caller's transaction: the row
+-- lock orders concurrent registrations, and a rollback gives the number
+-- back. The year is the year in Asia/Ho_Chi_Minh at the moment of
+-- registration: numbers restart at 00:00 on 1 January there.
+CREATE OR REPLACE FUNCTION book_take_number(p_book bigint, p_at timestamptz DEFAULT now(),
+                                 OUT year integer, OUT number integer)
+    LANGUAGE sql AS $$
+    INSERT INTO book_counters AS c (book_id, year, last_number)
+    VALUES (p_book, extract(year FROM p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::int, 1)
+    ON CONFLICT (book_id, year) DO UPDATE SET last_number = c.last_number + 1
+    RETURNING c.year, c.last_number
+$$;

@@ -1,0 +1,14 @@
+-- Problems raised by SQL functions: each names its problem by the slug of
+-- the one registry (sql/problems.def), whose rows migrate loads into
+-- problem_types; the SQLSTATE raised is the problem's own, so the API maps
+-- it back without guessing.
+CREATE OR REPLACE FUNCTION problem_raise(p_slug text, p_detail text) RETURNS void
+    LANGUAGE plpgsql AS $$
+DECLARE v_state text;
+BEGIN
+    SELECT sqlstate INTO v_state FROM problem_types WHERE slug = p_slug;
+    IF v_state IS NULL THEN
+        RAISE EXCEPTION 'problem_raise: % is not a problem SQL may raise (sql/problems.def)', p_slug;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = p_detail;
+END $$;

@@ -1,0 +1,26 @@
+-- Who may see what, as a set: visible_documents(user) is the rule, and
+-- doc_visible(user, doc) asks it about one document. PostgreSQL inlines both
+-- and pushes the document id into each branch, so a single check is a few
+-- index lookups and a search starts from what the user may see.
+
+--  * people named on a document: author, signer, an assignee, anyone it
+--    reached through their inbox (approval candidates, clerks it was sent to);
+--  * for an ordinary (not secret) document, also the clerks and leaders of
+--    the agency that owns it, through its books.
+-- Nothing crosses agencies except by distribution, which makes a new
+-- document owned by the receiving agency.
+CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bigint)
+    LANGUAGE sql STABLE AS $$
+    SELECT d.id FROM documents d WHERE d.author_id = p_user
+    UNION SELECT d.id FROM documents d WHERE d.signed_by = p_user
+    UNION SELECT i.document_id FROM inbox_items i WHERE i.user_id = p_user
+    UNION SELECT a.document_id FROM assignments a WHERE a.user_id = p_user
+    UNION SELECT d.id FROM documents d
+           JOIN memberships m ON m.agency_id = d.agency_id
+          WHERE m.user_id = p_user AND m.roles && ARRAY['clerk', 'leader'] AND d.secrecy = 0
+$$;
+
+CREATE OR REPLACE FUNCTION doc_visible(p_user bigint, p_doc bigint) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM visible_documents(p_user) v WHERE v.id = p_doc)
+$$;

@@ -1,0 +1,439 @@
+-- The document workflow, one function per step. Each checks who may act and
+-- in which state, writes the history (which bumps the document's version,
+-- the ETag), moves inbox items, and raises a problem of the registry by its
+-- slug (sql/problems.def): document-not-found, forbidden, wrong-state,
+-- invalid-value.
+
+CREATE OR REPLACE FUNCTION has_role(p_user bigint, p_agency bigint, p_roles text[]) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM memberships
+                    WHERE user_id = p_user AND agency_id = p_agency AND roles && p_roles)
+$$;
+
+-- The agency in which a user acts with one of the roles (their first such membership).
+CREATE OR REPLACE FUNCTION acting_agency(p_user bigint, p_roles text[]) RETURNS bigint
+    LANGUAGE sql STABLE AS $$
+    SELECT agency_id FROM memberships WHERE user_id = p_user AND roles && p_roles
+     ORDER BY is_primary DESC, id LIMIT 1
+$$;
+
+CREATE OR REPLACE FUNCTION history_bumps_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE documents SET version = version + 1, updated_at = now() WHERE id = NEW.document_id;
+    RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION doc_log(p_doc bigint, p_user bigint, p_action text, p_note text, p_detail jsonb)
+    RETURNS void LANGUAGE sql AS $$
+    INSERT INTO document_history (document_id, actor_id, action, note, detail)
+    VALUES (p_doc, p_user, p_action, p_note, p_detail)
+$$;
+
+-- Locks a document the user may see, or raises document-not-found.
+CREATE OR REPLACE FUNCTION doc_lock(p_user bigint, p_doc bigint) RETURNS documents LANGUAGE plpgsql AS $$
+DECLARE d documents;
+BEGIN
+    IF NOT doc_visible(p_user, p_doc) THEN
+        PERFORM problem_raise('document-not-found', 'no such document');
+    END IF;
+    SELECT * INTO d FROM documents WHERE id = p_doc FOR UPDATE;
+    RETURN d;
+END $$;
+
+-- A clerk registers a document that arrived (on paper or by e-mail).
+CREATE OR REPLACE FUNCTION doc_register_incoming(p_user bigint, f jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    v_agency bigint := acting_agency(p_user, ARRAY['clerk']);
+    v_book bigint;
+    v_num record;
+    v_id bigint;
+BEGIN
+    IF v_agency IS NULL THEN
+        PERFORM problem_raise('forbidden', 'only a clerk registers incoming documents');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
+        PERFORM problem_raise('invalid-value', 'unknown type_code');
+    END IF;
+    v_book := book_of(v_agency, 'in', coalesce((f->>'secrecy')::smallint, 0));
+    SELECT * INTO v_num FROM book_take_number(v_book);
+    INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
+                           signer_name, doc_date, number_notation, issuer_name, issuer_code,
+                           book_id, book_year, book_number, received_at, deadline, author_id)
+    VALUES (v_agency, 'in', 'registered', f->>'type_code', f->>'subject',
+            coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
+            (f->>'pages')::int, f->>'signer_name', (f->>'doc_date')::date, f->>'number_notation',
+            f->>'issuer_name', f->>'issuer_code', v_book, v_num.year, v_num.number,
+            coalesce((f->>'received_at')::timestamptz, now()), (f->>'deadline')::timestamptz, p_user)
+    RETURNING id INTO v_id;
+    PERFORM doc_log(v_id, p_user, 'registered', NULL,
+                    jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));
+    PERFORM inbox_put(p_user, v_id, 'process', 'present', NULL);
+    RETURN v_id;
+END $$;
+
+-- A clerk registers a copy that another agency's issue put in the queue.
+CREATE OR REPLACE FUNCTION doc_register_received(p_user bigint, p_doc bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); v_book bigint; v_num record;
+BEGIN
+    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
+        PERFORM problem_raise('forbidden', 'only a clerk of the receiving agency registers it');
+    END IF;
+    IF d.status <> 'received' THEN
+        PERFORM problem_raise('wrong-state', 'the document is already registered');
+    END IF;
+    v_book := book_of(d.agency_id, 'in', d.secrecy);
+    SELECT * INTO v_num FROM book_take_number(v_book);
+    UPDATE documents SET status = 'registered', book_id = v_book, book_year = v_num.year,
+                         book_number = v_num.number, author_id = p_user
+     WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'registered', NULL,
+                    jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));
+    -- the other clerks of the agency no longer need to act on it
+    UPDATE inbox_items SET box = 'done', updated_at = now()
+     WHERE document_id = p_doc AND user_id <> p_user AND box = 'process';
+    PERFORM inbox_put(p_user, p_doc, 'process', 'present', NULL);
+END $$;
+
+-- The clerk presents a registered document to a leader of the agency.
+CREATE OR REPLACE FUNCTION doc_present(p_user bigint, p_doc bigint, p_leader bigint, p_note text)
+    RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc);
+BEGIN
+    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
+        PERFORM problem_raise('forbidden', 'only a clerk presents documents');
+    END IF;
+    IF d.direction <> 'in' OR d.status NOT IN ('registered', 'presented') THEN
+        PERFORM problem_raise('wrong-state', 'only a registered incoming document can be presented');
+    END IF;
+    IF NOT has_role(p_leader, d.agency_id, ARRAY['leader']) THEN
+        PERFORM problem_raise('invalid-value', 'leader_id is not a leader of this agency');
+    END IF;
+    UPDATE documents SET status = 'presented' WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'presented', p_note, jsonb_build_object('leader_id', p_leader));
+    PERFORM inbox_done(p_user, p_doc);
+    PERFORM inbox_put(p_leader, p_doc, 'process', 'direct', d.deadline);
+END $$;
+
+-- A leader directs: the note and who handles it (main, coordinate, info),
+-- each with a deadline; a unit (phòng, ban) may be assigned instead of a
+-- person, and its heads receive it. Directing again reassigns.
+CREATE OR REPLACE FUNCTION doc_direct(p_user bigint, p_doc bigint, p_note text, p_assign jsonb)
+    RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); a jsonb; v_uid bigint; v_unit bigint; v_old record; n int;
+BEGIN
+    IF NOT has_role(p_user, d.agency_id, ARRAY['leader']) THEN
+        PERFORM problem_raise('forbidden', 'only a leader of the agency directs');
+    END IF;
+    IF d.direction <> 'in' OR d.status NOT IN ('presented', 'directed') THEN
+        PERFORM problem_raise('wrong-state', 'the document is not waiting for direction');
+    END IF;
+    IF (SELECT count(*) FROM jsonb_array_elements(p_assign) x WHERE x->>'role' = 'main') <> 1 THEN
+        PERFORM problem_raise('invalid-value', 'exactly one main handler is required');
+    END IF;
+    FOR v_old IN SELECT * FROM assignments WHERE document_id = p_doc AND active LOOP
+        UPDATE assignments SET active = false WHERE id = v_old.id;
+        UPDATE inbox_items SET box = 'done', reason = 'reassigned', updated_at = now()
+         WHERE user_id = v_old.user_id AND document_id = p_doc;
+    END LOOP;
+    FOR a IN SELECT * FROM jsonb_array_elements(p_assign) LOOP
+        v_unit := (a->>'unit_id')::bigint;
+        IF v_unit IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = v_unit AND agency_id = d.agency_id) THEN
+            PERFORM problem_raise('invalid-value', format('unit %s is not a unit of this agency', v_unit));
+        END IF;
+        n := 0;
+        FOR v_uid IN
+            SELECT (a->>'user_id')::bigint WHERE v_unit IS NULL
+            UNION
+            SELECT m.user_id FROM memberships m
+             WHERE v_unit IS NOT NULL AND m.unit_id = v_unit AND m.position IN ('head', 'deputy_head')
+        LOOP
+            IF NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = v_uid AND agency_id = d.agency_id) THEN
+                PERFORM problem_raise('invalid-value', format('user %s is not in this agency', v_uid));
+            END IF;
+            INSERT INTO assignments (document_id, user_id, unit_id, role, deadline, assigned_by)
+            VALUES (p_doc, v_uid, v_unit, a->>'role', (a->>'deadline')::timestamptz, p_user);
+            PERFORM inbox_put(v_uid, p_doc, CASE a->>'role' WHEN 'info' THEN 'info' ELSE 'process' END,
+                              a->>'role', (a->>'deadline')::timestamptz);
+            n := n + 1;
+        END LOOP;
+        IF n = 0 THEN
+            PERFORM problem_raise('invalid-value', format('unit %s has no head to receive it', v_unit));
+        END IF;
+    END LOOP;
+    UPDATE documents SET status = 'directed', direction_note = p_note,
+           deadline = coalesce((SELECT (x->>'deadline')::timestamptz FROM jsonb_array_elements(p_assign) x
+                                 WHERE x->>'role' = 'main'), deadline)
+     WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user,
+                    CASE WHEN d.status = 'directed' THEN 'reassigned' ELSE 'directed' END, p_note, p_assign);
+    PERFORM inbox_done(p_user, p_doc);
+END $$;
+
+-- An assignee reads, reports, asks back or finishes.
+CREATE OR REPLACE FUNCTION doc_progress(p_user bigint, p_doc bigint, p_action text, p_note text)
+    RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); v_a assignments;
+BEGIN
+    SELECT * INTO v_a FROM assignments WHERE document_id = p_doc AND user_id = p_user AND active
+     ORDER BY id DESC LIMIT 1;
+    IF v_a.id IS NULL THEN
+        PERFORM problem_raise('forbidden', 'you are not assigned to this document');
+    END IF;
+    IF v_a.status = 'done' THEN
+        PERFORM problem_raise('wrong-state', 'your part is already finished');
+    END IF;
+    UPDATE assignments SET status = CASE p_action WHEN 'read' THEN 'read' WHEN 'report' THEN 'reported'
+                                                  WHEN 'ask' THEN 'asked' ELSE 'done' END,
+           finished_at = CASE WHEN p_action = 'finish' THEN now() END
+     WHERE id = v_a.id;
+    PERFORM doc_log(p_doc, p_user, p_action, p_note, jsonb_build_object('role', v_a.role));
+    IF p_action = 'ask' THEN
+        PERFORM inbox_put(v_a.assigned_by, p_doc, 'process', 'question', NULL);
+    ELSIF p_action = 'finish' THEN
+        PERFORM inbox_done(p_user, p_doc);
+        IF v_a.role = 'main' THEN
+            UPDATE documents SET status = 'done' WHERE id = p_doc;
+        END IF;
+    ELSIF p_action = 'read' THEN
+        UPDATE inbox_items SET unread = false WHERE user_id = p_user AND document_id = p_doc;
+    END IF;
+END $$;
+
+-- An official drafts an outgoing document.
+CREATE OR REPLACE FUNCTION doc_create_draft(p_user bigint, f jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    m memberships;
+    v_id bigint;
+    r jsonb;
+    v_agency bigint;
+BEGIN
+    SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
+    IF m.id IS NULL THEN
+        PERFORM problem_raise('forbidden', 'you belong to no agency');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
+        PERFORM problem_raise('invalid-value', 'unknown type_code');
+    END IF;
+    INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
+                           deadline, unit_id, author_id)
+    VALUES (m.agency_id, 'out', 'draft', f->>'type_code', f->>'subject',
+            coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
+            (f->>'pages')::int, (f->>'deadline')::timestamptz, m.unit_id, p_user)
+    RETURNING id INTO v_id;
+    FOR r IN SELECT * FROM jsonb_array_elements(coalesce(f->'recipients', '[]')) LOOP
+        IF r ? 'agency_code' THEN
+            SELECT id INTO v_agency FROM agencies WHERE code = r->>'agency_code' AND valid_to IS NULL;
+            IF v_agency IS NULL THEN
+                PERFORM problem_raise('invalid-value', format('unknown recipient agency %s', r->>'agency_code'));
+            END IF;
+            IF v_agency = m.agency_id THEN
+                PERFORM problem_raise('invalid-value', 'the drafting agency cannot be its own recipient');
+            END IF;
+            INSERT INTO document_recipients (document_id, agency_id) VALUES (v_id, v_agency);
+        ELSE
+            INSERT INTO document_recipients (document_id, external_name, external_code)
+            VALUES (v_id, r->>'name', r->>'code');
+        END IF;
+    END LOOP;
+    PERFORM doc_log(v_id, p_user, 'drafted', NULL, NULL);
+    RETURN v_id;
+END $$;
+
+-- Opens an approval step: names who may act and puts it in their box.
+CREATE OR REPLACE FUNCTION step_open(p_step bigint, p_doc bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE s approval_steps; d documents; v_uid bigint; n int := 0;
+BEGIN
+    SELECT * INTO s FROM approval_steps WHERE id = p_step;
+    SELECT * INTO d FROM documents WHERE id = p_doc;
+    FOR v_uid IN
+        SELECT DISTINCT m.user_id FROM memberships m
+         WHERE m.agency_id = d.agency_id AND m.user_id <> d.author_id
+           AND CASE s.step WHEN 'head' THEN m.position IN ('head', 'deputy_head') AND m.unit_id = d.unit_id
+                           ELSE m.position IN ('leader', 'deputy_leader') END
+    LOOP
+        INSERT INTO approval_candidates (step_id, user_id) VALUES (p_step, v_uid);
+        PERFORM inbox_put(v_uid, p_doc, 'approve', s.step || '-review', d.deadline);
+        n := n + 1;
+    END LOOP;
+    IF n = 0 THEN
+        PERFORM problem_raise('wrong-state', format('nobody can take the %s review step of this agency', s.step));
+    END IF;
+    UPDATE approval_steps SET status = 'pending' WHERE id = p_step;
+END $$;
+
+CREATE OR REPLACE FUNCTION doc_submit(p_user bigint, p_doc bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); v_round int; v_steps text[]; v_first bigint;
+BEGIN
+    IF d.author_id IS DISTINCT FROM p_user THEN
+        PERFORM problem_raise('forbidden', 'only the author submits a draft');
+    END IF;
+    IF d.status NOT IN ('draft', 'returned') THEN
+        PERFORM problem_raise('wrong-state', 'only a draft or a returned document can be submitted');
+    END IF;
+    SELECT review_steps INTO v_steps FROM agencies WHERE id = d.agency_id;
+    v_round := coalesce((SELECT max(round) FROM approval_steps WHERE document_id = p_doc), 0) + 1;
+    INSERT INTO approval_steps (document_id, round, seq, step)
+    SELECT p_doc, v_round, i, v_steps[i] FROM generate_subscripts(v_steps, 1) i;
+    SELECT id INTO v_first FROM approval_steps WHERE document_id = p_doc AND round = v_round ORDER BY seq LIMIT 1;
+    UPDATE documents SET status = 'in_review' WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'submitted', NULL, jsonb_build_object('round', v_round));
+    PERFORM inbox_done(p_user, p_doc);
+    PERFORM step_open(v_first, p_doc);
+END $$;
+
+CREATE OR REPLACE FUNCTION pending_step(p_user bigint, p_doc bigint) RETURNS approval_steps LANGUAGE plpgsql AS $$
+DECLARE s approval_steps;
+BEGIN
+    SELECT * INTO s FROM approval_steps WHERE document_id = p_doc AND status = 'pending'
+     ORDER BY round DESC, seq LIMIT 1;
+    IF s.id IS NULL THEN
+        PERFORM problem_raise('wrong-state', 'the document is not waiting for a review');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM approval_candidates WHERE step_id = s.id AND user_id = p_user) THEN
+        PERFORM problem_raise('forbidden', 'this review step is not yours');
+    END IF;
+    RETURN s;
+END $$;
+
+CREATE OR REPLACE FUNCTION doc_approve(p_user bigint, p_doc bigint, p_note text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, p_doc);
+        v_next bigint; v_cand bigint;
+BEGIN
+    UPDATE approval_steps SET status = 'approved', decided_by = p_user, note = p_note, decided_at = now()
+     WHERE id = s.id;
+    PERFORM doc_log(p_doc, p_user, 'approved', p_note, jsonb_build_object('step', s.step, 'round', s.round));
+    FOR v_cand IN SELECT user_id FROM approval_candidates WHERE step_id = s.id LOOP
+        PERFORM inbox_done(v_cand, p_doc);
+    END LOOP;
+    SELECT id INTO v_next FROM approval_steps
+     WHERE document_id = p_doc AND round = s.round AND seq > s.seq ORDER BY seq LIMIT 1;
+    IF v_next IS NOT NULL THEN
+        PERFORM step_open(v_next, p_doc);
+    ELSE
+        UPDATE documents SET status = 'approved' WHERE id = p_doc;
+        -- the leader who approved last signs next
+        IF has_role(p_user, d.agency_id, ARRAY['leader']) THEN
+            PERFORM inbox_put(p_user, p_doc, 'approve', 'sign', d.deadline);
+        ELSE
+            PERFORM inbox_put(m.user_id, p_doc, 'approve', 'sign', d.deadline)
+               FROM memberships m WHERE m.agency_id = d.agency_id AND m.position = 'leader';
+        END IF;
+    END IF;
+END $$;
+
+CREATE OR REPLACE FUNCTION doc_return(p_user bigint, p_doc bigint, p_reason text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, p_doc); v_cand bigint;
+BEGIN
+    UPDATE approval_steps SET status = 'returned', decided_by = p_user, note = p_reason, decided_at = now()
+     WHERE id = s.id;
+    UPDATE approval_steps SET status = 'waiting' WHERE document_id = p_doc AND round = s.round AND status = 'waiting';
+    UPDATE documents SET status = 'returned' WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'returned', p_reason, jsonb_build_object('step', s.step, 'round', s.round));
+    FOR v_cand IN SELECT user_id FROM approval_candidates WHERE step_id = s.id LOOP
+        PERFORM inbox_done(v_cand, p_doc);
+    END LOOP;
+    PERFORM inbox_put(d.author_id, p_doc, 'process', 'returned', d.deadline);
+END $$;
+
+-- A leader signs an approved draft; the signed PDF, when given, is a file
+-- version of kind 'signed' uploaded before.
+CREATE OR REPLACE FUNCTION doc_sign(p_user bigint, p_doc bigint, p_file bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); v_clerk bigint;
+BEGIN
+    IF NOT has_role(p_user, d.agency_id, ARRAY['leader']) THEN
+        PERFORM problem_raise('forbidden', 'only a leader of the agency signs');
+    END IF;
+    IF d.status <> 'approved' THEN
+        PERFORM problem_raise('wrong-state', 'only an approved draft can be signed');
+    END IF;
+    IF p_file IS NOT NULL AND NOT EXISTS (SELECT 1 FROM document_files
+                                          WHERE id = p_file AND document_id = p_doc AND kind = 'signed') THEN
+        PERFORM problem_raise('invalid-value', 'signed_file_id is not a signed file of this document');
+    END IF;
+    UPDATE documents SET status = 'signed', signed_by = p_user, signed_at = now() WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'signed', NULL, jsonb_build_object('signed_file_id', p_file));
+    UPDATE inbox_items SET box = 'done', updated_at = now() WHERE document_id = p_doc AND reason = 'sign';
+    FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = d.agency_id AND roles && ARRAY['clerk'] LOOP
+        PERFORM inbox_put(v_clerk, p_doc, 'process', 'issue', d.deadline);
+    END LOOP;
+END $$;
+
+-- The clerk issues a signed document: number and date from the outgoing
+-- book, then distribution: a new incoming document in each recipient agency's
+-- queue, an exchange outbox entry for each recipient outside the system.
+CREATE OR REPLACE FUNCTION doc_issue(p_user bigint, p_doc bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    d documents := doc_lock(p_user, p_doc);
+    a agencies;
+    v_book bigint; v_num record; v_notation text; v_type document_types; v_unit_abbr text;
+    v_signer text; r document_recipients; v_copy bigint; v_clerk bigint;
+BEGIN
+    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
+        PERFORM problem_raise('forbidden', 'only a clerk of the agency issues documents');
+    END IF;
+    IF d.status <> 'signed' THEN
+        PERFORM problem_raise('wrong-state', 'only a signed document can be issued');
+    END IF;
+    SELECT * INTO a FROM agencies WHERE id = d.agency_id;
+    SELECT * INTO v_type FROM document_types WHERE code = d.type_code;
+    SELECT abbr INTO v_unit_abbr FROM units WHERE id = d.unit_id;
+    SELECT full_name INTO v_signer FROM users WHERE id = d.signed_by;
+    v_book := book_of(d.agency_id, 'out', d.secrecy);
+    SELECT * INTO v_num FROM book_take_number(v_book);
+    -- Decree 30: number below 10 with a leading zero; TYPE-AGENCY, or AGENCY-UNIT for a công văn
+    v_notation := lpad(v_num.number::text, 2, '0') || '/' ||
+        CASE WHEN v_type.abbr IS NULL THEN a.abbr || coalesce('-' || v_unit_abbr, '')
+             ELSE v_type.abbr || '-' || a.abbr END;
+    UPDATE documents SET status = 'issued', book_id = v_book, book_year = v_num.year,
+           book_number = v_num.number, number_notation = v_notation,
+           doc_date = (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, issued_at = now(),
+           signer_name = v_signer, issuer_name = a.name, issuer_code = a.code
+     WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'issued', NULL,
+                    jsonb_build_object('number_notation', v_notation, 'book_year', v_num.year));
+    UPDATE inbox_items SET box = 'done', updated_at = now() WHERE document_id = p_doc AND reason = 'issue';
+    FOR r IN SELECT * FROM document_recipients WHERE document_id = p_doc LOOP
+        IF r.agency_id IS NULL THEN
+            INSERT INTO exchange_outbox (document_id, recipient_id) VALUES (p_doc, r.id);
+            CONTINUE;
+        END IF;
+        INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
+                               signer_name, doc_date, number_notation, issuer_name, issuer_code,
+                               received_at, deadline, source_id)
+        VALUES (r.agency_id, 'in', 'received', d.type_code, d.subject, d.urgency, d.secrecy, d.pages,
+                v_signer, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, v_notation, a.name, a.code,
+                now(), d.deadline, p_doc)
+        RETURNING id INTO v_copy;
+        -- the recipient sees the files of the issued version
+        INSERT INTO document_files (document_id, kind, name, version, sha256, uploaded_by, uploaded_at)
+        SELECT v_copy, f.kind, f.name, 1, f.sha256, f.uploaded_by, f.uploaded_at
+          FROM document_files f
+         WHERE f.document_id = p_doc
+           AND f.version = (SELECT max(version) FROM document_files g
+                             WHERE g.document_id = p_doc AND g.kind = f.kind AND g.name = f.name);
+        UPDATE document_recipients SET delivered_id = v_copy WHERE id = r.id;
+        PERFORM doc_log(v_copy, NULL, 'received', NULL, jsonb_build_object('from', a.code));
+        FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = r.agency_id AND roles && ARRAY['clerk'] LOOP
+            PERFORM inbox_put(v_clerk, v_copy, 'process', 'register', d.deadline);
+        END LOOP;
+    END LOOP;
+END $$;
+
+-- A file version may be added by the author of a draft (body, attachments),
+-- a clerk of the agency on an incoming document, or a leader signing.
+CREATE OR REPLACE FUNCTION doc_file_allowed(p_user bigint, p_doc bigint, p_kind text) RETURNS void
+    LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc);
+BEGIN
+    IF p_kind = 'signed' THEN
+        IF NOT has_role(p_user, d.agency_id, ARRAY['leader']) OR d.status NOT IN ('approved', 'signed') THEN
+            PERFORM problem_raise('forbidden', 'a signed version is added by a leader of an approved document');
+        END IF;
+    ELSIF d.direction = 'out' THEN
+        IF d.author_id IS DISTINCT FROM p_user OR d.status NOT IN ('draft', 'returned') THEN
+            PERFORM problem_raise('forbidden', 'files of a draft are added by its author while it is a draft');
+        END IF;
+    ELSIF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
+        PERFORM problem_raise('forbidden', 'files of an incoming document are added by a clerk');
+    END IF;
+END $$;

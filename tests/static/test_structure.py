@@ -1,0 +1,107 @@
+"""The structure the code keeps: every SQL function's live body once under
+sql/functions/, migrations that never redefine one, a migrated old database
+with the same schema as a new one, and the spec's problem types equal to
+the one registry."""
+import glob
+import os
+import re
+import subprocess
+
+from lib import PORT, ROOT, SPEC, VAR, admin
+
+FUNC = re.compile(r"CREATE\s+(OR\s+REPLACE\s+)?FUNCTION\s+(\w+)\s*\(", re.I)
+# The last migration written before sql/functions/ existed; later ones may
+# create a function's first version, never redefine one.
+BASELINE = 8
+
+
+def _functions(path):
+    return [(m.group(2).lower(), bool(m.group(1))) for m in FUNC.finditer(open(path, encoding="utf-8").read())]
+
+
+def test_every_function_has_one_definition_under_sql_functions():
+    seen = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, "sql", "functions", "*.sql"))):
+        for name, _ in _functions(path):
+            assert name not in seen, f"{name} is defined in {seen[name]} and in {os.path.basename(path)}"
+            seen[name] = os.path.basename(path)
+    assert "doc_approve" in seen and "visible_documents" in seen, seen
+
+
+def test_no_migration_after_the_baseline_redefines_a_function():
+    created = set()
+    for path in sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql"))):
+        number = int(os.path.basename(path)[:4])
+        for name, replace in _functions(path):
+            if number > BASELINE:
+                assert not replace, f"{os.path.basename(path)} redefines {name}: its body lives in sql/functions/"
+                assert name not in created, f"{os.path.basename(path)} creates {name} again"
+            created.add(name)
+
+
+def _psql(db, sql):
+    return subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
+                           "psql", "-v", "ON_ERROR_STOP=1", "-h", f"{VAR}/run", "-p", str(PORT + 10),
+                           "-U", "qlvb", "-d", db, "-Atqc", sql], capture_output=True, text=True, check=True)
+
+
+def _dump(db):
+    pgbin = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
+    out = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
+                          f"{pgbin}/pg_dump", "--schema-only", "--no-owner", "-h", f"{VAR}/run",
+                          "-p", str(PORT + 10), "-U", "qlvb", "-d", db],
+                         capture_output=True, text=True, check=True).stdout
+    return [l for l in out.splitlines() if l and not l.startswith("--") and not l.startswith("\\restrict")
+            and not l.startswith("\\unrestrict")]
+
+
+def _migrate(db):
+    r = admin("migrate", env_extra={"QLVB_ADMIN_DATABASE_URL": f"postgresql://qlvb@/{db}?host={VAR}/run&port={PORT + 10}"})
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def test_migrate_on_a_database_of_the_earlier_code_gives_the_schema_of_a_new_one():
+    for db in ("qlvb_cmp_old", "qlvb_cmp_new"):
+        _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
+        _psql("postgres", f"CREATE DATABASE {db}")
+    try:
+        # what the code before sql/functions/ made: its migrations as they were
+        for path in sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql"))):
+            if int(os.path.basename(path)[:4]) < BASELINE:
+                _psql("qlvb_cmp_old", "BEGIN;\n" + open(path, encoding="utf-8").read() + "\nCOMMIT;")
+        _psql("qlvb_cmp_old", "CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL,"
+                              " applied_at timestamptz NOT NULL DEFAULT now());"
+                              "INSERT INTO schema_migrations (version, name) SELECT lpad(g::text, 4, '0'), 'old'"
+                              "  FROM generate_series(1, %d) g" % (BASELINE - 1))
+        _migrate("qlvb_cmp_old")
+        _migrate("qlvb_cmp_new")
+        old, new = _dump("qlvb_cmp_old"), _dump("qlvb_cmp_new")
+        assert len(new) > 500, len(new)
+        diff = sorted(set(old) ^ set(new))
+        assert old == new, f"schemas differ in {len(diff)} lines, e.g. {diff[:6]}"
+        # migrating again changes nothing
+        _migrate("qlvb_cmp_new")
+        assert _dump("qlvb_cmp_new") == new
+    finally:
+        for db in ("qlvb_cmp_old", "qlvb_cmp_new"):
+            _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
+
+
+def _registry():
+    r = admin("problems")
+    assert r.returncode == 0, r.stderr
+    rows = [line.split("\t") for line in r.stdout.splitlines()]
+    return {slug: (int(status), sqlstate, vi, en) for slug, status, sqlstate, vi, en in rows}
+
+
+def test_the_spec_lists_exactly_the_problem_types_of_the_registry():
+    reg = _registry()
+    assert "document-not-found" in reg and "not-found" in reg, reg
+    listed = SPEC["components"]["schemas"]["ProblemType"]["enum"]
+    assert sorted(listed) == sorted("urn:qlvb:problem:" + s for s in reg), \
+        sorted(set(listed) ^ set("urn:qlvb:problem:" + s for s in reg))
+    sqlstates = [v[1] for v in reg.values() if v[1] != "-"]
+    assert len(sqlstates) == len(set(sqlstates)), "two problems share an SQLSTATE"
+    assert all(re.match(r"^QP[0-9A-Z]{3}$", s) for s in sqlstates), sqlstates
+    assert all(v[2] and v[3] for v in reg.values()), "a problem without its titles"
