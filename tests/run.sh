@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BIN=${1:-bin}
 case $BIN in /*) ;; *) BIN=$ROOT/$BIN ;; esac
-export QLVB_VAR=$ROOT/var/test
+export QLVB_VAR=${QLVB_TEST_VAR:-$ROOT/var/test}
 export QLVB_PORT=${QLVB_TEST_PORT:-18080}
 export QLVB_BIN=$BIN
 export QLVB_PG_FAST=1
