@@ -10,7 +10,7 @@ ON CONFLICT (username) DO NOTHING;
 INSERT INTO memberships (user_id, agency_id, unit_id, position, title, roles, is_primary)
 SELECT u.id, un.agency_id, un.id,
        (ARRAY['official','official','official','head','clerk','leader'])[1 + u.id % 6],
-       'Cán bộ', ARRAY['official'], true
+       'Cán bộ', '{}'::text[], true
   FROM users u
   JOIN LATERAL (SELECT id, agency_id FROM units
                  WHERE agency_id = (SELECT id FROM agencies WHERE kind <> 'province'

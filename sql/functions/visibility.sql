@@ -6,7 +6,8 @@
 --  * people named on a document: author, signer, an assignee, anyone it
 --    reached through their inbox (approval candidates, clerks it was sent to);
 --  * for an ordinary (not secret) document, also the clerks and leaders of
---    the agency that owns it, through its books.
+--    the agency that owns it (leaders as people/agency_leaders says), through
+--    its books.
 -- Nothing crosses agencies except by distribution, which makes a new
 -- document owned by the receiving agency.
 CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bigint)
@@ -17,7 +18,10 @@ CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bi
     UNION SELECT a.document_id FROM assignments a WHERE a.user_id = p_user
     UNION SELECT d.id FROM documents d
            JOIN memberships m ON m.agency_id = d.agency_id
-          WHERE m.user_id = p_user AND m.roles && ARRAY['clerk', 'leader'] AND d.secrecy = 0
+           JOIN agencies a ON a.id = m.agency_id
+          WHERE m.user_id = p_user AND d.secrecy = 0
+            AND (m.roles && ARRAY['clerk'] OR m.position = 'leader'
+                 OR (m.position = 'deputy_leader' AND a.deputies_act_as_leaders))
 $$;
 
 CREATE OR REPLACE FUNCTION doc_visible(p_user bigint, p_doc bigint) RETURNS boolean

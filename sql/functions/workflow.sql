@@ -4,19 +4,6 @@
 -- slug (sql/problems.def): document-not-found, forbidden, wrong-state,
 -- invalid-value.
 
-CREATE OR REPLACE FUNCTION has_role(p_user bigint, p_agency bigint, p_roles text[]) RETURNS boolean
-    LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM memberships
-                    WHERE user_id = p_user AND agency_id = p_agency AND roles && p_roles)
-$$;
-
--- The agency in which a user acts with one of the roles (their first such membership).
-CREATE OR REPLACE FUNCTION acting_agency(p_user bigint, p_roles text[]) RETURNS bigint
-    LANGUAGE sql STABLE AS $$
-    SELECT agency_id FROM memberships WHERE user_id = p_user AND roles && p_roles
-     ORDER BY is_primary DESC, id LIMIT 1
-$$;
-
 CREATE OR REPLACE FUNCTION history_bumps_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE documents SET version = version + 1, updated_at = now() WHERE id = NEW.document_id;
@@ -105,7 +92,7 @@ BEGIN
     IF d.direction <> 'in' OR d.status NOT IN ('registered', 'presented') THEN
         PERFORM problem_raise('wrong-state', 'only a registered incoming document can be presented');
     END IF;
-    IF NOT has_role(p_leader, d.agency_id, ARRAY['leader']) THEN
+    IF NOT is_leader(p_leader, d.agency_id) THEN
         PERFORM problem_raise('invalid-value', 'leader_id is not a leader of this agency');
     END IF;
     UPDATE documents SET status = 'presented' WHERE id = p_doc;
@@ -121,7 +108,7 @@ CREATE OR REPLACE FUNCTION doc_direct(p_user bigint, p_doc bigint, p_note text, 
     RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); a jsonb; v_uid bigint; v_unit bigint; v_old record; n int;
 BEGIN
-    IF NOT has_role(p_user, d.agency_id, ARRAY['leader']) THEN
+    IF NOT is_leader(p_user, d.agency_id) THEN
         PERFORM problem_raise('forbidden', 'only a leader of the agency directs');
     END IF;
     IF d.direction <> 'in' OR d.status NOT IN ('presented', 'directed') THEN
@@ -249,7 +236,7 @@ BEGIN
         SELECT DISTINCT m.user_id FROM memberships m
          WHERE m.agency_id = d.agency_id AND m.user_id <> d.author_id
            AND CASE s.step WHEN 'head' THEN m.position IN ('head', 'deputy_head') AND m.unit_id = d.unit_id
-                           ELSE m.position IN ('leader', 'deputy_leader') END
+                           ELSE m.user_id IN (SELECT user_id FROM agency_leaders(d.agency_id)) END
     LOOP
         INSERT INTO approval_candidates (step_id, user_id) VALUES (p_step, v_uid);
         PERFORM inbox_put(v_uid, p_doc, 'approve', s.step || '-review', d.deadline);
@@ -311,12 +298,13 @@ BEGIN
         PERFORM step_open(v_next, p_doc);
     ELSE
         UPDATE documents SET status = 'approved' WHERE id = p_doc;
-        -- the leader who approved last signs next
-        IF has_role(p_user, d.agency_id, ARRAY['leader']) THEN
+        -- the leader who approved last signs next; else every leader of the
+        -- agency (deputies included, who sign on behalf: KT.)
+        IF is_leader(p_user, d.agency_id) THEN
             PERFORM inbox_put(p_user, p_doc, 'approve', 'sign', d.deadline);
         ELSE
-            PERFORM inbox_put(m.user_id, p_doc, 'approve', 'sign', d.deadline)
-               FROM memberships m WHERE m.agency_id = d.agency_id AND m.position = 'leader';
+            PERFORM inbox_put(l.user_id, p_doc, 'approve', 'sign', d.deadline)
+               FROM agency_leaders(d.agency_id) l;
         END IF;
     END IF;
 END $$;
@@ -340,7 +328,7 @@ END $$;
 CREATE OR REPLACE FUNCTION doc_sign(p_user bigint, p_doc bigint, p_file bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); v_clerk bigint;
 BEGIN
-    IF NOT has_role(p_user, d.agency_id, ARRAY['leader']) THEN
+    IF NOT is_leader(p_user, d.agency_id) THEN
         PERFORM problem_raise('forbidden', 'only a leader of the agency signs');
     END IF;
     IF d.status <> 'approved' THEN
@@ -426,7 +414,7 @@ CREATE OR REPLACE FUNCTION doc_file_allowed(p_user bigint, p_doc bigint, p_kind 
 DECLARE d documents := doc_lock(p_user, p_doc);
 BEGIN
     IF p_kind = 'signed' THEN
-        IF NOT has_role(p_user, d.agency_id, ARRAY['leader']) OR d.status NOT IN ('approved', 'signed') THEN
+        IF NOT is_leader(p_user, d.agency_id) OR d.status NOT IN ('approved', 'signed') THEN
             PERFORM problem_raise('forbidden', 'a signed version is added by a leader of an approved document');
         END IF;
     ELSIF d.direction = 'out' THEN

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from lib import admin, call, problem, psql, request, tokens
 
-USERS = ["admin", "chutich", "vp.chuyenvien", "stp.giamdoc", "stp.truongphong", "stp.chuyenvien",
+USERS = ["admin", "chutich", "vp.chuyenvien", "stp.giamdoc", "stp.phogiamdoc", "stp.truongphong", "stp.chuyenvien",
          "stp.vanthu", "stttt.giamdoc", "stttt.truongphong", "stttt.chuyenvien", "stttt.vanthu"]
 _tok = {}
 _ids = {}
@@ -78,7 +78,8 @@ def test_a_document_lives_its_whole_life_across_two_agencies():
     assert ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))["status"] == "in_review"
     assert where({doc}) == {("stp.truongphong", "approve", "head-review")}
     ok(post("stp.truongphong", f"/api/v1/documents/{doc}/approve", {"note": "Đồng ý, trình Giám đốc."}))
-    assert where({doc}) == {("stp.giamdoc", "approve", "leader-review")}
+    # the director and the deputy director both may review: deputies act as leaders
+    assert where({doc}) == {("stp.giamdoc", "approve", "leader-review"), ("stp.phogiamdoc", "approve", "leader-review")}
     assert ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"))["status"] == "approved"
     assert where({doc}) == {("stp.giamdoc", "approve", "sign")}
     signed = ok(call("POST", f"/api/v1/documents/{doc}/files?kind=signed&name=quyet-dinh-da-ky.pdf",
@@ -129,6 +130,48 @@ def test_a_document_lives_its_whole_life_across_two_agencies():
     problem(call("GET", f"/api/v1/documents/{doc}", token=tok("stttt.vanthu")), 404, "document-not-found")
     problem(call("GET", f"/api/v1/documents/{copy}", token=tok("stp.vanthu")), 404, "document-not-found")
     assert int(psql(f"SELECT count(*) FROM audit_log WHERE object_type = 'document' AND object_id IN ({doc}, {copy})")) >= 12
+
+
+def _set_deputies_act(agency_code, value):
+    psql(f"UPDATE agencies SET deputies_act_as_leaders = {value} WHERE code = '{agency_code}' AND valid_to IS NULL")
+
+
+def test_deputies_act_as_leaders_unless_their_agency_says_otherwise():
+    """A deputy director (phó giám đốc) reviews, signs on behalf and is among
+    those the signing step falls back to; an agency that turns this off
+    leaves its deputies out of all three."""
+    def to_approved():
+        d = draft(subject="Kế hoạch kiểm tra văn bản năm 2027", type_code="KH")["id"]
+        ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+        ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
+        return d
+
+    d = to_approved()
+    assert ok(post("stp.phogiamdoc", f"/api/v1/documents/{d}/approve"))["status"] == "approved"
+    assert where({d}) == {("stp.phogiamdoc", "approve", "sign")}
+    signed = ok(post("stp.phogiamdoc", f"/api/v1/documents/{d}/sign"))
+    assert signed["status"] == "signed" and signed["approval_steps"][-1]["decided_by"]["full_name"] == "Trịnh Văn Bảo"
+
+    # a head who reviews last (an agency whose only step is the head's) hands
+    # the signing to every leader, deputies included
+    psql("UPDATE agencies SET review_steps = '{head}' WHERE code = '000.00.21.H19' AND valid_to IS NULL")
+    try:
+        d = draft(subject="Công văn trả lời kiến nghị", type_code="CV")["id"]
+        ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+        assert ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))["status"] == "approved"
+        assert where({d}) == {("stp.giamdoc", "approve", "sign"), ("stp.phogiamdoc", "approve", "sign")}
+
+        _set_deputies_act("000.00.21.H19", "false")
+        d = draft(subject="Công văn về việc rà soát văn bản", type_code="CV")["id"]
+        ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+        ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
+        assert where({d}) == {("stp.giamdoc", "approve", "sign")}
+        problem(post("stp.phogiamdoc", f"/api/v1/documents/{d}/sign"), 404)   # not a leader: not even shown
+    finally:
+        _set_deputies_act("000.00.21.H19", "true")
+        psql("UPDATE agencies SET review_steps = '{head,leader}' WHERE code = '000.00.21.H19' AND valid_to IS NULL")
+    d = to_approved()
+    assert {u for u, _, _ in where({d})} == {"stp.giamdoc", "stp.phogiamdoc"}
 
 
 def test_external_recipients_go_to_the_exchange_outbox():
@@ -282,7 +325,7 @@ def test_secret_documents_have_their_own_book_and_only_named_people_see_them():
 
 def test_who_sees_a_draft_within_and_across_agencies():
     r = admin("create-user", "stp.chuyenvien2", "Trần Văn Bình", "000.00.21.H19", "official", "Chuyên viên",
-              "official", "XDKTVB", stdin="another-pass-1\n")
+              "", "XDKTVB", stdin="another-pass-1\n")
     assert r.returncode == 0, r.stderr
     other = tokens("stp.chuyenvien2", "another-pass-1")["access_token"]
     doc = draft(subject="Dự thảo riêng của chuyên viên")["id"]
@@ -448,7 +491,8 @@ def test_inbox_boxes_filters_counts_pagination_and_batch_actions():
     assert res[2]["problem"]["type"] == "urn:qlvb:problem:item-not-found"
     again = ok(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": batch[:1]}))
     assert again["results"][0]["status"] == 409
-    assert where({docs[0], docs[1]}) == {("stp.giamdoc", "approve", "leader-review")}
+    assert where({docs[0], docs[1]}) == {("stp.giamdoc", "approve", "leader-review"),
+                                         ("stp.phogiamdoc", "approve", "leader-review")}
     for bad in ("box=all", "limit=0", "limit=101", "unread=maybe", "cursor=abc", "cursor=1_"):
         problem(call("GET", f"/api/v1/inbox?{bad}", token=t), 400, "invalid-parameter")
     problem(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "delete", "item_ids": [1]}), 400)

@@ -53,14 +53,15 @@ def test_stp_official_signs_in_and_me_shows_the_agency_intact():
     assert m["agency"]["name"] == "Sở Tư pháp"
     assert m["agency"]["code"] == "000.00.21.H19"
     assert m["agency"]["abbr"] == "STP"
-    assert m["position"] == "official" and "official" in m["roles"]
+    # leadership is a position; roles are duties on top of it (none here)
+    assert m["position"] == "official" and m["roles"] == []
     assert "Sở Tư pháp".encode() in me.body   # UTF-8 on the wire, not \u escapes
 
 
 def test_every_demo_account_signs_in_with_its_position():
     expected = {
         "admin": "admin", "chutich": "leader", "vp.chuyenvien": "official",
-        "stp.giamdoc": "leader", "stp.truongphong": "head", "stp.chuyenvien": "official",
+        "stp.giamdoc": "leader", "stp.phogiamdoc": "deputy_leader", "stp.truongphong": "head", "stp.chuyenvien": "official",
         "stp.vanthu": "clerk", "stttt.giamdoc": "leader", "stttt.truongphong": "head",
         "stttt.chuyenvien": "official", "stttt.vanthu": "clerk",
     }
@@ -240,7 +241,7 @@ def test_logout_stops_its_tokens_at_once_and_only_its_own():
 
 def test_five_failures_lock_the_account_with_a_growing_delay():
     r = admin("create-user", "test.lockout", "Người Thử Khóa", "000.00.21.H19", "official",
-              "Chuyên viên", "official", stdin="lockout-pass-1\n")
+              "Chuyên viên", "", stdin="lockout-pass-1\n")
     assert r.returncode == 0, r.stderr
     SECRETS.add("lockout-pass-1")
     for _ in range(5):
