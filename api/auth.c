@@ -7,6 +7,7 @@
  * emptied or lagging Redis never lets a revoked token through. */
 #include "auth.h"
 #include "audit.h"
+#include "../fcgi/clock.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
@@ -89,7 +90,7 @@ bool auth_authenticate(struct req *r)
         tok++;
     struct jwt_claims c;
     enum jwt_verdict v = jwt_check(&keys, cfg.jwt_issuer, cfg.jwt_audience, tok,
-                                   (long long)time(NULL), &c);
+                                   clock_now_s(), &c);
     if (v != JWT_OK) {
         unauthorized(r, PROBLEM_INVALID_TOKEN, jwt_verdict_str(v));
         return false;
@@ -151,7 +152,7 @@ static void issue_tokens(struct req *r, int64_t user_id, int64_t sid, int status
         return;
     }
     char *access = jwt_issue(r->a, &keys, cfg.jwt_issuer, cfg.jwt_audience, user_id, sid,
-                             (long long)time(NULL), cfg.access_ttl);
+                             clock_now_s(), cfg.access_ttl);
     if (!access) {
         resp_problem(r, PROBLEM_INTERNAL_ERROR, "the token could not be signed");
         return;

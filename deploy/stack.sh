@@ -132,6 +132,12 @@ migrate_and_seed() {
     export_env
     "$BIN/qlvb-admin" migrate
     as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -qc "ALTER ROLE qlvb_app LOGIN" >/dev/null
+    # test mode lets the one clock be moved (test_clock); nowhere else
+    if [ "${QLVB_TEST_MODE:-0}" = 1 ]; then
+        as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -qc "ALTER DATABASE qlvb SET qlvb.test_mode = on" >/dev/null
+    else
+        as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -qc "ALTER DATABASE qlvb RESET qlvb.test_mode" >/dev/null
+    fi
     QLVB_DEMO=1 "$BIN/qlvb-admin" seed-demo >"$VAR/log/seed.log"
 }
 

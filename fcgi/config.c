@@ -34,7 +34,7 @@ static int env_int(const char *name, long def, long min, long max, long *out)
 
 int config_load(void)
 {
-    long workers, threads, backlog, access, refresh, body, filemax, pgt, rt, rb, hc;
+    long test_mode, workers, threads, backlog, access, refresh, body, filemax, pgt, rt, rb, hc;
     if (env_int("QLVB_WORKERS", 2, 1, 64, &workers) ||
         env_int("QLVB_THREADS", 8, 1, 256, &threads) ||
         env_int("QLVB_BACKLOG", 1024, 16, 65535, &backlog) ||
@@ -45,7 +45,8 @@ int config_load(void)
         env_int("QLVB_PG_TIMEOUT_MS", 5000, 100, 600000, &pgt) ||
         env_int("QLVB_REDIS_TIMEOUT_MS", 50, 5, 5000, &rt) ||
         env_int("QLVB_REDIS_BACKOFF_MS", 1000, 10, 60000, &rb) ||
-        env_int("QLVB_HASH_CONCURRENCY", 2, 1, 64, &hc))
+        env_int("QLVB_HASH_CONCURRENCY", 2, 1, 64, &hc) ||
+        env_int("QLVB_TEST_MODE", 0, 0, 1, &test_mode))
         return -1;
     cfg.workers = (int)workers;
     cfg.threads = (int)threads;
@@ -58,6 +59,7 @@ int config_load(void)
     cfg.redis_timeout_ms = (int)rt;
     cfg.redis_backoff_ms = (int)rb;
     cfg.hash_concurrency = (int)hc;
+    cfg.test_mode = (int)test_mode;
     cfg.socket_path = env_str("QLVB_SOCKET", "var/run/api.sock");
     cfg.database_url = env_str("QLVB_DATABASE_URL", "postgresql:///qlvb");
     cfg.redis_url = env_str("QLVB_REDIS_URL", "redis://127.0.0.1:6379");

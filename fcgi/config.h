@@ -25,6 +25,7 @@ struct config {
     int hash_concurrency;        /* QLVB_HASH_CONCURRENCY: argon2id at once, per process */
     const char *pidfile;         /* QLVB_PIDFILE */
     const char *store_dir;       /* QLVB_STORE_DIR */
+    int test_mode;               /* QLVB_TEST_MODE=1: the one clock may be moved */
 };
 
 extern struct config cfg;

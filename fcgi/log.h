@@ -10,8 +10,7 @@ void log_line(const char *level, const char *request_id, const char *fmt, ...)
 #define log_warn(rid, ...) log_line("warn", rid, __VA_ARGS__)
 #define log_error(rid, ...) log_line("error", rid, __VA_ARGS__)
 
-/* Monotonic microseconds and wall-clock milliseconds. */
+/* Monotonic microseconds (durations; the time of day is fcgi/clock.h). */
 long long now_us(void);
-long long wall_ms(void);
 
 #endif

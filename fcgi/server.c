@@ -1,5 +1,6 @@
 /* Master, workers and the request loop: see server.h. */
 #include "server.h"
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -108,6 +109,8 @@ static void handle(FCGX_Request *fx, struct arena *a)
     r.remote_addr = req_env(&r, "REMOTE_ADDR");
     if (!r.remote_addr)
         r.remote_addr = "unknown";
+
+    clock_refresh(&r.c);
 
     switch (route_find(app->routes, r.method, r.path, &r.match)) {
     case ROUTE_NOT_FOUND:

@@ -24,7 +24,7 @@ $$;
 -- lock orders concurrent registrations, and a rollback gives the number
 -- back. The year is the year in Asia/Ho_Chi_Minh at the moment of
 -- registration: numbers restart at 00:00 on 1 January there.
-CREATE OR REPLACE FUNCTION book_take_number(p_book bigint, p_at timestamptz DEFAULT now(),
+CREATE OR REPLACE FUNCTION book_take_number(p_book bigint, p_at timestamptz DEFAULT qlvb_now(),
                                  OUT year integer, OUT number integer)
     LANGUAGE sql AS $$
     INSERT INTO book_counters AS c (book_id, year, last_number)

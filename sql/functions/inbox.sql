@@ -14,12 +14,12 @@ CREATE OR REPLACE FUNCTION inbox_put(p_user bigint, p_doc bigint, p_box text, p_
     VALUES (p_user, p_doc, p_box, p_reason, p_deadline)
     ON CONFLICT (user_id, document_id) DO UPDATE
        SET box = EXCLUDED.box, reason = EXCLUDED.reason, unread = true,
-           deadline = EXCLUDED.deadline, updated_at = now();
+           deadline = EXCLUDED.deadline, updated_at = qlvb_now();
     SELECT inbox_touch(p_user);
 $$;
 
 CREATE OR REPLACE FUNCTION inbox_done(p_user bigint, p_doc bigint) RETURNS void LANGUAGE sql AS $$
-    UPDATE inbox_items SET box = 'done', updated_at = now()
+    UPDATE inbox_items SET box = 'done', updated_at = qlvb_now()
      WHERE user_id = p_user AND document_id = p_doc AND box <> 'done';
     SELECT inbox_touch(p_user);
 $$;

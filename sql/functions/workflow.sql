@@ -6,7 +6,7 @@
 
 CREATE OR REPLACE FUNCTION history_bumps_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE documents SET version = version + 1, updated_at = now() WHERE id = NEW.document_id;
+    UPDATE documents SET version = version + 1, updated_at = qlvb_now() WHERE id = NEW.document_id;
     RETURN NEW;
 END $$;
 
@@ -50,7 +50,7 @@ BEGIN
             coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
             (f->>'pages')::int, f->>'signer_name', (f->>'doc_date')::date, f->>'number_notation',
             f->>'issuer_name', f->>'issuer_code', v_book, v_num.year, v_num.number,
-            coalesce((f->>'received_at')::timestamptz, now()), (f->>'deadline')::timestamptz, p_user)
+            coalesce((f->>'received_at')::timestamptz, qlvb_now()), (f->>'deadline')::timestamptz, p_user)
     RETURNING id INTO v_id;
     PERFORM doc_log(v_id, p_user, 'registered', NULL,
                     jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));
@@ -76,7 +76,7 @@ BEGIN
     PERFORM doc_log(p_doc, p_user, 'registered', NULL,
                     jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));
     -- the other clerks of the agency no longer need to act on it
-    UPDATE inbox_items SET box = 'done', updated_at = now()
+    UPDATE inbox_items SET box = 'done', updated_at = qlvb_now()
      WHERE document_id = p_doc AND user_id <> p_user AND box = 'process';
     PERFORM inbox_put(p_user, p_doc, 'process', 'present', NULL);
 END $$;
@@ -119,7 +119,7 @@ BEGIN
     END IF;
     FOR v_old IN SELECT * FROM assignments WHERE document_id = p_doc AND active LOOP
         UPDATE assignments SET active = false WHERE id = v_old.id;
-        UPDATE inbox_items SET box = 'done', reason = 'reassigned', updated_at = now()
+        UPDATE inbox_items SET box = 'done', reason = 'reassigned', updated_at = qlvb_now()
          WHERE user_id = v_old.user_id AND document_id = p_doc;
     END LOOP;
     FOR a IN SELECT * FROM jsonb_array_elements(p_assign) LOOP
@@ -171,7 +171,7 @@ BEGIN
     END IF;
     UPDATE assignments SET status = CASE p_action WHEN 'read' THEN 'read' WHEN 'report' THEN 'reported'
                                                   WHEN 'ask' THEN 'asked' ELSE 'done' END,
-           finished_at = CASE WHEN p_action = 'finish' THEN now() END
+           finished_at = CASE WHEN p_action = 'finish' THEN qlvb_now() END
      WHERE id = v_a.id;
     PERFORM doc_log(p_doc, p_user, p_action, p_note, jsonb_build_object('role', v_a.role));
     IF p_action = 'ask' THEN
@@ -286,7 +286,7 @@ CREATE OR REPLACE FUNCTION doc_approve(p_user bigint, p_doc bigint, p_note text)
 DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, p_doc);
         v_next bigint; v_cand bigint;
 BEGIN
-    UPDATE approval_steps SET status = 'approved', decided_by = p_user, note = p_note, decided_at = now()
+    UPDATE approval_steps SET status = 'approved', decided_by = p_user, note = p_note, decided_at = qlvb_now()
      WHERE id = s.id;
     PERFORM doc_log(p_doc, p_user, 'approved', p_note, jsonb_build_object('step', s.step, 'round', s.round));
     FOR v_cand IN SELECT user_id FROM approval_candidates WHERE step_id = s.id LOOP
@@ -312,7 +312,7 @@ END $$;
 CREATE OR REPLACE FUNCTION doc_return(p_user bigint, p_doc bigint, p_reason text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, p_doc); v_cand bigint;
 BEGIN
-    UPDATE approval_steps SET status = 'returned', decided_by = p_user, note = p_reason, decided_at = now()
+    UPDATE approval_steps SET status = 'returned', decided_by = p_user, note = p_reason, decided_at = qlvb_now()
      WHERE id = s.id;
     UPDATE approval_steps SET status = 'waiting' WHERE document_id = p_doc AND round = s.round AND status = 'waiting';
     UPDATE documents SET status = 'returned' WHERE id = p_doc;
@@ -338,9 +338,9 @@ BEGIN
                                           WHERE id = p_file AND document_id = p_doc AND kind = 'signed') THEN
         PERFORM problem_raise('invalid-value', 'signed_file_id is not a signed file of this document');
     END IF;
-    UPDATE documents SET status = 'signed', signed_by = p_user, signed_at = now() WHERE id = p_doc;
+    UPDATE documents SET status = 'signed', signed_by = p_user, signed_at = qlvb_now() WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user, 'signed', NULL, jsonb_build_object('signed_file_id', p_file));
-    UPDATE inbox_items SET box = 'done', updated_at = now() WHERE document_id = p_doc AND reason = 'sign';
+    UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE document_id = p_doc AND reason = 'sign';
     FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = d.agency_id AND roles && ARRAY['clerk'] LOOP
         PERFORM inbox_put(v_clerk, p_doc, 'process', 'issue', d.deadline);
     END LOOP;
@@ -374,12 +374,12 @@ BEGIN
              ELSE v_type.abbr || '-' || a.abbr END;
     UPDATE documents SET status = 'issued', book_id = v_book, book_year = v_num.year,
            book_number = v_num.number, number_notation = v_notation,
-           doc_date = (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, issued_at = now(),
+           doc_date = (qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, issued_at = qlvb_now(),
            signer_name = v_signer, issuer_name = a.name, issuer_code = a.code
      WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user, 'issued', NULL,
                     jsonb_build_object('number_notation', v_notation, 'book_year', v_num.year));
-    UPDATE inbox_items SET box = 'done', updated_at = now() WHERE document_id = p_doc AND reason = 'issue';
+    UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE document_id = p_doc AND reason = 'issue';
     FOR r IN SELECT * FROM document_recipients WHERE document_id = p_doc LOOP
         IF r.agency_id IS NULL THEN
             INSERT INTO exchange_outbox (document_id, recipient_id) VALUES (p_doc, r.id);
@@ -389,8 +389,8 @@ BEGIN
                                signer_name, doc_date, number_notation, issuer_name, issuer_code,
                                received_at, deadline, source_id)
         VALUES (r.agency_id, 'in', 'received', d.type_code, d.subject, d.urgency, d.secrecy, d.pages,
-                v_signer, (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, v_notation, a.name, a.code,
-                now(), d.deadline, p_doc)
+                v_signer, (qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, v_notation, a.name, a.code,
+                qlvb_now(), d.deadline, p_doc)
         RETURNING id INTO v_copy;
         -- the recipient sees the files of the issued version
         INSERT INTO document_files (document_id, kind, name, version, sha256, uploaded_by, uploaded_at)

@@ -209,3 +209,24 @@ def psql(sql):
                           "psql", "-h", f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb",
                           "-Atqc", sql], capture_output=True, text=True, check=True)
     return out.stdout.strip()
+
+
+def set_clock_offset(seconds):
+    """Moves the one clock (qlvb_now() in SQL, clock_now_s() in C) by seconds
+    from the real time, in the one place the test stack allows it; the
+    workers see it within a second."""
+    psql(f"UPDATE test_clock SET offset_us = {int(seconds * 1_000_000)}")
+
+
+def clock_moved(seconds):
+    """A context manager: the clock moved by seconds inside, back after."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def moved():
+        set_clock_offset(seconds)
+        try:
+            yield
+        finally:
+            set_clock_offset(0)
+    return moved()

@@ -8,7 +8,7 @@ import re
 import uuid
 from urllib.parse import quote
 
-from lib import admin, call, problem, psql, request, tokens
+from lib import admin, call, clock_moved, problem, psql, request, tokens, wait_for
 
 USERS = ["admin", "chutich", "vp.chuyenvien", "stp.giamdoc", "stp.phogiamdoc", "stp.truongphong", "stp.chuyenvien",
          "stp.vanthu", "stttt.giamdoc", "stttt.truongphong", "stttt.chuyenvien", "stttt.vanthu"]
@@ -541,3 +541,33 @@ def test_bad_document_input_is_refused_clearly_and_changes_nothing():
     problem(call("POST", "/api/v1/documents/outgoing", body=good_out), 401)
     after = psql("SELECT count(*) FROM documents") + "/" + psql("SELECT count(*) FROM book_counters")
     assert before == after
+
+
+def test_a_deadline_passes_when_the_one_clock_moves_past_it():
+    """Overdue is judged on the one clock: moved two days on (test mode),
+    an item due tomorrow is overdue in the list, the filter and the counts,
+    with no sleeping through the day."""
+    due = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).isoformat()
+    doc = incoming(subject="Công văn đôn đốc báo cáo trước hạn", deadline=due)["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{doc}/present", {"leader_id": uid("stp.giamdoc")}))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/direct", {
+        "note": "Giao chuyên viên xử lý.",
+        "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "main", "deadline": due}]}))
+
+    def item(token, query=""):
+        page = ok(call("GET", f"/api/v1/inbox?box=process&limit=100{query}", token=token))
+        return next((i for i in page["items"] if i["document"]["id"] == doc), None)
+
+    assert item(tok("stp.chuyenvien"))["overdue"] is False
+    assert item(tok("stp.chuyenvien"), "&overdue=true") is None
+    before = ok(call("GET", "/api/v1/inbox/counts", token=tok("stp.chuyenvien")))["process"]["overdue"]
+    with clock_moved(2 * 86400):
+        t = wait_for(lambda: (lambda r: r.json["access_token"] if r.status == 200 else None)(
+            call("POST", "/api/v1/auth/login", body={"username": "stp.chuyenvien", "password": "demo123",
+                                                     "device_name": "clock"})), 5)
+        assert t
+        seen = wait_for(lambda: item(t, "&overdue=true"), 5)
+        assert seen and seen["overdue"] is True, seen
+        counts = ok(call("GET", "/api/v1/inbox/counts", token=t))["process"]
+        assert counts["overdue"] == before + 1, (counts, before)
+    assert wait_for(lambda: item(tok("stp.chuyenvien"))["overdue"] is False, 5)

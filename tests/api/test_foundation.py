@@ -6,8 +6,8 @@ import socket
 import statistics
 import time
 
-from lib import (SECRETS, admin, b64url, call, craft, login, problem, psql, request, stack_key,
-                 tokens)
+from lib import (SECRETS, admin, b64url, call, clock_moved, craft, login, problem, psql, request, stack_key,
+                 tokens, wait_for)
 
 
 def test_health_answers_ok_with_both_services_up():
@@ -318,3 +318,18 @@ def test_audit_rows_are_written_and_cannot_be_changed():
 def _b64d(s):
     import base64
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def test_an_access_token_ends_when_the_one_clock_passes_its_lifetime():
+    """The workers read time from the one clock: moving it 16 minutes on
+    (test mode) expires a 15-minute access token without waiting."""
+    t = tokens("stp.chuyenvien")["access_token"]
+    assert call("GET", "/api/v1/me", token=t).status == 200
+    with clock_moved(16 * 60):
+        r = wait_for(lambda: (lambda x: x if x.status == 401 else None)(call("GET", "/api/v1/me", token=t)), 5)
+        assert r, "the token still works 16 minutes later"
+        problem(r, 401, "invalid-token")
+        # a token minted on the moved clock works on it
+        t2 = tokens("stp.chuyenvien")["access_token"]
+        assert call("GET", "/api/v1/me", token=t2).status == 200
+    assert wait_for(lambda: call("GET", "/api/v1/me", token=t).status == 200, 5), "the clock did not come back"
