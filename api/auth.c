@@ -78,7 +78,7 @@ static void unauthorized(struct req *r, int problem, const char *detail)
     resp_problem(r, problem, detail);
 }
 
-bool auth_authenticate(struct req *r)
+bool auth_authenticate_or_answer(struct req *r)
 {
     const char *h = req_env(r, "HTTP_AUTHORIZATION");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {

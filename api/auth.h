@@ -13,7 +13,7 @@ int auth_keys_load(const char *path, char *err, size_t errlen);
 
 /* Checks the Bearer token and its session; sets r->user_id and
  * r->session_id, or answers 401/503 itself and returns false. */
-bool auth_authenticate(struct req *r);
+bool auth_authenticate_or_answer(struct req *r);
 
 /* Per worker process, after fork. */
 void auth_worker_init(void);

@@ -22,7 +22,7 @@ static const struct app qlvb_api = {
     .problems = app_problems,
     .problem_count = PROBLEM_COUNT,
     .worker_init = auth_worker_init,
-    .authenticate = auth_authenticate,
+    .authenticate = auth_authenticate_or_answer,
     .before = idem_before,
     .after = idem_after,
 };

@@ -23,6 +23,11 @@ const struct route api_routes[] = {
     { "POST", "/api/v1/documents/incoming",       doc_create_incoming, AUTH_USER | IDEMPOTENT, NULL },
     { "POST", "/api/v1/documents/outgoing",       doc_create_outgoing, AUTH_USER | IDEMPOTENT, NULL },
     { "GET",  "/api/v1/documents/{id}",           doc_get,             AUTH_USER, NULL },
+    /* The workflow steps: each runs the SQL function of its name in
+     * sql/functions/workflow.sql (register: doc_register_received; present:
+     * doc_present; ... approve: doc_approve; issue: doc_issue), which decides
+     * who may take the step and in which state, in the step's transaction;
+     * api/documents.c only checks the body's shape (its STEP table). */
     { "POST", "/api/v1/documents/{id}/register", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_register },
     { "POST", "/api/v1/documents/{id}/present", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_present },
     { "POST", "/api/v1/documents/{id}/direct", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_direct },
