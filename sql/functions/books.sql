@@ -32,3 +32,17 @@ CREATE OR REPLACE FUNCTION book_take_number(p_book bigint, p_at timestamptz DEFA
     ON CONFLICT (book_id, year) DO UPDATE SET last_number = c.last_number + 1
     RETURNING c.year, c.last_number
 $$;
+
+-- A book number as Decree 30 writes it: below 10 with a leading zero (01 to
+-- 09), then as it is (10, 123, 1000).
+CREATE OR REPLACE FUNCTION book_number_text(p_number integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    SELECT CASE WHEN p_number BETWEEN 0 AND 9 THEN '0' || p_number ELSE p_number::text END
+$$;
+
+-- How notations are compared: case-insensitively after NFC, reading Ð
+-- (U+00D0) as Đ. The unique index of outgoing notations is built on it.
+CREATE OR REPLACE FUNCTION notation_key(p_notation text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    SELECT lower(normalize(replace(p_notation, 'Ð', 'Đ'), NFC))
+$$;

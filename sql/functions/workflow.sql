@@ -369,7 +369,7 @@ BEGIN
     v_book := book_of(d.agency_id, 'out', d.secrecy);
     SELECT * INTO v_num FROM book_take_number(v_book);
     -- Decree 30: number below 10 with a leading zero; TYPE-AGENCY, or AGENCY-UNIT for a công văn
-    v_notation := lpad(v_num.number::text, 2, '0') || '/' ||
+    v_notation := book_number_text(v_num.number) || '/' ||
         CASE WHEN v_type.abbr IS NULL THEN a.abbr || coalesce('-' || v_unit_abbr, '')
              ELSE v_type.abbr || '-' || a.abbr END;
     UPDATE documents SET status = 'issued', book_id = v_book, book_year = v_num.year,

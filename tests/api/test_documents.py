@@ -5,10 +5,11 @@ import concurrent.futures
 import datetime
 import hashlib
 import re
+import subprocess
 import uuid
 from urllib.parse import quote
 
-from lib import admin, call, clock_moved, problem, psql, request, tokens, wait_for
+from lib import PORT, VAR, admin, call, clock_moved, problem, psql, request, tokens, wait_for
 
 USERS = ["admin", "chutich", "vp.chuyenvien", "stp.giamdoc", "stp.phogiamdoc", "stp.truongphong", "stp.chuyenvien",
          "stp.vanthu", "stttt.giamdoc", "stttt.truongphong", "stttt.chuyenvien", "stttt.vanthu"]
@@ -306,6 +307,48 @@ def test_numbers_restart_at_midnight_of_new_year_in_vietnam():
     assert take("2030-12-31T17:00:00Z") == "2031|1"          # 00:00 on 1 January in Hà Nội time
     assert take("2031-01-01T08:00:00+07:00") == "2031|2"
     psql(f"DELETE FROM book_counters WHERE book_id = {book} AND year IN (2030, 2031)")
+
+
+def _issue(subject):
+    d = draft(subject=subject)["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+    ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/sign"))
+    return ok(post("stp.vanthu", f"/api/v1/documents/{d}/issue"))
+
+
+def test_numbers_keep_every_digit_from_the_hundredth_document_on():
+    """Decree 30: a leading zero below 10 only. Numbers 120 and 121 were
+    both issued as 12/QĐ-STP when the number was cut to two digits."""
+    shown = {n: psql(f"SELECT book_number_text({n})") for n in (1, 9, 10, 99, 100, 1000, 10000)}
+    assert shown == {1: "01", 9: "09", 10: "10", 99: "99", 100: "100", 1000: "1000", 10000: "10000"}, shown
+    book = psql("SELECT b.id FROM books b JOIN agencies a ON a.id = b.agency_id"
+                " WHERE a.code = '000.00.21.H19' AND direction = 'out' AND NOT secret")
+    year = psql("SELECT extract(year FROM qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::int")
+    psql(f"INSERT INTO book_counters AS c (book_id, year, last_number) VALUES ({book}, {year}, 119)"
+         f" ON CONFLICT (book_id, year) DO UPDATE SET last_number = greatest(c.last_number, 119)")
+    first = _issue("Quyết định số một trăm hai mươi")
+    second = _issue("Quyết định số một trăm hai mươi mốt")
+    n = first["book"]["number"]
+    assert first["number_notation"] == f"{n}/QĐ-STP" and n >= 120, first["number_notation"]
+    assert second["number_notation"] == f"{n + 1}/QĐ-STP", second["number_notation"]
+    copy = psql(f"SELECT d.number_notation FROM document_recipients r JOIN documents d ON d.id = r.delivered_id"
+                f" WHERE r.document_id = {first['id']}")
+    assert copy == first["number_notation"]
+
+
+def test_the_database_refuses_an_outgoing_notation_twice_in_an_agency_and_year():
+    a = _issue("Quyết định thứ nhất")
+    b = _issue("Quyết định thứ hai")
+    for same in (a["number_notation"], a["number_notation"].lower(),
+                 a["number_notation"].replace("Đ", "\u00d0")):
+        r = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--", "psql", "-h",
+                            f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atqc",
+                            f"UPDATE documents SET number_notation = E'{same}' WHERE id = {b['id']}"],
+                           capture_output=True, text=True)
+        assert r.returncode != 0 and "documents_out_notation_unique" in r.stderr, (same, r.stderr)
+    assert ok(call("GET", f"/api/v1/documents/{b['id']}", token=tok("stp.vanthu")))["number_notation"] == b["number_notation"]
 
 
 def test_secret_documents_have_their_own_book_and_only_named_people_see_them():

@@ -105,3 +105,44 @@ def test_the_spec_lists_exactly_the_problem_types_of_the_registry():
     assert len(sqlstates) == len(set(sqlstates)), "two problems share an SQLSTATE"
     assert all(re.match(r"^QP[0-9A-Z]{3}$", s) for s in sqlstates), sqlstates
     assert all(v[2] and v[3] for v in reg.values()), "a problem without its titles"
+
+
+def test_migrate_lists_and_marks_notations_issued_twice_and_then_refuses_another():
+    """A database that already holds two outgoing documents under one
+    notation (issued before the rule) keeps both: migrate lists the later
+    one and marks it; from then on the database refuses a third."""
+    db = "qlvb_cmp_dupes"
+    _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
+    _psql("postgres", f"CREATE DATABASE {db}")
+    try:
+        last = 0
+        for path in sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql"))):
+            number = int(os.path.basename(path)[:4])
+            if number < 11:
+                _psql(db, "BEGIN;\n" + open(path, encoding="utf-8").read() + "\nCOMMIT;")
+                last = number
+        _psql(db, "CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL,"
+                  " applied_at timestamptz NOT NULL DEFAULT now());"
+                  "INSERT INTO schema_migrations (version, name) SELECT lpad(g::text, 4, '0'), 'old'"
+                  f"  FROM generate_series(1, {last}) g")
+        _psql(db, "INSERT INTO agencies (code, name, abbr, kind) VALUES ('000.00.21.H19', 'Sở Tư pháp', 'STP', 'department');"
+                  "INSERT INTO users (username, full_name, password_hash) VALUES ('stp.a', 'A', 'x');"
+                  "INSERT INTO documents (agency_id, direction, status, type_code, subject, author_id, book_year,"
+                  "                       book_number, number_notation, issued_at)"
+                  " SELECT (SELECT id FROM agencies), 'out', 'issued', 'QD', s, (SELECT id FROM users), 2026, n, '12/QĐ-STP', t"
+                  "   FROM (VALUES ('số 12', 12, timestamptz '2026-02-01'), ('số 120', 120, '2026-09-01'),"
+                  "                ('số 121', 121, '2026-09-02')) v(s, n, t)")
+        r = _migrate(db)
+        assert r.stderr.count("duplicate notation kept and marked") == 2, r.stderr
+        assert "2 outgoing document(s) marked" in r.stderr, r.stderr
+        marked = _psql(db, "SELECT string_agg(subject, ',' ORDER BY id) FROM documents WHERE notation_duplicate").stdout.strip()
+        assert marked == "số 120,số 121", marked
+        third = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--", "psql",
+                                "-h", f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", db, "-Atqc",
+                                "INSERT INTO documents (agency_id, direction, status, type_code, subject, author_id,"
+                                " book_year, book_number, number_notation)"
+                                " SELECT id, 'out', 'issued', 'QD', 'x', (SELECT id FROM users), 2026, 13, '12/qđ-stp'"
+                                " FROM agencies"], capture_output=True, text=True)
+        assert third.returncode != 0 and "documents_out_notation_unique" in third.stderr, third.stderr
+    finally:
+        _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
