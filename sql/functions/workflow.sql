@@ -107,6 +107,7 @@ END $$;
 CREATE OR REPLACE FUNCTION doc_direct(p_user bigint, p_doc bigint, p_note text, p_assign jsonb)
     RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); a jsonb; v_uid bigint; v_unit bigint; v_old record; n int;
+        v_twice text;
 BEGIN
     IF NOT is_leader(p_user, d.agency_id) THEN
         PERFORM problem_raise('forbidden', 'only a leader of the agency directs');
@@ -136,6 +137,16 @@ BEGIN
         LOOP
             IF NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = v_uid AND agency_id = d.agency_id) THEN
                 PERFORM problem_raise('invalid-value', format('user %s is not in this agency', v_uid));
+            END IF;
+            -- one part per person: a person named twice (directly, or as a
+            -- head of a unit named) could never finish both
+            SELECT x.role INTO v_twice FROM assignments x
+             WHERE x.document_id = p_doc AND x.user_id = v_uid AND x.active;
+            IF v_twice IS NOT NULL THEN
+                PERFORM problem_raise('person-named-twice',
+                    format('user %s is named twice in this direction (%s and %s%s); name each person once',
+                           v_uid, v_twice, a->>'role', CASE WHEN v_unit IS NULL THEN ''
+                                                            ELSE format(' as a head of unit %s', v_unit) END));
             END IF;
             INSERT INTO assignments (document_id, user_id, unit_id, role, deadline, assigned_by)
             VALUES (p_doc, v_uid, v_unit, a->>'role', (a->>'deadline')::timestamptz, p_user);

@@ -272,6 +272,33 @@ def test_leader_reassigns_and_assignees_ask_back():
         {"role": "main"}]}), 400, "invalid-field")
 
 
+def test_a_person_named_twice_in_one_direction_is_refused_and_nothing_changes():
+    """One person as main handler and coordinator (directly, or as the head
+    of a unit named) could never finish both parts: refused, either way
+    round, and the document stays as it was."""
+    inc = incoming(subject="Công văn giao hai lần một người")["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    unit = int(psql("SELECT id FROM units WHERE abbr = 'XDKTVB' AND agency_id = (SELECT id FROM agencies WHERE code = '000.00.21.H19')"))
+    head, official = uid("stp.truongphong"), uid("stp.chuyenvien")
+    before = ok(call("GET", f"/api/v1/documents/{inc}", token=tok("stp.giamdoc")))
+    for assignments in (
+            [{"user_id": official, "role": "main"}, {"user_id": official, "role": "coordinate"}],
+            [{"user_id": official, "role": "coordinate"}, {"user_id": official, "role": "main"}],
+            [{"unit_id": unit, "role": "main"}, {"user_id": head, "role": "coordinate"}],
+            [{"user_id": head, "role": "coordinate"}, {"unit_id": unit, "role": "main"}],
+            [{"user_id": head, "role": "main"}, {"unit_id": unit, "role": "info"}]):
+        r = post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Giao.", "assignments": assignments})
+        problem(r, 422, "person-named-twice")
+        assert "named twice" in r.json["detail"], r.json
+    after = ok(call("GET", f"/api/v1/documents/{inc}", token=tok("stp.giamdoc")))
+    assert after["status"] == "presented" and after["assignments"] == [] and after["version"] == before["version"]
+    # named once each, the same people can finish and the document is done
+    ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Giao.", "assignments": [
+        {"user_id": official, "role": "main"}, {"user_id": head, "role": "coordinate"}]}))
+    ok(post("stp.truongphong", f"/api/v1/documents/{inc}/progress", {"action": "finish"}))
+    assert ok(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "finish"}))["status"] == "done"
+
+
 def test_fifty_concurrent_registrations_get_fifty_consecutive_numbers():
     t = tok("stp.vanthu")
 
