@@ -5,6 +5,7 @@
  * If-None-Match gets 304 after one primary-key lookup. */
 #include "inbox.h"
 #include "audit.h"
+#include "cursor.h"
 #include "documents.h"
 #include "validate.h"
 #include "../cache/inbox_cache.h"
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define INBOX_LIMIT_MAX 100
 #define INBOX_LIMIT_DEFAULT 20
@@ -39,24 +39,6 @@ static bool flag_or_answer(struct req *r, const char *name, const char **out)
     return false;
 }
 
-/* "micros_id" as the API gave it -> a timestamptz literal and an id. */
-static bool parse_cursor(struct req *r, const char *c, const char **ts, const char **id)
-{
-    const char *us = strchr(c, '_');
-    if (!us || us == c || strspn(c, "0123456789") != (size_t)(us - c) || us - c > 18 ||
-        !us[1] || strspn(us + 1, "0123456789") != strlen(us + 1) || strlen(us + 1) > 18)
-        return false;
-    long long micros = strtoll(c, NULL, 10);
-    time_t secs = (time_t)(micros / 1000000);
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm))
-        return false;
-    *ts = arena_sprintf(r->a, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
-    *id = us + 1;
-    return true;
-}
-
 void inbox_list(struct req *r)
 {
     const char *box = req_query(r, "box");
@@ -73,7 +55,7 @@ void inbox_list(struct req *r)
     if (!flag_or_answer(r, "unread", &unread) || !flag_or_answer(r, "urgent", &urgent) || !flag_or_answer(r, "overdue", &overdue))
         return;
     const char *cur = req_query(r, "cursor"), *lim = req_query(r, "limit");
-    if (cur && !parse_cursor(r, cur, &ts, &cid)) {
+    if (cur && !cursor_parse(r->a, cur, &ts, &cid)) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
         return;
     }
