@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "cursor.h"
 #include "documents.h"
+#include "schemas.h"
 #include "validate.h"
 #include "../cache/inbox_cache.h"
 #include "../fcgi/db.h"
@@ -20,7 +21,6 @@
 
 #define INBOX_LIMIT_MAX 100
 #define INBOX_LIMIT_DEFAULT 20
-#define BATCH_MAX 50
 
 static const char *const boxes[] = { "process", "approve", "info", "done", NULL };
 
@@ -115,18 +115,10 @@ void inbox_counts(struct req *r)
     resp_raw(r, 200, "application/json", body, strlen(body));
 }
 
-static const char *const batch_actions[] = { "read", "approve", NULL };
-static const struct field batch_fields[] = {
-    { "action", F_ENUM, true, 0, 0, batch_actions, NULL },
-    { "item_ids", F_ARRAY, true, 1, BATCH_MAX, NULL, NULL },
-    { "note", F_STR, false, 1, 2000, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
 /* Each item is acted on by itself and answered by itself. */
 void inbox_batch(struct req *r)
 {
-    json_t *b = body_valid_or_answer(r, batch_fields);
+    json_t *b = body_valid_or_answer(r, schema_batch);
     if (!b)
         return;
     const char *action = json_string_value(json_object_get(b, "action"));
