@@ -1,4 +1,5 @@
-/* Unit tests of the worker runtime: arena, router, JSON helpers, JWT check. */
+/* bin/unit-tests: the unit tests of the worker runtime (arena, router, JSON
+ * helpers, JWT check) here, then the application's groups (unit.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "../../fcgi/jsonx.h"
 #include "../../fcgi/jwt.h"
 #include "../../fcgi/router.h"
+#include "unit.h"
 
 /* ---- arena ---- */
 
@@ -459,5 +461,7 @@ int main(void)
         cmocka_unit_test(jwt_refuses_tampered_and_stripped),
         cmocka_unit_test(jwt_key_file_rules),
     };
-    return cmocka_run_group_tests(tests, jwt_setup, NULL);
+    int failed = cmocka_run_group_tests_name("runtime", tests, jwt_setup, NULL);
+    failed += test_api_run();
+    return failed;
 }
