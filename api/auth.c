@@ -7,11 +7,12 @@
  * emptied or lagging Redis never lets a revoked token through. */
 #include "auth.h"
 #include "audit.h"
+#include "schemas.h"
+#include "validate.h"
 #include "../fcgi/clock.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
-#include "../fcgi/jsonx.h"
 #include "../fcgi/jwt.h"
 #include "../fcgi/log.h"
 #include "../fcgi/redis.h"
@@ -187,22 +188,12 @@ static void too_many(struct req *r, long seconds, const char *detail)
 
 void auth_login(struct req *r)
 {
-    static const char *const allowed[] = { "username", "password", "device_name", NULL };
-    json_t *body = req_json_object_or_answer(r);
+    json_t *body = body_valid_or_answer(r, schema_login);
     if (!body)
         return;
-    const char *bad = jsonx_unknown_key(body, allowed);
-    if (bad) {
-        resp_problem(r, PROBLEM_UNKNOWN_FIELD, arena_sprintf(r->a, "unknown field '%s'", bad));
-        return;
-    }
-    const char *user, *pass, *device, *err;
-    if (!jsonx_get_str(r->a, body, "username", true, 1, 64, &user, &err) ||
-        !jsonx_get_str(r->a, body, "password", true, 1, 256, &pass, &err) ||
-        !jsonx_get_str(r->a, body, "device_name", true, 1, 100, &device, &err)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, err);
-        return;
-    }
+    const char *user = json_string_value(json_object_get(body, "username"));
+    const char *pass = json_string_value(json_object_get(body, "password"));
+    const char *device = json_string_value(json_object_get(body, "device_name"));
     const char *name = lower_ascii(r, user);
 
     /* locked name, or an address failing on many names */
@@ -286,20 +277,10 @@ void auth_login(struct req *r)
 
 void auth_refresh(struct req *r)
 {
-    static const char *const allowed[] = { "refresh_token", NULL };
-    json_t *body = req_json_object_or_answer(r);
+    json_t *body = body_valid_or_answer(r, schema_refresh);
     if (!body)
         return;
-    const char *bad = jsonx_unknown_key(body, allowed);
-    if (bad) {
-        resp_problem(r, PROBLEM_UNKNOWN_FIELD, arena_sprintf(r->a, "unknown field '%s'", bad));
-        return;
-    }
-    const char *tok, *err;
-    if (!jsonx_get_str(r->a, body, "refresh_token", true, 1, 128, &tok, &err)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, err);
-        return;
-    }
+    const char *tok = json_string_value(json_object_get(body, "refresh_token"));
     unsigned char h[crypto_hash_sha256_BYTES];
     char hex[sizeof h * 2 + 1];
     crypto_hash_sha256(h, (const unsigned char *)tok, strlen(tok));
@@ -351,15 +332,8 @@ void auth_refresh(struct req *r)
 
 void auth_logout(struct req *r)
 {
-    if (r->body_len) {
-        json_t *body = req_json_object_or_answer(r);
-        if (!body)
-            return;
-        if (json_object_size(body) != 0) {
-            resp_problem(r, PROBLEM_UNKNOWN_FIELD, "logout takes no fields");
-            return;
-        }
-    }
+    if (!body_valid_or_answer(r, schema_empty))
+        return;
     const char *p[2] = { arena_sprintf(r->a, "%lld", (long long)r->session_id), "logout" };
     if (!db_begin(&r->c) || !DB_RUNA(&r->c, SESSION_REVOKE, p) ||
         !audit(r, r->user_id, "auth.logout", "session", r->session_id, NULL) || !db_commit(&r->c)) {

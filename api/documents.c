@@ -3,6 +3,7 @@
  * and in which state, in the same transaction as the change. */
 #include "documents.h"
 #include "audit.h"
+#include "schemas.h"
 #include "validate.h"
 #include "../cache/inbox_cache.h"
 #include "../fcgi/db.h"
@@ -17,10 +18,6 @@
 
 #define SEARCH_LIMIT_MAX 100
 #define SEARCH_LIMIT_DEFAULT 20
-
-static const char *const roles[] = { "main", "coordinate", "info", NULL };
-static const char *const progress_actions[] = { "read", "report", "ask", "finish", NULL };
-static const struct field no_fields[] = { { NULL, 0, false, 0, 0, NULL, NULL } };
 
 /* Answers with the document as the user sees it, with its ETag. */
 static void respond_detail(struct req *r, int64_t id, int status)
@@ -74,52 +71,18 @@ static bool path_id_or_answer(struct req *r, int64_t *id)
     return false;
 }
 
-static const struct field incoming_fields[] = {
-    { "type_code", F_STR, true, 1, 10, NULL, NULL },
-    { "subject", F_STR, true, 1, 500, NULL, NULL },
-    { "number_notation", F_STR, true, 1, 50, NULL, NULL },
-    { "doc_date", F_DATE, true, 0, 0, NULL, NULL },
-    { "issuer_name", F_STR, true, 1, 200, NULL, NULL },
-    { "issuer_code", F_STR, false, 1, 35, NULL, NULL },
-    { "urgency", F_INT, false, 0, 3, NULL, NULL },
-    { "secrecy", F_INT, false, 0, 3, NULL, NULL },
-    { "pages", F_INT, false, 1, 9999, NULL, NULL },
-    { "signer_name", F_STR, false, 1, 100, NULL, NULL },
-    { "received_at", F_TIME, false, 0, 0, NULL, NULL },
-    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
 void doc_create_incoming(struct req *r)
 {
-    json_t *b = body_valid_or_answer(r, incoming_fields);
+    json_t *b = body_valid_or_answer(r, schema_incoming);
     if (!b)
         return;
     const char *p[2] = { req_id_text(r, r->user_id), jsonx_text(r->a, b) };
     act(r, 0, DB_STMT(DOC_REGISTER_INCOMING, 2), 2, p, "document.register", 201);
 }
 
-static const struct field recipient_fields[] = {
-    { "agency_code", F_STR, false, 13, 13, NULL, NULL },
-    { "name", F_STR, false, 1, 200, NULL, NULL },
-    { "code", F_STR, false, 1, 35, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
-static const struct field outgoing_fields[] = {
-    { "type_code", F_STR, true, 1, 10, NULL, NULL },
-    { "subject", F_STR, true, 1, 500, NULL, NULL },
-    { "urgency", F_INT, false, 0, 3, NULL, NULL },
-    { "secrecy", F_INT, false, 0, 3, NULL, NULL },
-    { "pages", F_INT, false, 1, 9999, NULL, NULL },
-    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
-    { "recipients", F_ARRAY, true, 1, 200, NULL, recipient_fields },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
 void doc_create_outgoing(struct req *r)
 {
-    json_t *b = body_valid_or_answer(r, outgoing_fields);
+    json_t *b = body_valid_or_answer(r, schema_draft);
     if (!b)
         return;
     size_t i;
@@ -216,25 +179,6 @@ struct doc_step {
     { DB_STMT(S, 2 + DB_NARGS(__VA_ARGS__)), action, fields, check, { __VA_ARGS__, NULL } }
 #define STEP0(S, action, fields, check) { DB_STMT(S, 2), action, fields, check, { NULL } }
 
-static const struct field present_fields[] = {
-    { "leader_id", F_ID, true, 0, 0, NULL, NULL },
-    { "note", F_STR, false, 1, 2000, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
-static const struct field assignment_fields[] = {
-    { "user_id", F_ID, false, 0, 0, NULL, NULL },
-    { "unit_id", F_ID, false, 0, 0, NULL, NULL },
-    { "role", F_ENUM, true, 0, 0, roles, NULL },
-    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-static const struct field direct_fields[] = {
-    { "note", F_STR, true, 1, 2000, NULL, NULL },
-    { "assignments", F_ARRAY, true, 1, 100, NULL, assignment_fields },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
 static bool direct_check_or_answer(struct req *r, json_t *b)
 {
     size_t i;
@@ -248,12 +192,6 @@ static bool direct_check_or_answer(struct req *r, json_t *b)
     return true;
 }
 
-static const struct field progress_fields[] = {
-    { "action", F_ENUM, true, 0, 0, progress_actions, NULL },
-    { "note", F_STR, false, 1, 2000, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
 static bool progress_check_or_answer(struct req *r, json_t *b)
 {
     const char *action = json_string_value(json_object_get(b, "action"));
@@ -264,32 +202,17 @@ static bool progress_check_or_answer(struct req *r, json_t *b)
     return true;
 }
 
-static const struct field approve_fields[] = {
-    { "note", F_STR, false, 1, 2000, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
-static const struct field return_fields[] = {
-    { "reason", F_STR, true, 1, 2000, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
-static const struct field sign_fields[] = {
-    { "signed_file_id", F_ID, false, 0, 0, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
-const struct doc_step doc_step_register = STEP0(DOC_REGISTER_RECEIVED, "document.register", no_fields, NULL);
-const struct doc_step doc_step_present = STEP(DOC_PRESENT, "document.present", present_fields, NULL, "leader_id", "note");
-const struct doc_step doc_step_direct = STEP(DOC_DIRECT, "document.direct", direct_fields, direct_check_or_answer,
+const struct doc_step doc_step_register = STEP0(DOC_REGISTER_RECEIVED, "document.register", schema_empty, NULL);
+const struct doc_step doc_step_present = STEP(DOC_PRESENT, "document.present", schema_present, NULL, "leader_id", "note");
+const struct doc_step doc_step_direct = STEP(DOC_DIRECT, "document.direct", schema_direct, direct_check_or_answer,
                                              "note", "assignments");
-const struct doc_step doc_step_progress = STEP(DOC_PROGRESS, "document.progress", progress_fields,
+const struct doc_step doc_step_progress = STEP(DOC_PROGRESS, "document.progress", schema_progress,
                                                progress_check_or_answer, "action", "note");
-const struct doc_step doc_step_submit = STEP0(DOC_SUBMIT, "document.submit", no_fields, NULL);
-const struct doc_step doc_step_approve = STEP(DOC_APPROVE, "document.approve", approve_fields, NULL, "note");
-const struct doc_step doc_step_return = STEP(DOC_RETURN, "document.return", return_fields, NULL, "reason");
-const struct doc_step doc_step_sign = STEP(DOC_SIGN, "document.sign", sign_fields, NULL, "signed_file_id");
-const struct doc_step doc_step_issue = STEP0(DOC_ISSUE, "document.issue", no_fields, NULL);
+const struct doc_step doc_step_submit = STEP0(DOC_SUBMIT, "document.submit", schema_empty, NULL);
+const struct doc_step doc_step_approve = STEP(DOC_APPROVE, "document.approve", schema_approve, NULL, "note");
+const struct doc_step doc_step_return = STEP(DOC_RETURN, "document.return", schema_return, NULL, "reason");
+const struct doc_step doc_step_sign = STEP(DOC_SIGN, "document.sign", schema_sign, NULL, "signed_file_id");
+const struct doc_step doc_step_issue = STEP0(DOC_ISSUE, "document.issue", schema_empty, NULL);
 
 void doc_step(struct req *r)
 {

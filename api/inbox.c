@@ -5,7 +5,9 @@
  * If-None-Match gets 304 after one primary-key lookup. */
 #include "inbox.h"
 #include "audit.h"
+#include "cursor.h"
 #include "documents.h"
+#include "schemas.h"
 #include "validate.h"
 #include "../cache/inbox_cache.h"
 #include "../fcgi/db.h"
@@ -16,11 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define INBOX_LIMIT_MAX 100
 #define INBOX_LIMIT_DEFAULT 20
-#define BATCH_MAX 50
 
 static const char *const boxes[] = { "process", "approve", "info", "done", NULL };
 
@@ -39,24 +39,6 @@ static bool flag_or_answer(struct req *r, const char *name, const char **out)
     return false;
 }
 
-/* "micros_id" as the API gave it -> a timestamptz literal and an id. */
-static bool parse_cursor(struct req *r, const char *c, const char **ts, const char **id)
-{
-    const char *us = strchr(c, '_');
-    if (!us || us == c || strspn(c, "0123456789") != (size_t)(us - c) || us - c > 18 ||
-        !us[1] || strspn(us + 1, "0123456789") != strlen(us + 1) || strlen(us + 1) > 18)
-        return false;
-    long long micros = strtoll(c, NULL, 10);
-    time_t secs = (time_t)(micros / 1000000);
-    struct tm tm;
-    if (!gmtime_r(&secs, &tm))
-        return false;
-    *ts = arena_sprintf(r->a, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", tm.tm_year + 1900,
-                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
-    *id = us + 1;
-    return true;
-}
-
 void inbox_list(struct req *r)
 {
     const char *box = req_query(r, "box");
@@ -73,7 +55,7 @@ void inbox_list(struct req *r)
     if (!flag_or_answer(r, "unread", &unread) || !flag_or_answer(r, "urgent", &urgent) || !flag_or_answer(r, "overdue", &overdue))
         return;
     const char *cur = req_query(r, "cursor"), *lim = req_query(r, "limit");
-    if (cur && !parse_cursor(r, cur, &ts, &cid)) {
+    if (cur && !cursor_parse(r->a, cur, &ts, &cid)) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
         return;
     }
@@ -133,18 +115,10 @@ void inbox_counts(struct req *r)
     resp_raw(r, 200, "application/json", body, strlen(body));
 }
 
-static const char *const batch_actions[] = { "read", "approve", NULL };
-static const struct field batch_fields[] = {
-    { "action", F_ENUM, true, 0, 0, batch_actions, NULL },
-    { "item_ids", F_ARRAY, true, 1, BATCH_MAX, NULL, NULL },
-    { "note", F_STR, false, 1, 2000, NULL, NULL },
-    { NULL, 0, false, 0, 0, NULL, NULL },
-};
-
 /* Each item is acted on by itself and answered by itself. */
 void inbox_batch(struct req *r)
 {
-    json_t *b = body_valid_or_answer(r, batch_fields);
+    json_t *b = body_valid_or_answer(r, schema_batch);
     if (!b)
         return;
     const char *action = json_string_value(json_object_get(b, "action"));

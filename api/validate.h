@@ -1,6 +1,7 @@
 /* Request bodies checked against a field table before anything is written:
  * unknown fields refused (server-owned ones named as such), types, lengths,
- * ranges, enums, dates. Mirrors the schemas in mobile-spec/openapi.yaml. */
+ * ranges, enums, dates. The tables themselves are in schemas.c, one for each
+ * request schema of mobile-spec/openapi.yaml. */
 #ifndef QLVB_API_VALIDATE_H
 #define QLVB_API_VALIDATE_H
 
@@ -17,7 +18,8 @@ struct field {
     bool required;
     long min, max;                 /* length (STR), value (INT), items (ARRAY) */
     const char *const *values;     /* F_ENUM */
-    const struct field *items;     /* F_ARRAY of objects: their fields, NULL-name ended */
+    const struct field *items;     /* F_ARRAY of objects: their fields, NULL-name ended;
+                                      NULL: an array of positive integer ids */
 };
 
 /* Checks obj against fields; on the first problem answers 400 and returns

@@ -39,10 +39,13 @@ tmp=$(mktemp -d)
 
 echo "== unit tests (C)"
 "$BIN/unit-tests" >"$tmp/unit" 2>&1
+urc=$?
 cat "$tmp/unit"
-up=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$tmp/unit" | tail -n 1)
-uf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$tmp/unit" | tail -n 1)
+# one PASSED (and FAILED) line per group of tests: their sums
+up=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$tmp/unit" | awk '{ n += $1 } END { if (NR) print n }')
+uf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$tmp/unit" | awk '{ n += $1 } END { if (NR) print n }')
 if [ -z "$up$uf" ]; then echo "unit tests did not finish"; uf=1; fi
+if [ "$urc" -ne 0 ] && [ "${uf:-0}" -eq 0 ]; then echo "unit tests exited with status $urc"; uf=1; fi
 passed=$((passed + ${up:-0})); failed=$((failed + ${uf:-0}))
 
 echo "== structure"
@@ -62,7 +65,7 @@ if ! bash deploy/stack.sh start; then
     tail -n 20 "$QLVB_VAR"/log/*.log
 else
     echo "== API and fault tests (through nginx)"
-    PYTHONPATH=tests/api:tests/fault:tests/static "$PY" tests/api/runner.py test_structure test_foundation test_documents test_faults test_zz_logs \
+    PYTHONPATH=tests/api:tests/fault:tests/static "$PY" tests/api/runner.py test_structure test_request_schemas test_foundation test_documents test_faults test_zz_logs \
         2>&1 | tee "$tmp/api"
     count "$tmp/api" "API tests"
     bash deploy/stack.sh stop >/dev/null 2>&1

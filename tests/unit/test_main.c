@@ -1,4 +1,6 @@
-/* Unit tests of the worker runtime: arena, router, JSON helpers, JWT check. */
+/* bin/unit-tests: the unit tests of the worker runtime (arena, router, JSON
+ * helpers, JWT check) here, then the application's groups (unit.h); with
+ * --dump-request-schemas, only the request field tables as JSON. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include "../../fcgi/jsonx.h"
 #include "../../fcgi/jwt.h"
 #include "../../fcgi/router.h"
+#include "unit.h"
 
 /* ---- arena ---- */
 
@@ -440,8 +443,16 @@ static void jwt_key_file_rules(void **state)
     unlink(keyfile);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--dump-request-schemas") == 0) {
+        dump_schemas(stdout);
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "usage: %s [--dump-request-schemas]\n", argv[0]);
+        return 2;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(arena_allocations_are_aligned_and_distinct),
         cmocka_unit_test(arena_reset_runs_cleanups_once),
@@ -459,5 +470,7 @@ int main(void)
         cmocka_unit_test(jwt_refuses_tampered_and_stripped),
         cmocka_unit_test(jwt_key_file_rules),
     };
-    return cmocka_run_group_tests(tests, jwt_setup, NULL);
+    int failed = cmocka_run_group_tests_name("runtime", tests, jwt_setup, NULL);
+    failed += test_api_run();
+    return failed;
 }

@@ -1,0 +1,24 @@
+/* The inbox's page cursor: see cursor.h. */
+#include "cursor.h"
+#include "../fcgi/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+bool cursor_parse(struct arena *a, const char *c, const char **ts, const char **id)
+{
+    const char *us = strchr(c, '_');
+    if (!us || us == c || strspn(c, "0123456789") != (size_t)(us - c) || us - c > 18 ||
+        !us[1] || strspn(us + 1, "0123456789") != strlen(us + 1) || strlen(us + 1) > 18)
+        return false;
+    long long micros = strtoll(c, NULL, 10);
+    time_t secs = (time_t)(micros / 1000000);
+    struct tm tm;
+    if (!gmtime_r(&secs, &tm))
+        return false;
+    *ts = arena_sprintf(a, "%04d-%02d-%02d %02d:%02d:%02d.%06lld+00", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
+    *id = us + 1;
+    return true;
+}

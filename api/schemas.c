@@ -1,0 +1,128 @@
+/* The request field tables: see schemas.h. Each mirrors the schema of the
+ * same name in mobile-spec/openapi.yaml; change the spec first. */
+#include "schemas.h"
+
+#include <stddef.h>
+
+#define END { NULL, 0, false, 0, 0, NULL, NULL }
+
+static const char *const roles[] = { "main", "coordinate", "info", NULL };
+static const char *const progress_actions[] = { "read", "report", "ask", "finish", NULL };
+static const char *const batch_actions[] = { "read", "approve", NULL };
+
+const struct field schema_login[] = {
+    { "username", F_STR, true, 1, 64, NULL, NULL },
+    { "password", F_STR, true, 1, 256, NULL, NULL },
+    { "device_name", F_STR, true, 1, 100, NULL, NULL },
+    END,
+};
+
+const struct field schema_refresh[] = {
+    { "refresh_token", F_STR, true, 1, 128, NULL, NULL },
+    END,
+};
+
+const struct field schema_empty[] = { END };
+
+const struct field schema_incoming[] = {
+    { "type_code", F_STR, true, 1, 10, NULL, NULL },
+    { "subject", F_STR, true, 1, 500, NULL, NULL },
+    { "number_notation", F_STR, true, 1, 50, NULL, NULL },
+    { "doc_date", F_DATE, true, 0, 0, NULL, NULL },
+    { "issuer_name", F_STR, true, 1, 200, NULL, NULL },
+    { "issuer_code", F_STR, false, 1, 35, NULL, NULL },
+    { "urgency", F_INT, false, 0, 3, NULL, NULL },
+    { "secrecy", F_INT, false, 0, 3, NULL, NULL },
+    { "pages", F_INT, false, 1, 9999, NULL, NULL },
+    { "signer_name", F_STR, false, 1, 100, NULL, NULL },
+    { "received_at", F_TIME, false, 0, 0, NULL, NULL },
+    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    END,
+};
+
+/* either agency_code or name: doc_create_outgoing checks it */
+const struct field schema_recipient[] = {
+    { "agency_code", F_STR, false, 13, 13, NULL, NULL },
+    { "name", F_STR, false, 1, 200, NULL, NULL },
+    { "code", F_STR, false, 1, 35, NULL, NULL },
+    END,
+};
+
+const struct field schema_draft[] = {
+    { "type_code", F_STR, true, 1, 10, NULL, NULL },
+    { "subject", F_STR, true, 1, 500, NULL, NULL },
+    { "urgency", F_INT, false, 0, 3, NULL, NULL },
+    { "secrecy", F_INT, false, 0, 3, NULL, NULL },
+    { "pages", F_INT, false, 1, 9999, NULL, NULL },
+    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    { "recipients", F_ARRAY, true, 1, 200, NULL, schema_recipient },
+    END,
+};
+
+const struct field schema_present[] = {
+    { "leader_id", F_ID, true, 0, 0, NULL, NULL },
+    { "note", F_STR, false, 1, 2000, NULL, NULL },
+    END,
+};
+
+/* either user_id or unit_id: the direct step checks it */
+const struct field schema_assignment[] = {
+    { "user_id", F_ID, false, 0, 0, NULL, NULL },
+    { "unit_id", F_ID, false, 0, 0, NULL, NULL },
+    { "role", F_ENUM, true, 0, 0, roles, NULL },
+    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    END,
+};
+
+const struct field schema_direct[] = {
+    { "note", F_STR, true, 1, 2000, NULL, NULL },
+    { "assignments", F_ARRAY, true, 1, 100, NULL, schema_assignment },
+    END,
+};
+
+/* a note to report or ask: the progress step checks it */
+const struct field schema_progress[] = {
+    { "action", F_ENUM, true, 0, 0, progress_actions, NULL },
+    { "note", F_STR, false, 1, 2000, NULL, NULL },
+    END,
+};
+
+const struct field schema_approve[] = {
+    { "note", F_STR, false, 1, 2000, NULL, NULL },
+    END,
+};
+
+const struct field schema_return[] = {
+    { "reason", F_STR, true, 1, 2000, NULL, NULL },
+    END,
+};
+
+const struct field schema_sign[] = {
+    { "signed_file_id", F_ID, false, 0, 0, NULL, NULL },
+    END,
+};
+
+const struct field schema_batch[] = {
+    { "action", F_ENUM, true, 0, 0, batch_actions, NULL },
+    { "item_ids", F_ARRAY, true, 1, 50, NULL, NULL },
+    { "note", F_STR, false, 1, 2000, NULL, NULL },
+    END,
+};
+
+const struct schema schemas[] = {
+    { "LoginRequest", schema_login },
+    { "RefreshRequest", schema_refresh },
+    { "Empty", schema_empty },
+    { "IncomingRequest", schema_incoming },
+    { "Recipient", schema_recipient },
+    { "DraftRequest", schema_draft },
+    { "PresentRequest", schema_present },
+    { "Assignment", schema_assignment },
+    { "DirectRequest", schema_direct },
+    { "ProgressRequest", schema_progress },
+    { "ApproveRequest", schema_approve },
+    { "ReturnRequest", schema_return },
+    { "SignRequest", schema_sign },
+    { "BatchRequest", schema_batch },
+    { NULL, NULL },
+};
