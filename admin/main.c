@@ -5,6 +5,10 @@
  *   qlvb-admin seed-demo               agencies, units and the demo accounts (local stack only)
  *   qlvb-admin create-user USER "Full name" AGENCY_CODE POSITION "Title" ROLES [UNIT_ABBR]
  *                                      password read from standard input
+ *                                      refused for a name that exists
+ *   qlvb-admin set-membership USER AGENCY_CODE POSITION "Title" ROLES [UNIT_ABBR]
+ *                                      replaces the user's primary membership
+ *   qlvb-admin set-full-name USER "Full name"
  *   qlvb-admin set-password USER       password read from standard input
  *   qlvb-admin problems                the registry of problems, a line each
  *   qlvb-admin nginx-conf TEMPLATE     the template with nginx's refusals as registry problems
@@ -329,23 +333,32 @@ static char *hash_password(const char *pw)
     return out;
 }
 
-/* Creates (or updates) a user with one primary membership. */
-static void upsert_user(const char *username, const char *full_name, const char *agency,
-                        const char *unit_abbr, const char *position, const char *title,
-                        const char *roles_csv, const char *hash)
+/* Makes a user's primary membership the one given, in the open transaction. */
+static void set_primary_membership(const char *uid, const char *agency, const char *unit_abbr,
+                                   const char *position, const char *title, const char *roles_csv)
 {
     char roles[512];
     snprintf(roles, sizeof roles, "{%s}", roles_csv);
     for (char *c = roles; *c; c++)
         if (*c == ';')
             *c = ',';
-    const char *uid = PQgetvalue(must(DB_RUN(&cx, ADMIN_USER_UPSERT, username, full_name, hash)), 0, 0);
     PGresult *ar = must(DB_RUN(&cx, ADMIN_AGENCY_BY_CODE, agency));
     if (PQntuples(ar) != 1)
-        die("no agency with code %s", agency);
+        die("no agency with code %s; nothing changed", agency);
     const char *aid = PQgetvalue(ar, 0, 0);
+    if (nul_if_empty(unit_abbr) && PQntuples(must(DB_RUN(&cx, ADMIN_UNIT_OF_AGENCY, aid, unit_abbr))) != 1)
+        die("agency %s has no unit %s; nothing changed", agency, unit_abbr);
     must(DB_RUN(&cx, ADMIN_PRIMARY_MEMBERSHIP_DROP, uid));
     must(DB_RUN(&cx, ADMIN_PRIMARY_MEMBERSHIP_ADD, uid, aid, nul_if_empty(unit_abbr), position, title, roles));
+}
+
+/* The demo accounts follow their seed file: created, or brought back to it. */
+static void upsert_user(const char *username, const char *full_name, const char *agency,
+                        const char *unit_abbr, const char *position, const char *title,
+                        const char *roles_csv, const char *hash)
+{
+    const char *uid = PQgetvalue(must(DB_RUN(&cx, ADMIN_USER_UPSERT, username, full_name, hash)), 0, 0);
+    set_primary_membership(uid, agency, unit_abbr, position, title, roles_csv);
 }
 
 static const char *demo_hash;
@@ -390,9 +403,37 @@ static int cmd_create_user(int argc, char **argv)
         die("usage: create-user USER \"Full name\" AGENCY_CODE POSITION \"Title\" ROLES [UNIT_ABBR]");
     const char *hash = hash_password(read_password());
     begin();
-    upsert_user(argv[1], argv[2], argv[3], argc > 7 ? argv[7] : "", argv[4], argv[5], argv[6], hash);
+    PGresult *res = must(DB_RUN(&cx, ADMIN_USER_CREATE, argv[1], argv[2], hash));
+    if (PQntuples(res) != 1)
+        die("user %s already exists; nothing changed (set-full-name, set-membership and set-password change it)",
+            argv[1]);
+    set_primary_membership(PQgetvalue(res, 0, 0), argv[3], argc > 7 ? argv[7] : "", argv[4], argv[5], argv[6]);
     commit();
-    printf("user %s ready\n", argv[1]);
+    printf("user %s created\n", argv[1]);
+    return 0;
+}
+
+static int cmd_set_membership(int argc, char **argv)
+{
+    if (argc < 6)
+        die("usage: set-membership USER AGENCY_CODE POSITION \"Title\" ROLES [UNIT_ABBR]");
+    begin();
+    PGresult *res = must(DB_RUN(&cx, ADMIN_USER_ID, argv[1]));
+    if (PQntuples(res) != 1)
+        die("no user %s", argv[1]);
+    set_primary_membership(PQgetvalue(res, 0, 0), argv[2], argc > 6 ? argv[6] : "", argv[3], argv[4], argv[5]);
+    commit();
+    printf("membership of %s changed\n", argv[1]);
+    return 0;
+}
+
+static int cmd_set_full_name(int argc, char **argv)
+{
+    if (argc < 3)
+        die("usage: set-full-name USER \"Full name\"");
+    if (PQntuples(must(DB_RUN(&cx, ADMIN_USER_FULL_NAME_SET, argv[1], argv[2]))) != 1)
+        die("no user %s", argv[1]);
+    printf("full name of %s changed\n", argv[1]);
     return 0;
 }
 
@@ -461,7 +502,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER"
-                        " | problems | nginx-conf TEMPLATE\n");
+                        " | set-membership ... | set-full-name USER NAME | problems | nginx-conf TEMPLATE\n");
         return 2;
     }
     if (sodium_init() < 0)
@@ -474,7 +515,8 @@ int main(int argc, char **argv)
         return cmd_nginx_conf(argc - 1, argv + 1);
     if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "seed-agencies") != 0 &&
         strcmp(cmd, "seed-demo") != 0 && strcmp(cmd, "create-user") != 0 &&
-        strcmp(cmd, "set-password") != 0) {
+        strcmp(cmd, "set-password") != 0 && strcmp(cmd, "set-membership") != 0 &&
+        strcmp(cmd, "set-full-name") != 0) {
         fprintf(stderr, "qlvb-admin: unknown command %s\n", cmd);
         return 2;
     }
@@ -488,6 +530,10 @@ int main(int argc, char **argv)
         rc = cmd_seed_demo();
     else if (strcmp(cmd, "create-user") == 0)
         rc = cmd_create_user(argc - 1, argv + 1);
+    else if (strcmp(cmd, "set-membership") == 0)
+        rc = cmd_set_membership(argc - 1, argv + 1);
+    else if (strcmp(cmd, "set-full-name") == 0)
+        rc = cmd_set_full_name(argc - 1, argv + 1);
     else
         rc = cmd_set_password(argc - 1, argv + 1);
     db_close();

@@ -266,6 +266,51 @@ def test_five_failures_lock_the_account_with_a_growing_delay():
     assert psql("SELECT count(*) FROM login_throttle WHERE username = 'test.lockout'") == "0"
 
 
+def test_a_failure_after_a_quiet_day_counts_as_the_first_and_locks_nothing():
+    """Four failures, then a day without any: the next failure starts the
+    count again at one, so the right password still signs in."""
+    r = admin("create-user", "test.quietday", "Người Thử Ngày Yên", "000.00.21.H19", "official",
+              "Chuyên viên", "", stdin="quietday-pass-1\n")
+    assert r.returncode == 0, r.stderr
+    SECRETS.add("quietday-pass-1")
+    for i in range(4):
+        problem(login("test.quietday", "wrong", xff=f"10.31.0.{i + 1}"), 401, "invalid-credentials")
+    with clock_moved(25 * 3600):
+        assert wait_for(lambda: psql("SELECT qlvb_now() > now() + interval '1 day'") == "t", 5)
+        problem(login("test.quietday", "wrong", xff="10.31.0.9"), 401, "invalid-credentials")
+        assert psql("SELECT failures, locked_until IS NULL FROM login_throttle WHERE username = 'test.quietday'") == "1|t"
+        r = login("test.quietday", "quietday-pass-1", xff="10.31.0.10")
+        assert r.status == 200, r
+
+
+def test_create_user_refuses_a_name_that_exists_and_changes_go_through_their_own_commands():
+    before = psql("SELECT u.full_name, u.password_hash, m.agency_id, m.position FROM users u"
+                  " JOIN memberships m ON m.user_id = u.id AND m.is_primary WHERE u.username = 'stp.chuyenvien'")
+    r = admin("create-user", "stp.chuyenvien", "Người Khác", "000.00.01.H19", "leader", "Giám đốc", "",
+              stdin="another-pass-9\n")
+    assert r.returncode != 0 and "already exists" in r.stderr and "nothing changed" in r.stderr, r
+    after = psql("SELECT u.full_name, u.password_hash, m.agency_id, m.position FROM users u"
+                 " JOIN memberships m ON m.user_id = u.id AND m.is_primary WHERE u.username = 'stp.chuyenvien'")
+    assert after == before
+    assert tokens("stp.chuyenvien")["access_token"]       # the old password still signs in
+
+    r = admin("create-user", "test.movable", "Người Được Chuyển", "000.00.21.H19", "official", "Chuyên viên", "",
+              "XDKTVB", stdin="movable-pass-1\n")
+    assert r.returncode == 0 and "created" in r.stdout, r
+    SECRETS.add("movable-pass-1")
+    r = admin("set-membership", "test.movable", "000.00.01.H19", "head", "Trưởng phòng", "", "NO-SUCH-UNIT")
+    assert r.returncode != 0 and "no unit" in r.stderr, r
+    r = admin("set-membership", "test.movable", "000.00.01.H19", "head", "Trưởng phòng Công nghệ thông tin", "", "CNTT")
+    assert r.returncode == 0, r
+    r = admin("set-full-name", "test.movable", "Người Đã Được Chuyển")
+    assert r.returncode == 0, r
+    me = call("GET", "/api/v1/me", token=tokens("test.movable", "movable-pass-1")["access_token"]).json
+    assert me["full_name"] == "Người Đã Được Chuyển"
+    assert (me["memberships"][0]["agency"]["code"], me["memberships"][0]["position"],
+            me["memberships"][0]["unit"]["abbr"]) == ("000.00.01.H19", "head", "CNTT")
+    assert admin("set-full-name", "no.such.user", "X").returncode != 0
+
+
 def test_one_address_failing_on_many_accounts_is_slowed():
     ip = "10.40.0.9"
     for i in range(10):
