@@ -72,6 +72,8 @@ shared_buffers = 256MB
 timezone = 'Asia/Ho_Chi_Minh'
 log_timezone = 'UTC'
 log_min_duration_statement = 1000
+log_parameter_max_length = 0
+log_parameter_max_length_on_error = 0
 CONF
         if [ -n "${QLVB_PG_FAST:-}" ]; then
             printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$VAR/pg/postgresql.conf"
@@ -83,6 +85,12 @@ CONF
         log "postgresql on 127.0.0.1:$PG_PORT"
         as_user "$PGBIN/pg_ctl" -D "$VAR/pg" -l "$VAR/log/postgresql.log" -w -t 60 start >/dev/null
     fi
+    # statements are logged when slow, never with their parameters (the
+    # subjects and contents of documents), on error neither; also for a
+    # cluster made by an earlier version of this script
+    as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -Atq \
+        -c "ALTER SYSTEM SET log_parameter_max_length = 0" \
+        -c "ALTER SYSTEM SET log_parameter_max_length_on_error = 0" -c "SELECT pg_reload_conf()" >/dev/null
     if ! as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -Atqc \
         "SELECT 1 FROM pg_database WHERE datname = 'qlvb'" | grep -q 1; then
         as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -qc "CREATE DATABASE qlvb" >/dev/null

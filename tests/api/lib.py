@@ -21,6 +21,10 @@ RESOLVER = jsonschema.RefResolver.from_schema(SPEC)
 
 # Every secret a test handled; none may appear in any log afterwards.
 SECRETS = set()
+# The subjects, notes and other contents the suite sent; none may appear in
+# any log either (PostgreSQL's included).
+CONTENTS = set()
+_CONTENT_FIELDS = ("subject", "note", "reason", "direction_note", "issuer_name", "signer_name")
 
 
 class Response:
@@ -40,6 +44,10 @@ def request(method, path, body=None, headers=None, token=None, raw=None, content
     """One request on a new connection; body is JSON-encoded unless raw."""
     h = dict(headers or {})
     data = raw
+    if isinstance(body, dict):
+        for k in _CONTENT_FIELDS:
+            if isinstance(body.get(k), str) and len(body[k]) >= 12:
+                CONTENTS.add(body[k])
     if body is not None:
         data = json.dumps(body, ensure_ascii=False).encode()
     if data is not None and content_type and "Content-Type" not in h:
