@@ -209,6 +209,16 @@ BEGIN
     IF m.id IS NULL THEN
         PERFORM problem_raise('forbidden', 'you belong to no agency');
     END IF;
+    -- officials and heads of units draft; leaders and clerks where the
+    -- agency allows it; the technical administrator never
+    IF m.position = 'admin' OR 'admin' = ANY (m.roles) THEN
+        PERFORM problem_raise('forbidden', 'the technical administrator does not draft documents');
+    END IF;
+    IF m.position NOT IN ('official', 'head', 'deputy_head')
+       AND NOT (m.position IN ('leader', 'deputy_leader', 'clerk')
+                AND (SELECT leaders_and_clerks_draft FROM agencies WHERE id = m.agency_id)) THEN
+        PERFORM problem_raise('forbidden', 'drafts are written by officials and heads of units of the agency');
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
         PERFORM problem_raise('invalid-value', 'unknown type_code');
     END IF;
@@ -349,7 +359,14 @@ BEGIN
                                           WHERE id = p_file AND document_id = p_doc AND kind = 'signed') THEN
         PERFORM problem_raise('invalid-value', 'signed_file_id is not a signed file of this document');
     END IF;
-    UPDATE documents SET status = 'signed', signed_by = p_user, signed_at = qlvb_now() WHERE id = p_doc;
+    -- what the signer saw: the signed file, and the latest version of each
+    -- other file; from now on they are frozen (document_files_frozen)
+    UPDATE documents SET status = 'signed', signed_by = p_user, signed_at = qlvb_now(), signed_file_id = p_file,
+           signed_files = (SELECT coalesce(array_agg(f.id ORDER BY f.id), '{}') FROM document_files f
+                            WHERE f.document_id = p_doc AND f.kind <> 'signed'
+                              AND f.version = (SELECT max(g.version) FROM document_files g
+                                                WHERE g.document_id = p_doc AND g.kind = f.kind AND g.name = f.name))
+     WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user, 'signed', NULL, jsonb_build_object('signed_file_id', p_file));
     UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE document_id = p_doc AND reason = 'sign';
     FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = d.agency_id AND roles && ARRAY['clerk'] LOOP
@@ -403,13 +420,12 @@ BEGIN
                 v_signer, (qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, v_notation, a.name, a.code,
                 qlvb_now(), d.deadline, p_doc)
         RETURNING id INTO v_copy;
-        -- the recipient sees the files of the issued version
+        -- the recipient gets exactly what was signed: the signed file, by its
+        -- hash, and the versions the signer saw
         INSERT INTO document_files (document_id, kind, name, version, sha256, uploaded_by, uploaded_at)
         SELECT v_copy, f.kind, f.name, 1, f.sha256, f.uploaded_by, f.uploaded_at
           FROM document_files f
-         WHERE f.document_id = p_doc
-           AND f.version = (SELECT max(version) FROM document_files g
-                             WHERE g.document_id = p_doc AND g.kind = f.kind AND g.name = f.name);
+         WHERE f.document_id = p_doc AND (f.id = d.signed_file_id OR f.id = ANY (d.signed_files));
         UPDATE document_recipients SET delivered_id = v_copy WHERE id = r.id;
         PERFORM doc_log(v_copy, NULL, 'received', NULL, jsonb_build_object('from', a.code));
         FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = r.agency_id AND roles && ARRAY['clerk'] LOOP
@@ -424,8 +440,11 @@ CREATE OR REPLACE FUNCTION doc_file_allowed(p_user bigint, p_doc bigint, p_kind 
     LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc);
 BEGIN
+    IF d.direction = 'out' AND d.status IN ('signed', 'issued') THEN
+        PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen');
+    END IF;
     IF p_kind = 'signed' THEN
-        IF NOT is_leader(p_user, d.agency_id) OR d.status NOT IN ('approved', 'signed') THEN
+        IF NOT is_leader(p_user, d.agency_id) OR d.status <> 'approved' THEN
             PERFORM problem_raise('forbidden', 'a signed version is added by a leader of an approved document');
         END IF;
     ELSIF d.direction = 'out' THEN
@@ -435,4 +454,15 @@ BEGIN
     ELSIF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
         PERFORM problem_raise('forbidden', 'files of an incoming document are added by a clerk');
     END IF;
+END $$;
+
+-- The files of a signed outgoing document are frozen: no new version, no
+-- change, whatever the path (the API refuses first, with the same problem).
+CREATE OR REPLACE FUNCTION document_files_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM documents WHERE id = NEW.document_id AND direction = 'out'
+                                         AND status IN ('signed', 'issued')) THEN
+        PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen');
+    END IF;
+    RETURN NEW;
 END $$;

@@ -175,6 +175,62 @@ def test_deputies_act_as_leaders_unless_their_agency_says_otherwise():
     assert {u for u, _, _ in where({d})} == {"stp.giamdoc", "stp.phogiamdoc"}
 
 
+def test_once_signed_the_files_are_frozen_and_the_recipients_get_exactly_what_was_signed():
+    d = draft(subject="Quyết định ban hành quy chế phối hợp")["id"]
+    body = ok(call("POST", f"/api/v1/documents/{d}/files?kind=body&name=du-thao.pdf", token=tok("stp.chuyenvien"),
+                   raw=PDF + b"% body v1\n", content_type="application/pdf"), 201)
+    att = ok(call("POST", f"/api/v1/documents/{d}/files?kind=attachment&name=phu-luc.png", token=tok("stp.chuyenvien"),
+                  raw=PNG, content_type="image/png"), 201)
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+    ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/approve"))
+    signed = ok(call("POST", f"/api/v1/documents/{d}/files?kind=signed&name=da-ky.pdf", token=tok("stp.giamdoc"),
+                     raw=PDF + b"% signed by the director\n", content_type="application/pdf"), 201)
+    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/sign", {"signed_file_id": signed["id"]}))
+    before = ok(call("GET", f"/api/v1/documents/{d}", token=tok("stp.giamdoc")))
+    # every way of changing the bytes after signing is refused, and nothing changes
+    for user, kind, name in (("stp.giamdoc", "signed", "da-ky.pdf"), ("stp.giamdoc", "signed", "ban-khac.pdf"),
+                             ("stp.phogiamdoc", "signed", "da-ky.pdf"), ("stp.chuyenvien", "body", "du-thao.pdf"),
+                             ("stp.chuyenvien", "attachment", "phu-luc-2.pdf"), ("stp.vanthu", "attachment", "x.pdf")):
+        r = call("POST", f"/api/v1/documents/{d}/files?kind={kind}&name={name}", token=tok(user),
+                 raw=PDF + b"% changed after signing\n", content_type="application/pdf")
+        problem(r, 409, "document-frozen")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{d}/sign"), 409, "wrong-state")
+    r = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--", "psql", "-h",
+                        f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atqc",
+                        f"UPDATE document_files SET sha256 = '{'0' * 64}' WHERE id = {signed['id']}"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "frozen" in r.stderr, r.stderr       # not even behind the API's back
+    assert ok(call("GET", f"/api/v1/documents/{d}", token=tok("stp.giamdoc")))["files"] == before["files"]
+    issued = ok(post("stp.vanthu", f"/api/v1/documents/{d}/issue"))
+    copy = int(psql(f"SELECT delivered_id FROM document_recipients WHERE document_id = {d} AND agency_id IS NOT NULL"))
+    got = ok(call("GET", f"/api/v1/documents/{copy}", token=tok("stttt.vanthu")))
+    assert sorted((f["kind"], f["sha256"]) for f in got["files"]) == sorted(
+        [("body", body["sha256"]), ("attachment", att["sha256"]), ("signed", signed["sha256"])]), got["files"]
+    assert issued["status"] == "issued"
+
+
+def test_drafting_is_for_officials_and_heads_leaders_and_clerks_only_where_allowed_admin_never():
+    body = {"type_code": "CV", "subject": "Công văn về việc thử quyền soạn thảo",
+            "recipients": [{"agency_code": "000.00.01.H19"}]}
+    count = lambda: psql("SELECT count(*) FROM documents WHERE subject = 'Công văn về việc thử quyền soạn thảo'")
+    n0 = int(count())
+    for user in ("stp.vanthu", "stp.giamdoc", "stp.phogiamdoc", "admin"):
+        problem(post(user, "/api/v1/documents/outgoing", body), 403, "forbidden")
+    assert int(count()) == n0
+    for user in ("stp.chuyenvien", "stp.truongphong"):
+        ok(post(user, "/api/v1/documents/outgoing", body), 201)
+    psql("UPDATE agencies SET leaders_and_clerks_draft = true WHERE code IN ('000.00.21.H19', '000.00.01.H19')"
+         " AND valid_to IS NULL")
+    try:
+        for user in ("stp.vanthu", "stp.giamdoc"):
+            ok(post(user, "/api/v1/documents/outgoing", body), 201)
+        problem(post("admin", "/api/v1/documents/outgoing", body), 403, "forbidden")
+    finally:
+        psql("UPDATE agencies SET leaders_and_clerks_draft = false WHERE leaders_and_clerks_draft")
+    assert int(count()) == n0 + 4
+
+
 def test_external_recipients_go_to_the_exchange_outbox():
     d = draft(type_code="CV", subject="Công văn gửi Bộ Tư pháp",
               recipients=[{"name": "Bộ Tư pháp", "code": "000.00.00.G10"}])
