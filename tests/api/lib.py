@@ -167,8 +167,9 @@ def craft(header, claims, key, alg="sha256"):
 
 # ---- the test stack's services ----
 
-def stack(cmd):
+def stack(cmd, env_extra=None):
     env = dict(os.environ, QLVB_VAR=VAR, QLVB_PORT=str(PORT))
+    env.update(env_extra or {})
     subprocess.run(["bash", os.path.join(ROOT, "deploy", "stack.sh"), cmd], check=True, env=env,
                    stdout=subprocess.DEVNULL)
 
