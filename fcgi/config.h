@@ -28,8 +28,10 @@ struct config {
     const char *store_dir;       /* QLVB_STORE_DIR */
 };
 
-/* The limits follow one setting. The worker reads a body whole into the
- * request's arena, so by default the arena may hold file_max + body_max + this headroom, room
+/* The limits follow one setting. nginx refuses a body past body_max, or
+ * past file_max on the upload route, from the same variables (qlvb-admin
+ * nginx-conf); the worker reads a body whole into the request's arena, so
+ * by default the arena may hold file_max + body_max + this headroom, room
  * for the largest body and what the request builds from it (JSON text, the
  * answer). A request past the arena's limit is answered 500 (413 when its
  * body alone does not fit) and the worker goes on. QLVB_ARENA_MAX sets the

@@ -8,7 +8,7 @@ import statistics
 import time
 import uuid
 
-from lib import (SECRETS, VAR, admin, b64url, call, craft, login, pid_of, problem, psql,
+from lib import (BODY_MAX, FILE_MAX, SECRETS, VAR, admin, b64url, call, craft, login, pid_of, problem, psql,
                  request, stack, stack_key, tokens, wait_for, worker_pids)
 
 
@@ -126,6 +126,15 @@ def test_bad_login_bodies_are_400_and_change_nothing():
     assert psql("SELECT count(*) FROM sessions") == before
 
 
+NGINX_TOO_LARGE = "the body is larger than the server accepts"   # nginx's detail; the worker's differ
+
+
+def _json_of_size(n):
+    """{"refresh_token": "xx...x"} of exactly n bytes."""
+    head, tail = b'{"refresh_token":"', b'"}'
+    return head + b"x" * (n - len(head) - len(tail)) + tail
+
+
 def _draft(token, subject="Văn bản thử giới hạn", **extra):
     r = call("POST", "/api/v1/documents/outgoing", token=token,
              body={"type_code": "CV", "subject": subject, "recipients": [{"name": "Bộ Tư pháp"}], **extra})
@@ -138,11 +147,30 @@ def _upload(token, doc, data, name="tep.pdf"):
                 content_type="application/pdf")
 
 
-def test_body_over_the_cap_is_413_from_the_worker_and_from_nginx():
-    big = json.dumps({"username": "stp.vanthu", "password": "x" * (2 << 20), "device_name": "d"}).encode()
-    r = call("POST", "/api/v1/auth/login", raw=big)
+def test_nginx_limits_bodies_per_location_with_the_workers_limits():
+    between = BODY_MAX + BODY_MAX // 2          # past the JSON limit, under the file limit
+    assert FILE_MAX > between + 16, "the test stack runs with a file limit well above the JSON one"
+    # sign-in and the other JSON routes: nginx refuses, no worker reads it
+    big = json.dumps({"username": "stp.vanthu", "password": "x" * between, "device_name": "d"}).encode()
+    for path in ("/api/v1/auth/login", "/api/v1/auth/refresh"):
+        r = call("POST", path, raw=big)
+        problem(r, 413, "body-too-large")
+        assert r.json["detail"] == NGINX_TOO_LARGE and "instance" not in r.json, r
+    # the same number as the workers': BODY_MAX bytes reach the handler, one more does not
+    problem(call("POST", "/api/v1/auth/refresh", raw=_json_of_size(BODY_MAX)), 400, "invalid-field")
+    r = call("POST", "/api/v1/auth/refresh", raw=_json_of_size(BODY_MAX + 1))
     problem(r, 413, "body-too-large")
-    # past nginx's own cap: refused on the announced length, before any body
+    assert r.json["detail"] == NGINX_TOO_LARGE, r
+    # an upload between the two limits is stored; past the file limit nginx refuses it
+    t = tokens("stp.chuyenvien")["access_token"]
+    doc = _draft(t)
+    pdf = b"%PDF-1.4\n" + b"0" * between
+    r = _upload(t, doc, pdf)
+    assert r.status == 201 and r.json["size"] == len(pdf), r
+    r = _upload(t, doc, b"%PDF-1.4\n" + b"0" * FILE_MAX)
+    problem(r, 413, "body-too-large")
+    assert r.json["detail"] == NGINX_TOO_LARGE, r
+    # past every limit: refused on the announced length, before any body
     s = socket.create_connection(("127.0.0.1", int(__import__("lib").PORT)), timeout=10)
     s.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
               b"Content-Length: 40000000\r\nConnection: close\r\n\r\n{")
@@ -193,7 +221,7 @@ def test_a_request_past_the_arena_limit_is_answered_and_its_worker_goes_on():
         subject = f"Vượt giới hạn bộ nhớ {uuid.uuid4().hex[:8]}"
         raw = json.dumps({"type_code": "CV", "subject": subject, "recipients": [{"name": "Ủ" * 200}] * 150},
                          ensure_ascii=False).encode()
-        assert arena // 2 < len(raw) < arena, len(raw)
+        assert arena // 2 < len(raw) < min(arena, BODY_MAX), len(raw)
         key = uuid.uuid4().hex
         for _ in range(2):
             r = request("POST", "/api/v1/documents/outgoing", token=t, raw=raw, headers={"Idempotency-Key": key})
