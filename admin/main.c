@@ -12,6 +12,7 @@
  *   qlvb-admin set-password USER       password read from standard input
  *   qlvb-admin problems                the registry of problems, a line each
  *   qlvb-admin nginx-conf TEMPLATE     the template with nginx's refusals as registry problems
+ *                                      and the body limits of the configuration
  *
  * Connects with QLVB_ADMIN_DATABASE_URL (falls back to QLVB_DATABASE_URL).
  * Its statements are rows of the one list (sql/statements.def), run through
@@ -462,16 +463,34 @@ static int cmd_problems(void)
 
 /* Copies an nginx template, putting for each @PROBLEM(slug, detail)@ the
  * status and the problem+json body of that registry problem, so that
- * nginx's own refusals are the registry's problems too. */
+ * nginx's own refusals are the registry's problems too; and for @BODY_MAX@
+ * and @FILE_MAX@ the limits the workers read from the same environment. */
 static int cmd_nginx_conf(int argc, char **argv)
 {
     if (argc < 2)
         die("usage: nginx-conf TEMPLATE  (the result on standard output)");
+    if (config_load() != 0)
+        exit(2);
     char *t = read_file(argv[1]), *p = t, *at;
     int n;
     const struct problem *all = problems_all(&n);
-    while ((at = strstr(p, "@PROBLEM("))) {
+    while ((at = strchr(p, '@'))) {
         fwrite(p, 1, (size_t)(at - p), stdout);
+        if (strncmp(at, "@BODY_MAX@", 10) == 0) {
+            printf("%zu", cfg.body_max);
+            p = at + 10;
+            continue;
+        }
+        if (strncmp(at, "@FILE_MAX@", 10) == 0) {
+            printf("%zu", cfg.file_max);
+            p = at + 10;
+            continue;
+        }
+        if (strncmp(at, "@PROBLEM(", 9) != 0) {
+            putchar('@');          /* a named location */
+            p = at + 1;
+            continue;
+        }
         char *slug = at + 9, *comma = strchr(slug, ','), *end = strstr(slug, ")@");
         if (!comma || !end || comma > end)
             die("%s: @PROBLEM(slug, detail)@ is not closed", argv[1]);

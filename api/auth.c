@@ -219,7 +219,15 @@ void auth_login(struct req *r)
         return;
     }
 
-    /* argon2id costs tens of milliseconds and 64 MiB: a few at a time */
+    res = DB_RUNA(&r->c, LOGIN_USER, pn);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+
+    /* argon2id costs tens of milliseconds and 64 MiB: a few at a time. Nothing
+     * between taking a slot and giving it back allocates from the arena: a
+     * request leaving at the arena's limit (arena.h) would keep the slot. */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_nsec += 100 * 1000000L;
@@ -234,22 +242,17 @@ void auth_login(struct req *r)
             return;
         }
     }
-    res = DB_RUNA(&r->c, LOGIN_USER, pn);
     bool ok = false;
     int64_t uid = 0;
-    if (res && PQntuples(res) == 1) {
+    if (PQntuples(res) == 1) {
         uid = db_ll(res, 0, 0);
         ok = crypto_pwhash_str_verify(PQgetvalue(res, 0, 1), pass, strlen(pass)) == 0;
-    } else if (res) {
+    } else {
         /* unknown name: spend the same time, give the same answer */
         if (crypto_pwhash_str_verify(dummy_hash, pass, strlen(pass)) == 0)
             ok = false;
     }
     sem_post(&hash_slots);
-    if (!res) {
-        resp_problem_db(r);
-        return;
-    }
 
     if (!ok) {
         const char *pf[2] = { name, LOCK_AFTER_FAILURES };

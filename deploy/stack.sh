@@ -38,6 +38,9 @@ export_env() {
     export QLVB_SEED_DIR="$ROOT/sql/seed"
     export QLVB_WORKERS=${QLVB_WORKERS:-2}
     export QLVB_THREADS=${QLVB_THREADS:-8}
+    # QLVB_BODY_MAX, QLVB_FILE_MAX and QLVB_ARENA_MAX pass through as they are:
+    # the workers read them, and nginx's body limits are rendered from the
+    # same ones by qlvb-admin nginx-conf (start_nginx).
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(head -n 1 "$1")" 2>/dev/null; }
@@ -169,6 +172,7 @@ start_nginx() {
         return
     fi
     log "nginx on 127.0.0.1:$PORT"
+    export_env
     mkdir -p "$VAR/nginx/tmp"
     cp "$ROOT/nginx/fastcgi_params" "$VAR/nginx/fastcgi_params"
     sed -e "s|@VAR@|$VAR|g" -e "s|@PORT@|$PORT|g" -e "s|@ROOT@|$ROOT|g" \

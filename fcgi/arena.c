@@ -21,7 +21,7 @@ struct arena_defer {
 
 #define ALIGN 16
 
-static void arena_die(const char *why, size_t n)
+static _Noreturn void arena_die(const char *why, size_t n)
 {
     fprintf(stderr, "level=fatal msg=\"arena: %s\" bytes=%zu\n", why, n);
     abort();
@@ -30,7 +30,7 @@ static void arena_die(const char *why, size_t n)
 static struct arena_block *block_new(size_t size)
 {
     struct arena_block *b = malloc(sizeof *b + size);
-    if (!b)
+    if (!b)                        /* the process is out of memory: no request can be answered */
         arena_die("out of memory", size);
     b->next = NULL;
     b->size = size;
@@ -43,17 +43,33 @@ void arena_init(struct arena *a, size_t block_size, size_t limit)
     a->block_size = block_size ? block_size : 16384;
     a->limit = limit;
     a->used = 0;
+    a->refused = 0;
+    a->exit = NULL;
     a->defers = NULL;
     a->head = block_new(a->block_size);
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void arena_set_exit(struct arena *a, jmp_buf *exit)
+{
+    a->exit = exit;
+}
+
+void arena_limit_passed(struct arena *a)
+{
+    jmp_buf *exit = a->exit;
+    if (!exit)
+        arena_die("request memory limit passed", a->refused);
+    a->exit = NULL;
+    longjmp(*exit, 1);
+}
+
+void *arena_try_alloc(struct arena *a, size_t n)
 {
     size_t need = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    if (need < n)
-        arena_die("size overflow", n);
-    if (a->limit && a->used + need > a->limit)
-        arena_die("request memory limit passed", a->used + need);
+    if (need < n || (a->limit && (need > a->limit || a->used > a->limit - need))) {
+        a->refused = need < n ? SIZE_MAX : a->used + need;
+        return NULL;
+    }
     struct arena_block *b = a->head;
     if (b->size - b->used < need) {
         size_t size = need > a->block_size ? need : a->block_size;
@@ -76,10 +92,20 @@ void *arena_alloc(struct arena *a, size_t n)
     return p;
 }
 
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_try_alloc(a, n);
+    if (!p)
+        arena_limit_passed(a);
+    return p;
+}
+
 void *arena_calloc(struct arena *a, size_t n, size_t size)
 {
-    if (size && n > SIZE_MAX / size)
-        arena_die("size overflow", n);
+    if (size && n > SIZE_MAX / size) {
+        a->refused = SIZE_MAX;
+        arena_limit_passed(a);
+    }
     void *p = arena_alloc(a, n * size);
     memset(p, 0, n * size);
     return p;
@@ -125,7 +151,11 @@ char *arena_sprintf(struct arena *a, const char *fmt, ...)
 
 void arena_defer(struct arena *a, void (*fn)(void *), void *p)
 {
-    struct arena_defer *d = arena_alloc(a, sizeof *d);
+    struct arena_defer *d = arena_try_alloc(a, sizeof *d);
+    if (!d) {
+        fn(p);
+        arena_limit_passed(a);
+    }
     d->fn = fn;
     d->p = p;
     d->next = a->defers;
@@ -159,6 +189,7 @@ void arena_reset(struct arena *a)
     keep->next = NULL;
     a->head = keep;
     a->used = 0;
+    a->refused = 0;
 }
 
 void arena_destroy(struct arena *a)
@@ -182,23 +213,37 @@ void sbuf_init(struct sbuf *b, struct arena *a, size_t cap)
     b->s[0] = '\0';
 }
 
-static void sbuf_grow(struct sbuf *b, size_t extra)
+/* Room for extra more bytes; false when the arena refuses it. */
+static bool sbuf_room(struct sbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
-        return;
+        return true;
     size_t cap = b->cap * 2;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    b->s = arena_realloc(b->a, b->s, b->len + 1, cap);
+    char *s = arena_try_alloc(b->a, cap);
+    if (!s)
+        return false;
+    memcpy(s, b->s, b->len + 1);
+    b->s = s;
     b->cap = cap;
+    return true;
+}
+
+bool sbuf_try_add(struct sbuf *b, const char *s, size_t n)
+{
+    if (!sbuf_room(b, n))
+        return false;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return true;
 }
 
 void sbuf_add(struct sbuf *b, const char *s, size_t n)
 {
-    sbuf_grow(b, n);
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
+    if (!sbuf_try_add(b, s, n))
+        arena_limit_passed(b->a);
 }
 
 void sbuf_puts(struct sbuf *b, const char *s)
@@ -219,7 +264,8 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
     va_end(ap);
     if (n <= 0)
         return;
-    sbuf_grow(b, (size_t)n);
+    if (!sbuf_room(b, (size_t)n))
+        arena_limit_passed(b->a);
     va_start(ap, fmt);
     vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);

@@ -34,7 +34,7 @@ static int env_int(const char *name, long def, long min, long max, long *out)
 
 int config_load(void)
 {
-    long test_mode, workers, threads, backlog, access, refresh, body, filemax, pgt, rt, rb, hc;
+    long test_mode, workers, threads, backlog, access, refresh, body, filemax, arena, pgt, rt, rb, hc;
     if (env_int("QLVB_WORKERS", 2, 1, 64, &workers) ||
         env_int("QLVB_THREADS", 8, 1, 256, &threads) ||
         env_int("QLVB_BACKLOG", 1024, 16, 65535, &backlog) ||
@@ -42,6 +42,7 @@ int config_load(void)
         env_int("QLVB_REFRESH_TTL", 30L * 86400, 300, 90L * 86400, &refresh) ||
         env_int("QLVB_BODY_MAX", 1 << 20, 1024, 64 << 20, &body) ||
         env_int("QLVB_FILE_MAX", 20 << 20, 1024, 1L << 30, &filemax) ||
+        env_int("QLVB_ARENA_MAX", 0, (long)CONFIG_ARENA_MIN, 1L << 36, &arena) ||
         env_int("QLVB_PG_TIMEOUT_MS", 5000, 100, 600000, &pgt) ||
         env_int("QLVB_REDIS_TIMEOUT_MS", 50, 5, 5000, &rt) ||
         env_int("QLVB_REDIS_BACKOFF_MS", 1000, 10, 60000, &rb) ||
@@ -55,6 +56,7 @@ int config_load(void)
     cfg.refresh_ttl = (int)refresh;
     cfg.body_max = (size_t)body;
     cfg.file_max = (size_t)filemax;
+    cfg.arena_max = arena ? (size_t)arena : cfg.file_max + cfg.body_max + CONFIG_ARENA_HEADROOM;
     cfg.pg_timeout_ms = (int)pgt;
     cfg.redis_timeout_ms = (int)rt;
     cfg.redis_backoff_ms = (int)rb;

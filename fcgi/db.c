@@ -51,12 +51,11 @@ static void drop(const char *rid, const char *why)
     }
 }
 
-/* The first line of a libpq message, for a log line. */
-static const char *first_line(struct arena *a, const char *msg)
+/* The length of the first line of a libpq message, for a log line. */
+static int first_line(const char *msg)
 {
-    if (!msg)
-        return "";
-    return arena_strndup(a, msg, strcspn(msg, "\n"));
+    size_t n = strcspn(msg, "\n");
+    return n > 200 ? 200 : (int)n;
 }
 
 static bool ensure(struct ctx *c)
@@ -79,8 +78,8 @@ static bool ensure(struct ctx *c)
     long long t0 = now_us();
     conn = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(conn) != CONNECTION_OK) {
-        log_warn(c->request_id, "msg=\"postgresql connect failed\" error=\"%.200s\"",
-                 first_line(c->a, PQerrorMessage(conn)));
+        const char *msg = PQerrorMessage(conn);
+        log_warn(c->request_id, "msg=\"postgresql connect failed\" error=\"%.*s\"", first_line(msg), msg);
         PQfinish(conn);
         conn = NULL;
         /* a refused connection costs nothing to retry; a slow failure
@@ -190,6 +189,8 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
         c->in_tx = false;
         return NULL;
     }
+    /* released with the arena from here, even if the arena leaves at its limit */
+    arena_defer(c->a, release_result, res);
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -205,10 +206,8 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
             log_error(c->request_id, "msg=\"statement failed\" statement=%s sqlstate=%s error=\"%.200s\"",
                       statements[id].name, c->sqlstate, c->sqlmsg);
         }
-        PQclear(res);
         return NULL;
     }
-    arena_defer(c->a, release_result, res);
     return res;
 }
 

@@ -121,8 +121,7 @@ void resp_raw(struct req *r, int status, const char *ctype, const char *body, si
 
 static int dump_cb(const char *buf, size_t size, void *data)
 {
-    sbuf_add(data, buf, size);
-    return 0;
+    return sbuf_try_add(data, buf, size) ? 0 : -1;
 }
 
 void resp_json(struct req *r, int status, json_t *body)
@@ -130,8 +129,10 @@ void resp_json(struct req *r, int status, json_t *body)
     r->status = status;
     r->ctype = "application/json";
     r->out.len = 0;
-    json_dump_callback(body, dump_cb, &r->out, JSON_COMPACT);
+    int rc = json_dump_callback(body, dump_cb, &r->out, JSON_COMPACT);
     json_decref(body);
+    if (rc != 0 && r->a->refused)
+        arena_limit_passed(r->a);  /* the body is let go first */
     r->responded = true;
 }
 
@@ -232,19 +233,29 @@ void resp_problem_db(struct req *r)
     r->ctype = "application/problem+json";
 }
 
+static void put_header(FCGX_Stream *out, const char *name, const char *value)
+{
+    FCGX_PutS(name, out);
+    FCGX_PutS(": ", out);
+    FCGX_PutS(value, out);
+    FCGX_PutS("\r\n", out);
+}
+
+/* Takes nothing from the arena, which may be at its limit. */
 void resp_send(struct req *r)
 {
-    struct sbuf h;
-    sbuf_init(&h, r->a, 512);
-    sbuf_printf(&h, "Status: %d %s\r\n", r->status, http_reason(r->status));
+    FCGX_Stream *out = r->fx->out;
+    char num[32];
+    snprintf(num, sizeof num, "%d %s", r->status, http_reason(r->status));
+    put_header(out, "Status", num);
     if (r->ctype)
-        sbuf_printf(&h, "Content-Type: %s\r\n", r->ctype);
-    sbuf_printf(&h, "Content-Length: %zu\r\n", r->out.len);
-    sbuf_printf(&h, "X-Request-Id: %s\r\n", r->c.request_id);
-    sbuf_printf(&h, "Cache-Control: %s\r\n", r->cache_control ? r->cache_control : "no-store");
-    sbuf_add(&h, r->hdrs.s, r->hdrs.len);
-    sbuf_add(&h, "\r\n", 2);
-    FCGX_PutStr(h.s, (int)h.len, r->fx->out);
+        put_header(out, "Content-Type", r->ctype);
+    snprintf(num, sizeof num, "%zu", r->out.len);
+    put_header(out, "Content-Length", num);
+    put_header(out, "X-Request-Id", r->c.request_id);
+    put_header(out, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
+    FCGX_PutStr(r->hdrs.s, (int)r->hdrs.len, out);
+    FCGX_PutS("\r\n", out);
     if (r->out.len && r->status != 304 && r->status != 204)
-        FCGX_PutStr(r->out.s, (int)r->out.len, r->fx->out);
+        FCGX_PutStr(r->out.s, (int)r->out.len, out);
 }

@@ -52,7 +52,9 @@ json_t *req_json_object_or_answer(struct req *r);
 /* "%lld" of an id, in the request's arena: the text form statements take. */
 const char *req_id_text(struct req *r, int64_t id);
 
-/* Response side: each replaces what was answered before. */
+/* Response side: each replaces what was answered before. resp_json takes
+ * body over; if its text passes the arena's limit, body is released and the
+ * request leaves as arena_alloc does (arena.h). */
 void resp_header(struct req *r, const char *name, const char *value);
 void resp_json(struct req *r, int status, json_t *body);
 void resp_raw(struct req *r, int status, const char *ctype, const char *body, size_t len);
@@ -74,7 +76,7 @@ const struct problem *problem_of_db_failure(const struct ctx *c, const char **de
 json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
                      const char *request_id, json_t *ext);
 
-/* Puts the whole response on the wire. */
+/* Puts the whole response on the wire; takes nothing from the arena. */
 void resp_send(struct req *r);
 
 const char *http_reason(int status);

@@ -129,14 +129,14 @@ bool jsonx_get_str(struct arena *a, json_t *obj, const char *key, bool required,
 
 static int text_cb(const char *buf, size_t size, void *data)
 {
-    sbuf_add(data, buf, size);
-    return 0;
+    return sbuf_try_add(data, buf, size) ? 0 : -1;
 }
 
 const char *jsonx_text(struct arena *a, json_t *j)
 {
     struct sbuf b;
     sbuf_init(&b, a, 256);
-    json_dump_callback(j, text_cb, &b, JSON_COMPACT);
+    if (json_dump_callback(j, text_cb, &b, JSON_COMPACT) != 0 && a->refused)
+        arena_limit_passed(a);     /* once jansson has unwound */
     return b.s;
 }

@@ -106,3 +106,11 @@ void redis_close(void)
         redisFree(ctx);
     ctx = NULL;
 }
+
+void redis_abandoned(void)
+{
+    if (!in_on_connect)
+        return;
+    in_on_connect = false;
+    redis_close();
+}

@@ -23,5 +23,9 @@ void redis_set_on_connect(void (*fn)(struct ctx *c));
 
 /* Closes this thread's connection (at thread end, or when not trusted). */
 void redis_close(void);
+/* After a unit of work left midway (past its arena's limit, arena.h): a
+ * connection it was still filling through the on-connect hook is closed,
+ * never trusted. Replies themselves never leave a connection midway. */
+void redis_abandoned(void);
 
 #endif

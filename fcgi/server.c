@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcgiapp.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -28,7 +29,6 @@ static atomic_int busy_threads;
 static atomic_bool stopping;
 
 #define ARENA_BLOCK 16384
-#define ARENA_LIMIT (256u << 20)
 
 static bool rid_ok(const char *s)
 {
@@ -41,7 +41,17 @@ static bool rid_ok(const char *s)
     return true;
 }
 
-/* Reads the body, at most max bytes; answers 413/400 itself on failure. */
+/* Reads what is left of the body and drops it, so the kept-alive
+ * connection stays in step. */
+static void drain_body(struct req *r)
+{
+    char sink[16384];
+    while (FCGX_GetStr(sink, sizeof sink, r->fx->in) > 0)
+        ;
+}
+
+/* Reads the body, at most max bytes, into the arena; answers 413/400 itself
+ * on failure: 413 too when the body does not fit in the arena's limit. */
 static bool read_body_or_answer(struct req *r, size_t max)
 {
     const char *cl = req_env(r, "CONTENT_LENGTH");
@@ -55,14 +65,18 @@ static bool read_body_or_answer(struct req *r, size_t max)
         return false;
     }
     if (n > max) {
-        /* read and drop it, so the kept-alive connection stays in step */
-        char sink[16384];
-        while (FCGX_GetStr(sink, sizeof sink, r->fx->in) > 0)
-            ;
+        drain_body(r);
         resp_problem(r, PROBLEM_BODY_TOO_LARGE, arena_sprintf(r->a, "the body may be at most %zu bytes", max));
         return false;
     }
-    char *buf = arena_alloc(r->a, (size_t)n + 1);
+    char *buf = arena_try_alloc(r->a, (size_t)n + 1);
+    if (!buf) {
+        drain_body(r);
+        log_warn(r->c.request_id, "msg=\"body passes the request memory limit\" bytes=%llu limit=%zu", n, r->a->limit);
+        resp_problem(r, PROBLEM_BODY_TOO_LARGE,
+                     arena_sprintf(r->a, "the body does not fit in the %zu bytes a request may hold", r->a->limit));
+        return false;
+    }
     size_t got = 0;
     while (got < n) {
         int k = FCGX_GetStr(buf + got, (int)(n - got), r->fx->in);
@@ -80,73 +94,128 @@ static bool read_body_or_answer(struct req *r, size_t max)
     return true;
 }
 
-static void handle(FCGX_Request *fx, struct arena *a)
+/* A request over a fresh arena: what FastCGI gives, nothing answered yet. */
+static void req_open(struct req *r, FCGX_Request *fx, struct arena *a, const char *rid)
 {
-    struct req r;
-    memset(&r, 0, sizeof r);
-    r.a = a;
-    r.fx = fx;
-    const char *rid = req_env(&r, "REQUEST_ID");
-    if (!rid_ok(rid)) {
-        unsigned char b[16];
-        char *hex = arena_alloc(a, 33);
-        randombytes_buf(b, sizeof b);
-        sodium_bin2hex(hex, 33, b, sizeof b);
-        rid = hex;
+    memset(r, 0, sizeof *r);
+    r->a = a;
+    r->fx = fx;
+    ctx_init(&r->c, a, rid);
+    sbuf_init(&r->hdrs, a, 256);
+    sbuf_init(&r->out, a, 2048);
+    r->method = req_env(r, "REQUEST_METHOD");
+    if (!r->method)
+        r->method = "GET";
+    r->path = req_env(r, "DOCUMENT_URI");
+    if (!r->path) {
+        const char *uri = req_env(r, "REQUEST_URI");
+        r->path = uri ? arena_strndup(a, uri, strcspn(uri, "?")) : "/";
     }
-    ctx_init(&r.c, a, rid);
-    sbuf_init(&r.hdrs, a, 256);
-    sbuf_init(&r.out, a, 2048);
-    r.method = req_env(&r, "REQUEST_METHOD");
-    if (!r.method)
-        r.method = "GET";
-    r.path = req_env(&r, "DOCUMENT_URI");
-    if (!r.path) {
-        const char *uri = req_env(&r, "REQUEST_URI");
-        r.path = uri ? arena_strndup(a, uri, strcspn(uri, "?")) : "/";
-    }
-    r.query = req_env(&r, "QUERY_STRING");
-    r.remote_addr = req_env(&r, "REMOTE_ADDR");
-    if (!r.remote_addr)
-        r.remote_addr = "unknown";
+    r->query = req_env(r, "QUERY_STRING");
+    r->remote_addr = req_env(r, "REMOTE_ADDR");
+    if (!r->remote_addr)
+        r->remote_addr = "unknown";
+}
 
-    clock_refresh(&r.c);
+/* Route, body, authentication, the application's hooks and the handler.
+ * *acted is set once the handler is entered. */
+static void serve(struct req *r, bool *acted)
+{
+    clock_refresh(&r->c);
 
-    switch (route_find(app->routes, r.method, r.path, &r.match)) {
+    switch (route_find(app->routes, r->method, r->path, &r->match)) {
     case ROUTE_NOT_FOUND:
-        resp_problem(&r, PROBLEM_NOT_FOUND, "no such endpoint");
+        resp_problem(r, PROBLEM_NOT_FOUND, "no such endpoint");
         break;
     case ROUTE_BAD_METHOD:
-        resp_header(&r, "Allow", r.match.allow);
-        resp_problem(&r, PROBLEM_METHOD_NOT_ALLOWED,
-                     arena_sprintf(a, "%s is not allowed here; allowed: %s", r.method, r.match.allow));
+        resp_header(r, "Allow", r->match.allow);
+        resp_problem(r, PROBLEM_METHOD_NOT_ALLOWED,
+                     arena_sprintf(r->a, "%s is not allowed here; allowed: %s", r->method, r->match.allow));
         break;
     case ROUTE_FOUND: {
-        const struct route *rt = r.match.route;
-        if (!read_body_or_answer(&r, (rt->flags & BODY_RAW) ? cfg.file_max : cfg.body_max))
+        const struct route *rt = r->match.route;
+        if (!read_body_or_answer(r, (rt->flags & BODY_RAW) ? cfg.file_max : cfg.body_max))
             break;
-        if ((rt->flags & AUTH_USER) && !app->authenticate(&r))
+        if ((rt->flags & AUTH_USER) && !app->authenticate(r))
             break;
-        if (app->before && app->before(&r))
+        if (app->before && app->before(r))
             break;                 /* answered: a replay, or a refusal */
-        rt->handler(&r);
-        if (!r.responded) {
-            log_error(r.c.request_id, "msg=\"handler did not answer\" path=\"%.200s\"", r.path);
-            resp_problem(&r, PROBLEM_INTERNAL_ERROR, "the request was not answered");
+        *acted = true;
+        rt->handler(r);
+        if (!r->responded) {
+            log_error(r->c.request_id, "msg=\"handler did not answer\" path=\"%.200s\"", r->path);
+            resp_problem(r, PROBLEM_INTERNAL_ERROR, "the request was not answered");
         }
-        db_rollback(&r.c);
+        db_rollback(&r->c);
         if (app->after)
-            app->after(&r);
+            app->after(r);
         break;
     }
     }
-    db_rollback(&r.c);
-    /* the FastCGI parameters are gone after FCGX_Finish_r: keep copies */
-    const char *rid_copy = arena_strdup(a, r.c.request_id);
-    const char *method = arena_strdup(a, r.method), *path = arena_strdup(a, r.path);
+    db_rollback(&r->c);
+}
+
+/* serve() with the arena's exit set; false when the request left through it,
+ * having passed the arena's limit. Nothing here changes after setjmp. */
+static bool serve_within_limit(struct req *r, bool *acted)
+{
+    jmp_buf out;
+    if (setjmp(out))
+        return false;              /* the arena took its exit away as it left */
+    arena_set_exit(r->a, &out);
+    serve(r, acted);
+    arena_set_exit(r->a, NULL);
+    return true;
+}
+
+/* After a request passed its arena's limit: its transaction is rolled back,
+ * its memory released, and it is answered 500 from a fresh arena. The
+ * application's after() sees that answer when the handler had been entered
+ * (an Idempotency-Key is let go). */
+static void answer_past_limit(struct req *r, bool acted)
+{
+    struct arena *a = r->a;
+    log_error(r->c.request_id, "msg=\"request memory limit passed\" limit=%zu wanted=%zu path=\"%.200s\"",
+              a->limit, a->refused, r->path);
+    db_rollback(&r->c);
+    redis_abandoned();
+    long long t0 = r->c.t0_us;
+    int64_t user_id = r->user_id, session_id = r->session_id;
+    const char *rid = r->c.request_id;
+    arena_reset(a);
+    req_open(r, r->fx, a, rid);
+    r->c.t0_us = t0;
+    r->user_id = user_id;
+    r->session_id = session_id;
+    resp_problem(r, PROBLEM_INTERNAL_ERROR, "the request needs more memory than one request may hold");
+    if (acted && app->after && route_find(app->routes, r->method, r->path, &r->match) == ROUTE_FOUND)
+        app->after(r);
+    db_rollback(&r->c);
+}
+
+static void handle(FCGX_Request *fx, struct arena *a)
+{
+    /* request id, method and path live off the arena: they outlive a reset
+     * and FCGX_Finish_r, for the access log line */
+    char rid[65], method[16], path[201];
+    const char *given = FCGX_GetParam("REQUEST_ID", fx->envp);
+    if (rid_ok(given)) {
+        snprintf(rid, sizeof rid, "%s", given);
+    } else {
+        unsigned char b[16];
+        randombytes_buf(b, sizeof b);
+        sodium_bin2hex(rid, sizeof rid, b, sizeof b);
+    }
+    struct req r;
+    req_open(&r, fx, a, rid);
+    bool acted = false;
+    if (!serve_within_limit(&r, &acted))
+        answer_past_limit(&r, acted);
+    snprintf(method, sizeof method, "%s", r.method);
+    snprintf(path, sizeof path, "%s", r.path);
     resp_send(&r);
     FCGX_Finish_r(fx);
-    log_info(rid_copy, "method=%s path=\"%.200s\" status=%d us=%lld user=%lld",
+    log_info(rid, "method=%s path=\"%s\" status=%d us=%lld user=%lld",
              method, path, r.status, now_us() - r.c.t0_us, (long long)r.user_id);
 }
 
@@ -155,7 +224,7 @@ static void *thread_main(void *arg)
     (void)arg;
     FCGX_Request fx;
     struct arena a;
-    arena_init(&a, ARENA_BLOCK, ARENA_LIMIT);
+    arena_init(&a, ARENA_BLOCK, cfg.arena_max);
     if (FCGX_InitRequest(&fx, listen_fd, 0) != 0) {
         log_error(NULL, "msg=\"FCGX_InitRequest failed\"");
         return NULL;

@@ -16,6 +16,9 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PORT = int(os.environ.get("QLVB_PORT", "18080"))
 VAR = os.environ.get("QLVB_VAR", os.path.join(ROOT, "var", "test"))
+# the stack's body limits (fcgi/config.c's defaults unless tests/run.sh sets them)
+BODY_MAX = int(os.environ.get("QLVB_BODY_MAX") or 1 << 20)
+FILE_MAX = int(os.environ.get("QLVB_FILE_MAX") or 20 << 20)
 SPEC = yaml.safe_load(open(os.path.join(ROOT, "mobile-spec", "openapi.yaml"), encoding="utf-8"))
 RESOLVER = jsonschema.RefResolver.from_schema(SPEC)
 
@@ -175,8 +178,9 @@ def craft(header, claims, key, alg="sha256"):
 
 # ---- the test stack's services ----
 
-def stack(cmd):
+def stack(cmd, env_extra=None):
     env = dict(os.environ, QLVB_VAR=VAR, QLVB_PORT=str(PORT))
+    env.update(env_extra or {})
     subprocess.run(["bash", os.path.join(ROOT, "deploy", "stack.sh"), cmd], check=True, env=env,
                    stdout=subprocess.DEVNULL)
 

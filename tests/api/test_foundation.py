@@ -2,12 +2,14 @@
 Every response is checked against mobile-spec/openapi.yaml."""
 import concurrent.futures
 import json
+import os
 import socket
 import statistics
 import time
+import uuid
 
-from lib import (SECRETS, admin, b64url, call, clock_moved, craft, login, problem, psql, request, stack_key,
-                 tokens, wait_for)
+from lib import (BODY_MAX, FILE_MAX, SECRETS, VAR, admin, b64url, call, clock_moved, craft, login, pid_of, problem,
+                 psql, request, stack, stack_key, tokens, wait_for, worker_pids)
 
 
 def test_health_answers_ok_with_both_services_up():
@@ -125,11 +127,51 @@ def test_bad_login_bodies_are_400_and_change_nothing():
     assert psql("SELECT count(*) FROM sessions") == before
 
 
-def test_body_over_the_cap_is_413_from_the_worker_and_from_nginx():
-    big = json.dumps({"username": "stp.vanthu", "password": "x" * (2 << 20), "device_name": "d"}).encode()
-    r = call("POST", "/api/v1/auth/login", raw=big)
+NGINX_TOO_LARGE = "the body is larger than the server accepts"   # nginx's detail; the worker's differ
+
+
+def _json_of_size(n):
+    """{"refresh_token": "xx...x"} of exactly n bytes."""
+    head, tail = b'{"refresh_token":"', b'"}'
+    return head + b"x" * (n - len(head) - len(tail)) + tail
+
+
+def _draft(token, subject="Văn bản thử giới hạn", **extra):
+    r = call("POST", "/api/v1/documents/outgoing", token=token,
+             body={"type_code": "CV", "subject": subject, "recipients": [{"name": "Bộ Tư pháp"}], **extra})
+    assert r.status == 201, r
+    return r.json["id"]
+
+
+def _upload(token, doc, data, name="tep.pdf"):
+    return call("POST", f"/api/v1/documents/{doc}/files?kind=attachment&name={name}", token=token, raw=data,
+                content_type="application/pdf")
+
+
+def test_nginx_limits_bodies_per_location_with_the_workers_limits():
+    between = BODY_MAX + BODY_MAX // 2          # past the JSON limit, under the file limit
+    assert FILE_MAX > between + 16, "the test stack runs with a file limit well above the JSON one"
+    # sign-in and the other JSON routes: nginx refuses, no worker reads it
+    big = json.dumps({"username": "stp.vanthu", "password": "x" * between, "device_name": "d"}).encode()
+    for path in ("/api/v1/auth/login", "/api/v1/auth/refresh"):
+        r = call("POST", path, raw=big)
+        problem(r, 413, "body-too-large")
+        assert r.json["detail"] == NGINX_TOO_LARGE and "instance" not in r.json, r
+    # the same number as the workers': BODY_MAX bytes reach the handler, one more does not
+    problem(call("POST", "/api/v1/auth/refresh", raw=_json_of_size(BODY_MAX)), 400, "invalid-field")
+    r = call("POST", "/api/v1/auth/refresh", raw=_json_of_size(BODY_MAX + 1))
     problem(r, 413, "body-too-large")
-    # past nginx's own cap: refused on the announced length, before any body
+    assert r.json["detail"] == NGINX_TOO_LARGE, r
+    # an upload between the two limits is stored; past the file limit nginx refuses it
+    t = tokens("stp.chuyenvien")["access_token"]
+    doc = _draft(t)
+    pdf = b"%PDF-1.4\n" + b"0" * between
+    r = _upload(t, doc, pdf)
+    assert r.status == 201 and r.json["size"] == len(pdf), r
+    r = _upload(t, doc, b"%PDF-1.4\n" + b"0" * FILE_MAX)
+    problem(r, 413, "body-too-large")
+    assert r.json["detail"] == NGINX_TOO_LARGE, r
+    # past every limit: refused on the announced length, before any body
     s = socket.create_connection(("127.0.0.1", int(__import__("lib").PORT)), timeout=10)
     s.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
               b"Content-Length: 40000000\r\nConnection: close\r\n\r\n{")
@@ -146,6 +188,56 @@ def test_body_over_the_cap_is_413_from_the_worker_and_from_nginx():
     assert json.loads(body)["type"] == "urn:qlvb:problem:body-too-large"
     # the connection that sent the big body did not break the next request
     assert call("GET", "/api/v1/health").status == 200
+
+
+def _api_restart(env_extra=None):
+    stack("api-stop")
+    stack("api-start", env_extra)
+    healthy = lambda: (lambda r: r.status == 200)(request("GET", "/api/v1/health"))
+    assert wait_for(healthy, 15), "the workers did not come back"
+
+
+def _api_log_has(text):
+    with open(os.path.join(VAR, "log", "api.log"), "rb") as f:
+        return text.encode() in f.read()
+
+
+def test_a_request_past_the_arena_limit_is_answered_and_its_worker_goes_on():
+    t = tokens("stp.chuyenvien")["access_token"]
+    doc = _draft(t)
+    # one worker of one thread with a small arena: what answers afterwards is
+    # the very thread that passed the limit
+    arena = 128 << 10
+    _api_restart({"QLVB_ARENA_MAX": str(arena), "QLVB_WORKERS": "1", "QLVB_THREADS": "1"})
+    try:
+        assert wait_for(lambda: len(worker_pids()) == 1, 5), worker_pids()
+        workers, master = worker_pids(), pid_of("api")
+        # a body the arena cannot hold, under nginx's file limit: 413 from the worker
+        r = _upload(t, doc, b"%PDF-1.4\n" + b"0" * (4 * arena))
+        problem(r, 413, "body-too-large")
+        assert "does not fit" in r.json["detail"] and r.json["instance"] == f"/api/v1/documents/{doc}/files", r
+        # a body that fits, but the JSON text the handler builds from it does
+        # not: 500, nothing written, and the Idempotency-Key let go (the retry
+        # runs again rather than waiting on a first attempt that is gone)
+        subject = f"Vượt giới hạn bộ nhớ {uuid.uuid4().hex[:8]}"
+        raw = json.dumps({"type_code": "CV", "subject": subject, "recipients": [{"name": "Ủ" * 200}] * 150},
+                         ensure_ascii=False).encode()
+        assert arena // 2 < len(raw) < min(arena, BODY_MAX), len(raw)
+        key = uuid.uuid4().hex
+        for _ in range(2):
+            r = request("POST", "/api/v1/documents/outgoing", token=t, raw=raw, headers={"Idempotency-Key": key})
+            problem(r, 500, "internal-error")       # 500 is in no operation's contract: checked as a problem
+            assert r.json["request_id"] == r.headers["x-request-id"], r
+        assert psql(f"SELECT count(*) FROM documents WHERE subject = '{subject}'") == "0"
+        assert wait_for(lambda: _api_log_has(f"rid={r.headers['x-request-id']} msg=\"request memory limit passed\""), 5)
+        # the same thread goes on: reads, a sign-in, a write
+        for _ in range(5):
+            assert call("GET", "/api/v1/health").status == 200
+        assert call("GET", "/api/v1/me", token=tokens("stp.vanthu")["access_token"]).status == 200
+        _draft(t, subject=subject + " nhỏ")
+        assert worker_pids() == workers and pid_of("api") == master, "the worker was replaced"
+    finally:
+        _api_restart()
 
 
 def test_missing_or_garbage_token_is_401_with_a_bearer_challenge():

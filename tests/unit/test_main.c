@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,6 +82,126 @@ static void arena_sprintf_and_sbuf(void **state)
     sbuf_json_str(&b, "a\"b\\c\n\x01 Đồng Nai");
     assert_string_equal(b.s, "\"a\\\"b\\\\c\\n\\u0001 Đồng Nai\"");
     arena_destroy(&a);
+}
+
+/* Runs fn(a) with the arena's exit set; true when it left through it. */
+static bool leaves(struct arena *a, void (*fn)(struct arena *a))
+{
+    jmp_buf out;
+    if (setjmp(out))
+        return true;
+    arena_set_exit(a, &out);
+    fn(a);
+    arena_set_exit(a, NULL);
+    return false;
+}
+
+static void alloc_small(struct arena *a) { arena_alloc(a, 100); }
+static void alloc_10k(struct arena *a) { memset(arena_alloc(a, 10000), 'x', 10000); }
+static void alloc_huge(struct arena *a) { arena_alloc(a, SIZE_MAX - 4); }
+static void calloc_overflow(struct arena *a) { arena_calloc(a, SIZE_MAX / 2, 4); }
+static void sbuf_past(struct arena *a)
+{
+    struct sbuf b;
+    sbuf_init(&b, a, 16);
+    for (int i = 0; i < 1000; i++)
+        sbuf_puts(&b, "Ủy ban nhân dân tỉnh ");
+}
+static int defer_seen;
+static void note_defer(void *p) { defer_seen += *(int *)p; }
+static void defer_at_limit(struct arena *a)
+{
+    static int seven = 7;
+    arena_try_alloc(a, a->limit - a->used);           /* fill it to the brim */
+    arena_defer(a, note_defer, &seven);
+}
+static void release_json(void *p) { json_decref(p); }
+static void text_past(struct arena *a)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < 2000; i++)
+        json_array_append_new(arr, json_string("Sở Thông tin và Truyền thông"));
+    arena_defer(a, release_json, arr);
+    jsonx_text(a, arr);
+}
+
+static void arena_try_alloc_refuses_past_the_limit_and_changes_nothing(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a, 1024, 8192);
+    assert_non_null(arena_try_alloc(&a, 4000));
+    size_t used = a.used;
+    assert_null(arena_try_alloc(&a, 5000));
+    assert_int_equal(a.used, used);
+    assert_int_equal(a.refused, used + 5008);        /* rounded up to 16 */
+    assert_null(arena_try_alloc(&a, SIZE_MAX));
+    assert_int_equal(a.refused, SIZE_MAX);
+    assert_non_null(arena_try_alloc(&a, 4000));     /* what fits still fits */
+    assert_non_null(arena_try_alloc(&a, 8192 - a.used));
+    assert_null(arena_try_alloc(&a, 1));
+    struct sbuf b;
+    arena_reset(&a);
+    assert_int_equal(a.refused, 0);
+    sbuf_init(&b, &a, 16);
+    assert_true(sbuf_try_add(&b, "Sở Tư pháp", strlen("Sở Tư pháp")));
+    arena_try_alloc(&a, 8192 - a.used);
+    assert_false(sbuf_try_add(&b, "0123456789abcdef0123456789", 26));
+    assert_string_equal(b.s, "Sở Tư pháp");           /* unchanged */
+    arena_destroy(&a);
+}
+
+static void arena_past_the_limit_leaves_through_its_exit_once(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a, 1024, 8192);
+    void (*const past[])(struct arena *) = { alloc_10k, alloc_huge, calloc_overflow, sbuf_past, text_past };
+    for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+        assert_true(leaves(&a, past[i]));
+        assert_null(a.exit);                          /* taken once */
+        assert_true(a.refused > 8192);
+        assert_true(a.used <= 8192);
+        arena_reset(&a);                               /* and the arena serves the next request */
+        assert_string_equal(arena_strdup(&a, "Sở Tư pháp"), "Sở Tư pháp");
+    }
+    /* within the limit nothing leaves, and the exit is taken away after */
+    assert_false(leaves(&a, alloc_small));
+    assert_null(a.exit);
+    arena_destroy(&a);
+}
+
+static void arena_defer_releases_at_once_when_it_cannot_record(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a, 1024, 4096);
+    defer_seen = 0;
+    assert_true(leaves(&a, defer_at_limit));
+    assert_int_equal(defer_seen, 7);                  /* released before leaving */
+    arena_reset(&a);
+    assert_int_equal(defer_seen, 7);                  /* and not twice */
+    arena_destroy(&a);
+}
+
+static void arena_without_an_exit_aborts_past_the_limit(void **state)
+{
+    (void)state;
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGABRT, SIG_DFL);
+        int fd = open("/dev/null", O_WRONLY);          /* its fatal line is expected */
+        dup2(fd, STDERR_FILENO);
+        struct arena a;
+        arena_init(&a, 1024, 4096);
+        arena_alloc(&a, 5000);
+        _exit(0);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
 }
 
 /* ---- router ---- */
@@ -457,6 +580,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(arena_allocations_are_aligned_and_distinct),
         cmocka_unit_test(arena_reset_runs_cleanups_once),
         cmocka_unit_test(arena_sprintf_and_sbuf),
+        cmocka_unit_test(arena_try_alloc_refuses_past_the_limit_and_changes_nothing),
+        cmocka_unit_test(arena_past_the_limit_leaves_through_its_exit_once),
+        cmocka_unit_test(arena_defer_releases_at_once_when_it_cannot_record),
+        cmocka_unit_test(arena_without_an_exit_aborts_past_the_limit),
         cmocka_unit_test(router_matches_literals_and_captures),
         cmocka_unit_test(router_404_and_405),
         cmocka_unit_test(json_refuses_duplicates_and_deep_nesting),
