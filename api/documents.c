@@ -41,26 +41,37 @@ static void respond_detail(struct req *r, int64_t id, int status)
 /* One workflow step: the statement (a row of the one list, chosen by the
  * caller), its audit row and the commit in one transaction; then the
  * document as it now is. */
+struct step_run {
+    struct req *r;
+    int64_t id;                   /* 0: the statement returns the new document's id */
+    int stmt, n;
+    const char *const *params;
+    const char *action;
+};
+
+static bool step_tx(struct ctx *c, void *arg)
+{
+    struct step_run *s = arg;
+    inbox_cache_track(c);
+    PGresult *res = db_exec(c, s->stmt, s->n, s->params);
+    if (!res)
+        return false;
+    int64_t id = s->id ? s->id : db_ll(res, 0, 0);
+    if (!audit(s->r, s->r->user_id, s->action, "document", id, NULL))
+        return false;
+    s->id = id;
+    return true;
+}
+
 static void act(struct req *r, int64_t id, int stmt, int n, const char *const *params,
                 const char *action, int status)
 {
-    if (!db_begin(&r->c)) {
+    struct step_run s = { r, id, stmt, n, params, action };
+    if (!db_transaction(&r->c, step_tx, &s)) {
         resp_problem_db(r);
         return;
     }
-    inbox_cache_track(&r->c);
-    PGresult *res = db_exec(&r->c, stmt, n, params);
-    if (!res) {
-        resp_problem_db(r);
-        return;
-    }
-    if (id == 0)
-        id = db_ll(res, 0, 0);
-    if (!audit(r, r->user_id, action, "document", id, NULL) || !db_commit(&r->c)) {
-        resp_problem_db(r);
-        return;
-    }
-    respond_detail(r, id, status);
+    respond_detail(r, s.id, status);
 }
 
 static bool path_id_or_answer(struct req *r, int64_t *id)
@@ -236,12 +247,9 @@ void doc_step(struct req *r)
 
 const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **detail)
 {
-    if (db_begin(&r->c)) {
-        inbox_cache_track(&r->c);
-        if (DB_RUN(&r->c, DOC_APPROVE, req_id_text(r, r->user_id), req_id_text(r, doc_id), note) &&
-            audit(r, r->user_id, "document.approve", "document", doc_id, NULL) && db_commit(&r->c))
-            return NULL;
-    }
-    db_rollback(&r->c);
+    const char *p[3] = { req_id_text(r, r->user_id), req_id_text(r, doc_id), note };
+    struct step_run s = { r, doc_id, DB_STMT(DOC_APPROVE, 3), 3, p, "document.approve" };
+    if (db_transaction(&r->c, step_tx, &s))
+        return NULL;
     return problem_of_db_failure(&r->c, detail);
 }

@@ -70,23 +70,20 @@ void inbox_list(struct req *r)
         limit = (int)l;
     }
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
-    /* the version of the inbox (from Redis when it knows it) and the exact
-     * page asked for make the ETag */
+    /* the inbox's state (from Redis while it is current: its version, how
+     * many items are past their deadline) and the exact page asked for make
+     * the ETag: it changes with every change a page shows, and when a
+     * deadline passes */
     unsigned long h = 5381;
     for (const char *q = r->query ? r->query : ""; *q; q++)
         h = h * 33 + (unsigned char)*q;
     const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
-    const char *version = inbox_cache_version(&r->c, r->user_id);
-    if (!version) {
-        PGresult *v = DB_RUN(&r->c, INBOX_VERSION, uid);
-        if (!v) {
-            resp_problem_db(r);
-            return;
-        }
-        version = PQgetvalue(v, 0, 0);
-        inbox_cache_store(&r->c, r->user_id, version);
+    struct inbox_state st;
+    if (!inbox_cache_state(&r->c, r->user_id, &st)) {
+        resp_problem_db(r);
+        return;
     }
-    const char *etag = arena_sprintf(r->a, "\"i%s-%s-%lx\"", uid, version, h);
+    const char *etag = arena_sprintf(r->a, "\"i%s-%lld-%lld-%lx\"", uid, st.version, st.overdue, h);
     resp_header(r, "ETag", etag);
     r->cache_control = "private, no-cache";
     if (inm && strstr(inm, etag)) {
@@ -115,6 +112,20 @@ void inbox_counts(struct req *r)
     resp_raw(r, 200, "application/json", body, strlen(body));
 }
 
+struct read_run {
+    struct req *r;
+    const char *item_id;
+    int64_t document_id;
+};
+
+static bool read_tx(struct ctx *c, void *arg)
+{
+    struct read_run *run = arg;
+    inbox_cache_track(c);
+    return DB_RUN(c, INBOX_READ, run->item_id, req_id_text(run->r, run->r->user_id)) &&
+           audit(run->r, run->r->user_id, "inbox.read", "document", run->document_id, NULL);
+}
+
 /* Each item is acted on by itself and answered by itself. */
 void inbox_batch(struct req *r)
 {
@@ -141,15 +152,9 @@ void inbox_batch(struct req *r)
             failed = problem_get(PROBLEM_ITEM_NOT_FOUND);
             detail = "no such item in your inbox";
         } else if (strcmp(action, "read") == 0) {
-            bool ok = db_begin(&r->c);
-            if (ok)
-                inbox_cache_track(&r->c);
-            if (!ok || !DB_RUNA(&r->c, INBOX_READ, p) ||
-                !audit(r, r->user_id, "inbox.read", "document", db_ll(item, 0, 0), NULL) ||
-                !db_commit(&r->c)) {
-                db_rollback(&r->c);
+            struct read_run run = { r, p[0], db_ll(item, 0, 0) };
+            if (!db_transaction(&r->c, read_tx, &run))
                 failed = problem_of_db_failure(&r->c, &detail);
-            }
         } else if (strcmp(PQgetvalue(item, 0, 1), "approve") != 0) {
             failed = problem_get(PROBLEM_WRONG_STATE);
             detail = "the item is not waiting for your approval";

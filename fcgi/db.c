@@ -201,6 +201,9 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
         if (strncmp(c->sqlstate, "08", 2) == 0 || strncmp(c->sqlstate, "57P", 3) == 0) {
             c->db_down = true;
             drop(c->request_id, "server is shutting down");
+        } else if (db_failed_transiently(c)) {
+            log_warn(c->request_id, "msg=\"statement failed transiently\" statement=%s sqlstate=%s",
+                     statements[id].name, c->sqlstate);
         } else if (strcmp(c->sqlstate, DB_UNIQUE_VIOLATION) != 0 && strncmp(c->sqlstate, "QP", 2) != 0 &&
                    strncmp(c->sqlstate, "22", 2) != 0) {
             log_error(c->request_id, "msg=\"statement failed\" statement=%s sqlstate=%s error=\"%.200s\"",
@@ -302,6 +305,18 @@ void db_rollback(struct ctx *c)
     }
 }
 
+bool db_transaction(struct ctx *c, bool (*fn)(struct ctx *c, void *arg), void *arg)
+{
+    for (int attempt = 0;; attempt++) {
+        if (db_begin(c) && fn(c, arg) && db_commit(c))
+            return true;
+        db_rollback(c);
+        if (attempt > 0 || !db_failed_transiently(c))
+            return false;
+        log_warn(c->request_id, "msg=\"transaction retried\" sqlstate=%s", c->sqlstate);
+    }
+}
+
 bool db_ping(struct ctx *c)
 {
     return DB_RUN0(c, HEALTH) != NULL;
@@ -329,4 +344,13 @@ long long db_ll(PGresult *res, int row, int col)
 bool db_bool(PGresult *res, int row, int col)
 {
     return !PQgetisnull(res, row, col) && PQgetvalue(res, row, col)[0] == 't';
+}
+
+bool db_failed_transiently(const struct ctx *c)
+{
+    static const char *const transient[] = { "40P01", "40001", "55P03", "57014", NULL };
+    for (const char *const *t = transient; c->sqlstate && *t; t++)
+        if (strcmp(c->sqlstate, *t) == 0)
+            return true;
+    return false;
 }

@@ -74,6 +74,13 @@ bool db_commit(struct ctx *c);
 /* Rolls back an open transaction; its hooks are dropped. */
 void db_rollback(struct ctx *c);
 
+/* Runs fn(c, arg) in a transaction and commits it. When it fails
+ * transiently (db_failed_transiently), it is rolled back and run once more,
+ * from the start: fn must do nothing outside the database but through
+ * after-commit hooks (which it registers each time). False with the failure
+ * in c; the transaction is then rolled back. */
+bool db_transaction(struct ctx *c, bool (*fn)(struct ctx *c, void *arg), void *arg);
+
 /* fn(c, arg) inside the transaction, just before COMMIT; false aborts it. */
 void db_before_commit(struct ctx *c, bool (*fn)(struct ctx *c, void *arg), void *arg);
 /* fn(c, arg) once the transaction has committed. */
@@ -88,6 +95,10 @@ void db_close(void);
 const char *db_val(PGresult *res, int row, int col);    /* NULL for SQL NULL */
 long long db_ll(PGresult *res, int row, int col);
 bool db_bool(PGresult *res, int row, int col);
+
+/* The last failure was transient (a deadlock, a serialization failure, a
+ * lock or statement timeout): the whole transaction, run again, may pass. */
+bool db_failed_transiently(const struct ctx *c);
 
 #define DB_UNIQUE_VIOLATION "23505"
 

@@ -1,5 +1,6 @@
 /* Request accessors and response writing: see http.h. */
 #include "http.h"
+#include "db.h"
 #include "jsonx.h"
 #include "config.h"
 #include "log.h"
@@ -210,6 +211,10 @@ const struct problem *problem_of_db_failure(const struct ctx *c, const char **de
         *detail = "the database cannot be reached; try again shortly";
         return problem_get(PROBLEM_DATABASE_UNAVAILABLE);
     }
+    if (db_failed_transiently(c)) {
+        *detail = "the database was busy with other work; try again shortly";
+        return problem_get(PROBLEM_DATABASE_BUSY);
+    }
     const struct problem *p = problem_by_sqlstate(c->sqlstate);
     if (p) {
         *detail = c->sqlmsg;
@@ -228,7 +233,7 @@ void resp_problem_db(struct req *r)
     const char *detail;
     const struct problem *p = problem_of_db_failure(&r->c, &detail);
     if (p->status == 503)
-        resp_header(r, "Retry-After", "5");
+        resp_header(r, "Retry-After", p == problem_get(PROBLEM_DATABASE_BUSY) ? "1" : "5");
     resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, NULL));
     r->ctype = "application/problem+json";
 }

@@ -494,8 +494,17 @@ static void db_failures_map_to_their_problems(void **state)
         assert_string_equal(detail, "invalid input syntax");
     }
 
+    /* deadlock, serialization failure, lock and statement timeouts: busy,
+     * 503 (the client may retry), never 500 */
+    const char *transient[] = { "40P01", "40001", "55P03", "57014" };
+    for (size_t i = 0; i < sizeof transient / sizeof *transient; i++) {
+        p = of_failure(false, transient[i], "deadlock detected", &detail);
+        assert_string_equal(p->slug, "database-busy");
+        assert_int_equal(p->status, 503);
+    }
+
     /* anything else: the internal error, without PostgreSQL's words */
-    const char *other[] = { "23505", "23503", "42883", "XX000", "40001", "QP999", "2", "" };
+    const char *other[] = { "23505", "23503", "42883", "XX000", "QP999", "2", "" };
     for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
         p = of_failure(false, other[i], "secret internals", &detail);
         assert_string_equal(p->slug, "internal-error");
