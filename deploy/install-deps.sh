@@ -14,6 +14,7 @@ pkgs=(
   libmagic-dev                                  # file type sniffing of uploads
   libcmocka-dev                                 # C unit tests
   postgresql postgresql-contrib                 # database (+ unaccent, pg_trgm)
+  pgtap                                         # SQL tests: pgTAP for PostgreSQL 15 and pg_prove
   redis-server                                  # cache
   nginx-light                                   # HTTP front
   wrk                                           # load generator (make bench)

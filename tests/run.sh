@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite: C unit tests, the OpenAPI lint, then API and fault tests
-# through nginx against a private stack under var/test on other ports.
+# The whole suite: C unit tests, the OpenAPI lint, then against a private
+# stack under var/test on other ports the SQL tests (pgTAP) in its database
+# and the API and fault tests through nginx.
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +31,66 @@ one() {     # one check that is a test of its own: name, then the command
     local name=$1; shift
     if "$@"; then passed=$((passed + 1)); echo "ok    $name"
     else failed=$((failed + 1)); echo "FAIL  $name"; fi
+}
+as_qlvb() { setpriv --reuid=qlvb --regid=qlvb --init-groups -- "$@"; }
+
+# pg_prove's verbose TAP (the file) to a line per test file, each failed
+# assertion with pgTAP's diagnostics, and "N passed, N failed" counting
+# every assertion; a file that stopped before its plan counts the rest as
+# failed. $2: pg_prove's exit status.
+tap_count() {
+    awk -v rc="$2" '
+    BEGIN { P = F = files = 0; file = "" }
+    function close_file(  missing, bad) {
+        if (file == "") return
+        missing = plan < 0 ? 1 : plan - ok - nok
+        if (missing < 0) missing = 0
+        bad = nok + missing
+        if (bad == 0 && !file_ok) bad = 1            # more than planned, or an odd exit
+        if (bad == 0) printf "ok    %s (%d assertions)\n", file, ok
+        else {
+            printf "FAIL  %s: %d passed, %d failed\n%s", file, ok, bad, fails
+            if (plan < 0) printf "    stopped before its plan: see the errors below\n"
+            else if (missing > 0) printf "    stopped after %d of %d assertions: see the errors below\n", ok + nok, plan
+        }
+        P += ok; F += bad; files++; file = ""
+    }
+    /^[^ #].*\.sql \.+ ?$/  { close_file(); file = $1; plan = -1; ok = nok = 0; file_ok = 0; fails = ""; diag = 0; next }
+    file == ""              { next }
+    /^1\.\.[0-9]+/          { plan = substr($1, 4) + 0; next }
+    /^ok [0-9]/             { ok++; diag = 0; next }
+    /^not ok [0-9]/         { if ($0 ~ /# TODO/) { ok++; next }
+                              nok++; diag = 1; fails = fails "    " $0 "\n"; next }
+    /^#/                    { if (diag) fails = fails "    " $0 "\n"; next }
+    /^ok$/                  { file_ok = 1; diag = 0; next }
+                            { diag = 0 }
+    END {
+        close_file()
+        if (files == 0) { print "FAIL  no SQL test file ran"; F++ }
+        else if (rc != 0 && F == 0) { print "FAIL  pg_prove exited with status " rc; F++ }
+        print P " passed, " F " failed"
+    }' "$1"
+}
+
+# The SQL tests, tests/sql/*.sql: pgTAP files run by pg_prove against the
+# test stack's database as its owner role, over the stack's socket. pgTAP is
+# created here, in the test database only: no migration names it.
+sql_tests() {
+    local pg=(-h "$QLVB_VAR/run" -p "${QLVB_PG_PORT:-$((QLVB_PORT + 10))}" -U qlvb -d qlvb) rc
+    if ! as_qlvb test -r tests/sql -a -x tests/sql; then
+        echo "FAIL  user qlvb cannot read tests/sql/: let it through $ROOT"; failed=$((failed + 1)); return
+    fi
+    if ! as_qlvb psql -X -q -v ON_ERROR_STOP=1 "${pg[@]}" -c "CREATE EXTENSION IF NOT EXISTS pgtap" >"$tmp/sql.err" 2>&1; then
+        cat "$tmp/sql.err"; echo "FAIL  CREATE EXTENSION pgtap in the test database"; failed=$((failed + 1)); return
+    fi
+    as_qlvb pg_prove --verbose --nocolor "${pg[@]}" tests/sql/*.sql >"$QLVB_VAR/log/pgtap.log" 2>"$tmp/sql.err"
+    rc=$?
+    tap_count "$QLVB_VAR/log/pgtap.log" "$rc" >"$tmp/sql"
+    head -n -1 "$tmp/sql"
+    if [ -s "$tmp/sql.err" ]; then echo "psql said:"; sed 's/^/    /' "$tmp/sql.err"; fi
+    echo "pg_prove: $(grep -oE '^Files=[0-9]+, Tests=[0-9]+' "$QLVB_VAR/log/pgtap.log"), $(grep -E '^Result:' "$QLVB_VAR/log/pgtap.log"); the TAP is in $QLVB_VAR/log/pgtap.log"
+    tail -n 1 "$tmp/sql"
+    count "$tmp/sql" "SQL tests"
 }
 
 bash deploy/stack.sh stop >/dev/null 2>&1
@@ -64,6 +125,8 @@ if ! bash deploy/stack.sh start; then
     echo "FAIL  the test stack did not start"
     tail -n 20 "$QLVB_VAR"/log/*.log
 else
+    echo "== SQL tests (pgTAP: tests/sql)"
+    sql_tests
     echo "== API and fault tests (through nginx)"
     PYTHONPATH=tests/api:tests/fault:tests/static "$PY" tests/api/runner.py test_structure test_request_schemas test_foundation test_documents test_faults test_zz_logs \
         2>&1 | tee "$tmp/api"
