@@ -8,7 +8,7 @@
 --   QP004 invalid-value      (a value the step cannot use)
 -- Deputies act as leaders unless agencies.deputies_act_as_leaders is false.
 BEGIN;
-SELECT plan(158);
+SELECT plan(167);
 
 CREATE FUNCTION pg_temp.uid(p_username text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
 DECLARE v bigint;
@@ -267,6 +267,20 @@ SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('ou
                  'QP003', NULL, 'doc_present: an outgoing draft: wrong state');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL, pg_temp.assign('main', 'stp.chuyenvien'))$$,
                  'QP003', NULL, 'doc_direct: an outgoing draft: wrong state');
+SELECT lives_ok($$SELECT pg_temp.draft('x-head', 'stp.truongphong')$$, 'doc_create_draft: a head of unit drafts');
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.vanthu')$$, 'QP002', NULL,
+                 'doc_create_draft: a clerk does not draft where the agency does not allow it');
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.giamdoc')$$, 'QP002', NULL,
+                 'doc_create_draft: nor a leader');
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'admin')$$, 'QP002', NULL,
+                 'doc_create_draft: the technical administrator never drafts');
+UPDATE agencies SET leaders_and_clerks_draft = true WHERE valid_to IS NULL;
+SELECT lives_ok($$SELECT pg_temp.draft('x-clerk', 'stp.vanthu')$$,
+                'doc_create_draft: a clerk drafts where the agency allows it');
+SELECT lives_ok($$SELECT pg_temp.draft('x-leader', 'stp.phogiamdoc')$$, 'doc_create_draft: and a leader');
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'admin')$$, 'QP002', NULL,
+                 'doc_create_draft: the administrator still not');
+UPDATE agencies SET leaders_and_clerks_draft = false WHERE valid_to IS NULL;
 
 ------------------------------------------------------------------------
 -- doc_submit: the author, of a draft or a returned document
@@ -295,8 +309,8 @@ UPDATE agencies SET review_steps = '{leader}' WHERE code = '000.00.01.H19' AND v
 SELECT lives_ok($$SELECT doc_submit(pg_temp.uid('stttt.chuyenvien'), pg_temp.doc('out-stttt'))$$,
                 'doc_submit: stttt.chuyenvien submits in an agency reviewed by its leader alone');
 SELECT is(pg_temp.candidates('out-stttt'), 'leader: stttt.giamdoc', 'doc_submit: the review steps are the agency''s');
-SELECT pg_temp.draft('out-chutich', 'chutich');
-SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('chutich'), pg_temp.doc('out-chutich'))$$, 'QP003',
+SELECT pg_temp.draft('out-vp', 'vp.chuyenvien');
+SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('vp.chuyenvien'), pg_temp.doc('out-vp'))$$, 'QP003',
                  'nobody can take the head review step of this agency',
                  'doc_submit: a unit without a head cannot take the head review step: wrong state');
 
@@ -471,7 +485,12 @@ SELECT pg_temp.deputies_act('000.00.21.H19', true);
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.truongphong'), pg_temp.doc('files'), 'signed')$$,
                  'QP002', NULL, 'doc_file_allowed: the head of unit may not add the signed version');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'signed')$$,
-                 'QP002', NULL, 'doc_file_allowed: no signed version of an issued document');
+                 'QP006', NULL, 'doc_file_allowed: an issued document is frozen');
+SELECT doc_sign(pg_temp.uid('stp.giamdoc'), pg_temp.doc('files'), NULL);
+SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.giamdoc'), pg_temp.doc('files'), 'signed')$$,
+                 'QP006', NULL, 'doc_file_allowed: once signed, no new signed version');
+SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('files'), 'body')$$,
+                 'QP006', NULL, 'doc_file_allowed: once signed, no new body');
 
 SELECT * FROM finish();
 ROLLBACK;
