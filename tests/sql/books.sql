@@ -7,12 +7,7 @@
 BEGIN;
 SELECT plan(25);
 
-CREATE FUNCTION pg_temp.uid(p_username text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
-DECLARE v bigint;
-BEGIN
-    SELECT id INTO STRICT v FROM users WHERE username = p_username;
-    RETURN v;
-END $$;
+\ir lib/common.psql
 
 -- An agency's book: incoming or outgoing, ordinary or secret.
 CREATE FUNCTION pg_temp.book(p_agency_code text, p_direction text, p_secret boolean DEFAULT false)

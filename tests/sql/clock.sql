@@ -5,12 +5,7 @@
 BEGIN;
 SELECT plan(11);
 
-CREATE FUNCTION pg_temp.uid(p_username text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
-DECLARE v bigint;
-BEGIN
-    SELECT id INTO STRICT v FROM users WHERE username = p_username;
-    RETURN v;
-END $$;
+\ir lib/common.psql
 
 UPDATE test_clock SET offset_us = 0;
 SET LOCAL qlvb.test_mode = on;

@@ -4,12 +4,7 @@
 BEGIN;
 SELECT plan(12);
 
-CREATE FUNCTION pg_temp.uid(p_username text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
-DECLARE v bigint;
-BEGIN
-    SELECT id INTO STRICT v FROM users WHERE username = p_username;
-    RETURN v;
-END $$;
+\ir lib/common.psql
 CREATE FUNCTION pg_temp.agency(p_code text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
 DECLARE v bigint;
 BEGIN

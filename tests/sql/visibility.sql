@@ -7,12 +7,7 @@
 BEGIN;
 SELECT plan(24);
 
-CREATE FUNCTION pg_temp.uid(p_username text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
-DECLARE v bigint;
-BEGIN
-    SELECT id INTO STRICT v FROM users WHERE username = p_username;
-    RETURN v;
-END $$;
+\ir lib/common.psql
 
 -- the documents this file makes, by name
 CREATE TEMP TABLE docs (name text PRIMARY KEY, id bigint NOT NULL);

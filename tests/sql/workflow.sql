@@ -10,12 +10,7 @@
 BEGIN;
 SELECT plan(167);
 
-CREATE FUNCTION pg_temp.uid(p_username text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
-DECLARE v bigint;
-BEGIN
-    SELECT id INTO STRICT v FROM users WHERE username = p_username;
-    RETURN v;
-END $$;
+\ir lib/common.psql
 
 CREATE FUNCTION pg_temp.unit(p_agency_code text, p_abbr text) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
 DECLARE v bigint;
