@@ -19,7 +19,7 @@ ADMIN    := $(wildcard admin/*.c)
 UNIT     := $(wildcard tests/unit/*.c)
 
 API_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(API) api/main.c)
-ADMIN_OBJ := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(ADMIN))
+ADMIN_OBJ := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(ADMIN) api/store.c)
 LIB_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(API))
 
 .PHONY: all deps run stop test asan bench unit clean lint

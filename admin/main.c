@@ -9,7 +9,15 @@
  *   qlvb-admin set-membership USER AGENCY_CODE POSITION "Title" ROLES [UNIT_ABBR]
  *                                      replaces the user's primary membership
  *   qlvb-admin set-full-name USER "Full name"
- *   qlvb-admin set-password USER       password read from standard input
+ *   qlvb-admin set-password USER       password read from standard input; every
+ *                                      sign-in of the user ends
+ *   qlvb-admin deactivate USER         the account may no longer sign in; every sign-in ends
+ *   qlvb-admin reactivate USER
+ *   qlvb-admin unlock USER             clears the lock failed sign-ins put on the name
+ *   qlvb-admin store-check             every stored file against its hash (mismatches
+ *                                      quarantined); unreferenced and temporary files
+ *                                      older than an hour removed; exits 3 when damage
+ *                                      was found
  *   qlvb-admin problems                the registry of problems, a line each
  *   qlvb-admin nginx-conf TEMPLATE     the template with nginx's refusals as registry problems
  *                                      and the body limits of the configuration
@@ -25,10 +33,15 @@
 #include "../fcgi/password.h"
 #include "../sql/problems.h"
 #include "../sql/statements.h"
+#include "../api/store.h"
+#include "../cache/sessions.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -438,15 +451,145 @@ static int cmd_set_full_name(int argc, char **argv)
     return 0;
 }
 
+/* After the commit: the ended sessions (rows of res) into Redis, so that
+ * their tokens stop at once; says so when Redis cannot be reached. */
+static void mirror_ended(PGresult *res)
+{
+    int missed = 0;
+    for (int i = 0; i < PQntuples(res); i++)
+        if (!PQgetisnull(res, i, 0) && !sessions_revoked_mirror(&cx, db_ll(res, i, 0)))
+            missed++;
+    printf("%d sign-in(s) ended\n", PQntuples(res));
+    if (missed)
+        fprintf(stderr, "qlvb-admin: Redis could not be told of %d ended sign-in(s); the workers ask PostgreSQL "
+                        "until Redis has its state back\n", missed);
+}
+
+/* Sets the password; every sign-in of the user ends. */
 static int cmd_set_password(int argc, char **argv)
 {
     if (argc < 2)
         die("usage: set-password USER  (password on standard input)");
-    PGresult *res = must(DB_RUN(&cx, ADMIN_PASSWORD_SET, argv[1], hash_password(read_password())));
+    const char *hash = hash_password(read_password());
+    begin();
+    PGresult *res = must(DB_RUN(&cx, ADMIN_PASSWORD_SET, argv[1], hash));
     if (PQntuples(res) != 1)
         die("no user %s", argv[1]);
-    printf("password of %s changed\n", argv[1]);
+    PGresult *ended = must(DB_RUN(&cx, ADMIN_USER_SESSIONS_END, argv[1], "password-reset"));
+    commit();
+    printf("password of %s changed; ", argv[1]);
+    mirror_ended(ended);
     return 0;
+}
+
+/* Deactivates (ending every sign-in) or reactivates an account. */
+static int cmd_set_active(int argc, char **argv, bool active)
+{
+    if (argc < 2)
+        die("usage: %s USER", active ? "reactivate" : "deactivate");
+    begin();
+    if (PQntuples(must(DB_RUN(&cx, ADMIN_USER_ACTIVE_SET, argv[1], active ? "true" : "false"))) != 1)
+        die("no user %s", argv[1]);
+    PGresult *ended = active ? NULL : must(DB_RUN(&cx, ADMIN_USER_SESSIONS_END, argv[1], "deactivated"));
+    commit();
+    printf("%s %s", argv[1], active ? "reactivated\n" : "deactivated; ");
+    if (ended)
+        mirror_ended(ended);
+    return 0;
+}
+
+static int cmd_unlock(int argc, char **argv)
+{
+    if (argc < 2)
+        die("usage: unlock USER");
+    if (PQntuples(must(DB_RUN(&cx, ADMIN_USER_ID, argv[1]))) != 1)
+        die("no user %s", argv[1]);
+    must(DB_RUN(&cx, ADMIN_USER_UNLOCK, argv[1]));
+    printf("%s unlocked\n", argv[1]);
+    return 0;
+}
+
+/* Removes a file of the store's folders older than an hour that no files
+ * row names (an upload rolled back, or a temporary file a crash left). */
+static void collect(const char *path, const char *name, long *collected)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode) || time(NULL) - st.st_mtime < 3600)
+        return;
+    size_t n = strlen(name);
+    bool tmp = n > 4 && strcmp(name + n - 4, ".tmp") == 0;
+    if (!tmp && n == 64 && strspn(name, "0123456789abcdef") == 64 &&
+        PQntuples(must(DB_RUN(&cx, ADMIN_FILE_KNOWN, name))) == 1)
+        return;
+    if (unlink(path) == 0) {
+        printf("store-check: removed %s %s\n", tmp ? "temporary file" : "unreferenced file", path);
+        (*collected)++;
+    }
+}
+
+/* Every stored file checked against its hash: a mismatch (or a missing
+ * file) is quarantined, a file that matches again is released; then the
+ * files nobody references and the temporary files older than an hour go. */
+static int cmd_store_check(void)
+{
+    const char *dir = getenv("QLVB_STORE_DIR");
+    if (!dir || !*dir)
+        dir = "var/store";
+    long total = db_ll(must(DB_RUN0(&cx, ADMIN_FILES_COUNT)), 0, 0), checked = 0, damaged = 0, collected = 0;
+    printf("store-check: %ld files to check in %s\n", total, dir);
+    fflush(stdout);
+    char after[65] = "";
+    for (;;) {
+        PGresult *page = must(DB_RUN(&cx, ADMIN_FILES_PAGE, after, "500"));
+        if (PQntuples(page) == 0)
+            break;
+        for (int i = 0; i < PQntuples(page); i++) {
+            const char *hex = PQgetvalue(page, i, 0);
+            bool ok = store_matches(store_path(&arena, dir, hex), hex), was = db_bool(page, i, 2);
+            if (!ok) {
+                damaged++;
+                printf("store-check: DAMAGED %s (quarantined: refused on download until uploaded again)\n", hex);
+                must(DB_RUN(&cx, ADMIN_FILE_QUARANTINE, hex));
+            } else if (was) {
+                printf("store-check: %s matches its hash again; released\n", hex);
+                must(DB_RUN(&cx, ADMIN_FILE_RELEASE, hex));
+            }
+            snprintf(after, sizeof after, "%s", hex);
+            if (++checked % 1000 == 0 || checked == total) {
+                printf("store-check: %ld of %ld checked, %ld damaged\n", checked, total, damaged);
+                fflush(stdout);
+            }
+        }
+        arena_reset(&arena);
+    }
+    DIR *top = opendir(dir);
+    struct dirent *a, *b, *c;
+    while (top && (a = readdir(top))) {
+        if (a->d_name[0] == '.')
+            continue;
+        const char *p1 = arena_sprintf(&arena, "%s/%s", dir, a->d_name);
+        DIR *mid = opendir(p1);
+        while (mid && (b = readdir(mid))) {
+            if (b->d_name[0] == '.')
+                continue;
+            const char *p2 = arena_sprintf(&arena, "%s/%s", p1, b->d_name);
+            DIR *low = opendir(p2);
+            while (low && (c = readdir(low))) {
+                if (c->d_name[0] == '.')
+                    continue;
+                collect(arena_sprintf(&arena, "%s/%s", p2, c->d_name), c->d_name, &collected);
+            }
+            if (low)
+                closedir(low);
+        }
+        if (mid)
+            closedir(mid);
+    }
+    if (top)
+        closedir(top);
+    printf("store-check: %ld files checked, %ld damaged, %ld unreferenced or temporary files removed\n",
+           checked, damaged, collected);
+    return damaged ? 3 : 0;
 }
 
 /* The registry of problems, a line each: slug, status, SQLSTATE (- when
@@ -521,7 +664,9 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER"
-                        " | set-membership ... | set-full-name USER NAME | problems | nginx-conf TEMPLATE\n");
+                        " | set-membership ... | set-full-name USER NAME | deactivate USER | reactivate USER"
+                        " | unlock USER | store-check | problems"
+                        " | nginx-conf TEMPLATE\n");
         return 2;
     }
     if (sodium_init() < 0)
@@ -535,7 +680,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "seed-agencies") != 0 &&
         strcmp(cmd, "seed-demo") != 0 && strcmp(cmd, "create-user") != 0 &&
         strcmp(cmd, "set-password") != 0 && strcmp(cmd, "set-membership") != 0 &&
-        strcmp(cmd, "set-full-name") != 0) {
+        strcmp(cmd, "set-full-name") != 0 && strcmp(cmd, "store-check") != 0 && strcmp(cmd, "deactivate") != 0 &&
+        strcmp(cmd, "reactivate") != 0 && strcmp(cmd, "unlock") != 0) {
         fprintf(stderr, "qlvb-admin: unknown command %s\n", cmd);
         return 2;
     }
@@ -553,6 +699,14 @@ int main(int argc, char **argv)
         rc = cmd_set_membership(argc - 1, argv + 1);
     else if (strcmp(cmd, "set-full-name") == 0)
         rc = cmd_set_full_name(argc - 1, argv + 1);
+    else if (strcmp(cmd, "store-check") == 0)
+        rc = cmd_store_check();
+    else if (strcmp(cmd, "deactivate") == 0)
+        rc = cmd_set_active(argc - 1, argv + 1, false);
+    else if (strcmp(cmd, "reactivate") == 0)
+        rc = cmd_set_active(argc - 1, argv + 1, true);
+    else if (strcmp(cmd, "unlock") == 0)
+        rc = cmd_unlock(argc - 1, argv + 1);
     else
         rc = cmd_set_password(argc - 1, argv + 1);
     db_close();

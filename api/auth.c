@@ -16,6 +16,7 @@
 #include "../fcgi/jwt.h"
 #include "../fcgi/log.h"
 #include "../fcgi/redis.h"
+#include "../cache/sessions.h"
 #include "../fcgi/password.h"
 #include "../sql/problems.h"
 #include "../sql/statements.h"
@@ -54,20 +55,52 @@ void auth_worker_init(void)
     redis_set_on_connect(on_redis_connect);
 }
 
-/* Copies the revocations that may still matter into a fresh Redis
- * connection; if that cannot be done, the connection is not trusted. */
-static void on_redis_connect(struct ctx *c)
+/* argon2id costs tens of milliseconds and 19 MiB: a few at a time. */
+bool auth_hash_slot_or_answer(struct req *r)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 100 * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    while (sem_timedwait(&hash_slots, &ts) != 0) {
+        if (errno != EINTR) {
+            resp_header(r, "Retry-After", "1");
+            resp_problem(r, PROBLEM_BUSY, "too many password checks at once; try again in a second");
+            return false;
+        }
+    }
+    return true;
+}
+
+void auth_hash_slot_release(void)
+{
+    sem_post(&hash_slots);
+}
+
+/* Redis holds the revocations that may still matter, and a marker that it
+ * holds them all (qlvb:security:ready). Redis never evicts (the stack runs
+ * it with noeviction), but it may restart empty or be flushed: without the
+ * marker, PostgreSQL decides, and the revocations are copied back. */
+static bool security_state_rebuild(struct ctx *c)
 {
     PGresult *res = DB_RUN(c, SESSIONS_RECENTLY_REVOKED, arena_sprintf(c->a, "%d", cfg.access_ttl + JWT_LEEWAY));
-    if (!res) {
-        redis_close();
-        return;
-    }
+    if (!res)
+        return false;
     for (int i = 0; i < PQntuples(res); i++)
-        if (!redis_cmd(c, "SET qlvb:revoked:%s 1 EX %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1))) {
-            redis_close();
-            return;
-        }
+        if (!redis_cmd(c, "SET qlvb:revoked:%s 1 EX %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1)))
+            return false;
+    return redis_cmd(c, "SET qlvb:security:ready 1") != NULL;
+}
+
+/* A fresh connection: the revocations are put back first; if that cannot be
+ * done, the connection is not trusted. */
+static void on_redis_connect(struct ctx *c)
+{
+    if (!security_state_rebuild(c))
+        redis_close();
 }
 
 /* Answers 401 with the Bearer challenge. */
@@ -96,11 +129,20 @@ bool auth_authenticate_or_answer(struct req *r)
         unauthorized(r, PROBLEM_INVALID_TOKEN, jwt_verdict_str(v));
         return false;
     }
-    bool revoked;
-    redisReply *rep = redis_cmd(&r->c, "EXISTS qlvb:revoked:%lld", (long long)c.sid);
-    if (rep && rep->type == REDIS_REPLY_INTEGER) {
-        revoked = rep->integer != 0;
-    } else {
+    /* Redis answers while it holds the whole security state (its marker);
+     * otherwise PostgreSQL decides, and the state is put back */
+    bool revoked, decided = false;
+    redisReply *rep = redis_cmd(&r->c, "MGET qlvb:security:ready qlvb:revoked:%lld", (long long)c.sid);
+    if (rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2) {
+        if (rep->element[0]->type == REDIS_REPLY_STRING) {
+            revoked = rep->element[1]->type != REDIS_REPLY_NIL;
+            decided = true;
+        } else {
+            log_warn(r->c.request_id, "msg=\"redis lost the security state; postgresql decides until it is back\"");
+            security_state_rebuild(&r->c);
+        }
+    }
+    if (!decided) {
         const char *p[2] = { arena_sprintf(r->a, "%lld", (long long)c.sid),
                              arena_sprintf(r->a, "%lld", (long long)c.sub) };
         PGresult *res = DB_RUNA(&r->c, SESSION_STATE, p);
@@ -120,10 +162,11 @@ bool auth_authenticate_or_answer(struct req *r)
 }
 
 /* Records a revoked session in Redis for as long as its tokens can live.
- * PostgreSQL already has it; a failure here is mended by on_redis_connect. */
+ * PostgreSQL already has it; a Redis that missed it has lost its state, and
+ * its marker goes (here, or by its restart), so PostgreSQL decides. */
 static void mirror_revocation(struct req *r, int64_t sid)
 {
-    redis_cmd(&r->c, "SET qlvb:revoked:%lld 1 EX %d", (long long)sid, cfg.access_ttl + JWT_LEEWAY);
+    sessions_revoked_mirror(&r->c, sid);
 }
 
 static char *random_token(struct req *r, char **hash_hex)
@@ -225,23 +268,11 @@ void auth_login(struct req *r)
         return;
     }
 
-    /* argon2id costs tens of milliseconds and 64 MiB: a few at a time. Nothing
-     * between taking a slot and giving it back allocates from the arena: a
-     * request leaving at the arena's limit (arena.h) would keep the slot. */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_nsec += 100 * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    while (sem_timedwait(&hash_slots, &ts) != 0) {
-        if (errno != EINTR) {
-            resp_header(r, "Retry-After", "1");
-            resp_problem(r, PROBLEM_BUSY, "too many sign-ins at once; try again in a second");
-            return;
-        }
-    }
+    /* Nothing between taking a slot and giving it back allocates from the
+     * arena: a request leaving at the arena's limit (arena.h) would keep
+     * the slot. */
+    if (!auth_hash_slot_or_answer(r))
+        return;
     bool ok = false;
     int64_t uid = 0;
     if (PQntuples(res) == 1) {

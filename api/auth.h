@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct req;
 
@@ -17,6 +18,12 @@ bool auth_authenticate_or_answer(struct req *r);
 
 /* Per worker process, after fork. */
 void auth_worker_init(void);
+
+/* A slot to hash or check a password (argon2id, a few at a time per
+ * process); answers 503 busy and returns false when none frees in 100 ms.
+ * auth_hash_slot_release gives it back. */
+bool auth_hash_slot_or_answer(struct req *r);
+void auth_hash_slot_release(void);
 
 void auth_login(struct req *r);
 void auth_refresh(struct req *r);

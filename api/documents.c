@@ -3,6 +3,7 @@
  * and in which state, in the same transaction as the change. */
 #include "documents.h"
 #include "audit.h"
+#include "idempotency.h"
 #include "schemas.h"
 #include "validate.h"
 #include "../cache/inbox_cache.h"
@@ -19,59 +20,67 @@
 #define SEARCH_LIMIT_MAX 100
 #define SEARCH_LIMIT_DEFAULT 20
 
-/* Answers with the document as the user sees it, with its ETag. */
-static void respond_detail(struct req *r, int64_t id, int status)
+/* Answers with the document as the user sees it (res: DOC_DETAIL), with
+ * its ETag. */
+static void answer_detail(struct req *r, PGresult *res, int status)
 {
-    const char *p[2] = { req_id_text(r, id), req_id_text(r, r->user_id) };
-    PGresult *res = DB_RUNA(&r->c, DOC_DETAIL, p);
-    if (!res) {
-        resp_problem_db(r);
-        return;
-    }
     if (PQntuples(res) != 1) {
         resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, "no such document");
         return;
     }
-    resp_header(r, "ETag", arena_sprintf(r->a, "\"d%lld-%s\"", (long long)id, PQgetvalue(res, 0, 1)));
+    r->hdrs.len = 0;
+    resp_header(r, "ETag", arena_sprintf(r->a, "\"d%s-%s\"", PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 1)));
     r->cache_control = "private, no-cache";
     const char *body = PQgetvalue(res, 0, 0);
     resp_raw(r, status, "application/json", body, strlen(body));
 }
 
-/* One workflow step: the statement (a row of the one list, chosen by the
- * caller), its audit row and the commit in one transaction; then the
- * document as it now is. */
+static void respond_detail(struct req *r, int64_t id, int status)
+{
+    PGresult *res = DB_RUN(&r->c, DOC_DETAIL, req_id_text(r, id), req_id_text(r, r->user_id));
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    answer_detail(r, res, status);
+}
+
 struct step_run {
     struct req *r;
     int64_t id;                   /* 0: the statement returns the new document's id */
     int stmt, n;
     const char *const *params;
     const char *action;
+    int status;
 };
 
+/* One workflow step in its transaction: the statement, its audit row, and
+ * the answer (the document as it now is), kept with the Idempotency-Key in
+ * the same transaction. */
 static bool step_tx(struct ctx *c, void *arg)
 {
     struct step_run *s = arg;
+    struct req *r = s->r;
     inbox_cache_track(c);
     PGresult *res = db_exec(c, s->stmt, s->n, s->params);
     if (!res)
         return false;
     int64_t id = s->id ? s->id : db_ll(res, 0, 0);
-    if (!audit(s->r, s->r->user_id, s->action, "document", id, NULL))
+    if (!audit(r, r->user_id, s->action, "document", id, NULL))
         return false;
-    s->id = id;
-    return true;
+    PGresult *detail = DB_RUN(c, DOC_DETAIL, req_id_text(r, id), req_id_text(r, r->user_id));
+    if (!detail)
+        return false;
+    answer_detail(r, detail, s->status);
+    return idem_keep_or_fail(r, c);
 }
 
 static void act(struct req *r, int64_t id, int stmt, int n, const char *const *params,
                 const char *action, int status)
 {
-    struct step_run s = { r, id, stmt, n, params, action };
-    if (!db_transaction(&r->c, step_tx, &s)) {
+    struct step_run s = { r, id, stmt, n, params, action, status };
+    if (!db_transaction(&r->c, step_tx, &s))
         resp_problem_db(r);
-        return;
-    }
-    respond_detail(r, s.id, status);
 }
 
 static bool path_id_or_answer(struct req *r, int64_t *id)
@@ -88,6 +97,22 @@ void doc_create_incoming(struct req *r)
     if (!b)
         return;
     const char *p[2] = { req_id_text(r, r->user_id), jsonx_text(r->a, b) };
+    /* registered before? a warning the clerk confirms with duplicate_ok */
+    if (!json_is_true(json_object_get(b, "duplicate_ok"))) {
+        PGresult *dup = DB_RUNA(&r->c, DOC_INCOMING_DUPLICATE, p);
+        if (!dup) {
+            resp_problem_db(r);
+            return;
+        }
+        if (PQntuples(dup) == 1) {
+            json_t *ext = json_object();
+            json_object_set_new(ext, "duplicate_of", json_loads(PQgetvalue(dup, 0, 0), 0, NULL));
+            resp_problem_ext(r, PROBLEM_POSSIBLE_DUPLICATE,
+                             "this document looks registered before (see duplicate_of); send it again with "
+                             "\"duplicate_ok\": true and a new Idempotency-Key to register it all the same", ext);
+            return;
+        }
+    }
     act(r, 0, DB_STMT(DOC_REGISTER_INCOMING, 2), 2, p, "document.register", 201);
 }
 
@@ -248,7 +273,7 @@ void doc_step(struct req *r)
 const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **detail)
 {
     const char *p[3] = { req_id_text(r, r->user_id), req_id_text(r, doc_id), note };
-    struct step_run s = { r, doc_id, DB_STMT(DOC_APPROVE, 3), 3, p, "document.approve" };
+    struct step_run s = { r, doc_id, DB_STMT(DOC_APPROVE, 3), 3, p, "document.approve", 200 };
     if (db_transaction(&r->c, step_tx, &s))
         return NULL;
     return problem_of_db_failure(&r->c, detail);

@@ -1,9 +1,12 @@
-/* Files: see files.h. Bytes live under QLVB_STORE_DIR/ab/cd/<sha256>, written
- * to a temporary name and renamed, so a reader never sees half a file; the
- * database holds only the key. The type is what libmagic finds in the
- * bytes, whatever the client says. */
+/* Files: see files.h. Bytes live in the store (store.c) under their
+ * SHA-256; the database holds only the key. The type is what libmagic finds
+ * in the bytes, whatever the client says. A file whose stored bytes were
+ * found damaged (qlvb-admin store-check) is quarantined: refused on
+ * download until the right bytes are uploaded again. */
 #include "files.h"
 #include "audit.h"
+#include "idempotency.h"
+#include "store.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
@@ -58,45 +61,6 @@ static bool name_ok(const char *s)
     return true;
 }
 
-static int mkdir_p(const char *dir)
-{
-    if (mkdir(dir, 0750) == 0 || errno == EEXIST)
-        return 0;
-    return -1;
-}
-
-/* Writes the bytes under their hash unless they are there already. */
-static bool store(struct req *r, const char *hex)
-{
-    char *d1 = arena_sprintf(r->a, "%s/%.2s", cfg.store_dir, hex);
-    char *d2 = arena_sprintf(r->a, "%s/%.2s", d1, hex + 2);
-    char *path = arena_sprintf(r->a, "%s/%s", d2, hex);
-    struct stat st;
-    if (stat(path, &st) == 0 && (size_t)st.st_size == r->body_len)
-        return true;
-    if (mkdir_p(cfg.store_dir) || mkdir_p(d1) || mkdir_p(d2))
-        return false;
-    char *tmp = arena_sprintf(r->a, "%s.%s.tmp", path, r->c.request_id);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0640);
-    if (fd < 0)
-        return false;
-    size_t off = 0;
-    while (off < r->body_len) {
-        ssize_t w = write(fd, r->body + off, r->body_len - off);
-        if (w <= 0) {
-            close(fd);
-            unlink(tmp);
-            return false;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return false;
-    }
-    return true;
-}
-
 void files_upload(struct req *r)
 {
     int64_t id;
@@ -142,7 +106,8 @@ void files_upload(struct req *r)
         resp_problem_db(r);
         return;
     }
-    if (!store(r, hex)) {
+    bool mended;
+    if (!store_put(r->a, cfg.store_dir, hex, r->body, r->body_len, r->c.request_id, &mended)) {
         log_error(r->c.request_id, "msg=\"cannot store file\" error=\"%s\"", strerror(errno));
         resp_problem(r, PROBLEM_STORAGE_ERROR, "the file could not be stored");
         return;
@@ -150,6 +115,8 @@ void files_upload(struct req *r)
     const char *pf[3] = { hex, arena_sprintf(r->a, "%zu", r->body_len), mime };
     const char *pd[5] = { did, kind, name, hex, uid };
     PGresult *res;
+    if (mended)
+        log_warn(r->c.request_id, "msg=\"damaged stored file replaced by an upload\" sha256=%s", hex);
     if (!DB_RUNA(&r->c, FILE_PUT, pf) || !(res = DB_RUNA(&r->c, DOCFILE_ADD, pd))) {
         resp_problem_db(r);
         return;
@@ -157,8 +124,7 @@ void files_upload(struct req *r)
     const char *fid = arena_strdup(r->a, PQgetvalue(res, 0, 0));
     const char *ver = arena_strdup(r->a, PQgetvalue(res, 0, 1));
     const char *pl[6] = { did, uid, fid, kind, name, ver };
-    if (!DB_RUNA(&r->c, DOCFILE_LOG, pl) ||
-        !audit(r, r->user_id, "document.file_added", "document", id, NULL) || !db_commit(&r->c)) {
+    if (!DB_RUNA(&r->c, DOCFILE_LOG, pl) || !audit(r, r->user_id, "document.file_added", "document", id, NULL)) {
         resp_problem_db(r);
         return;
     }
@@ -172,6 +138,9 @@ void files_upload(struct req *r)
     json_object_set_new(o, "size", json_integer((json_int_t)r->body_len));
     json_object_set_new(o, "mime", json_string(mime));
     resp_json(r, 201, o);
+    /* the answer is kept with the Idempotency-Key in the upload's transaction */
+    if (!idem_keep_or_fail(r, &r->c) || !db_commit(&r->c))
+        resp_problem_db(r);
 }
 
 /* RFC 5987 encoding of a file name for Content-Disposition. */
@@ -206,6 +175,12 @@ void files_download(struct req *r)
     }
     if (PQntuples(res) != 1) {
         resp_problem(r, PROBLEM_FILE_NOT_FOUND, "no such file");
+        return;
+    }
+    if (db_bool(res, 0, 4)) {
+        resp_problem(r, PROBLEM_FILE_DAMAGED,
+                     "the stored bytes of this file do not match its hash; it is withheld until the right bytes "
+                     "are uploaded again");
         return;
     }
     const char *sha = PQgetvalue(res, 0, 0);

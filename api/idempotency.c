@@ -9,6 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The request's key, once claimed (r->app). */
+struct idem {
+    const char *key;
+    const char *user;
+    bool kept;                    /* the answer is stored */
+};
+
 static const char *key_of(struct req *r)
 {
     return (r->match.route->flags & IDEMPOTENT) ? req_env(r, "HTTP_IDEMPOTENCY_KEY") : NULL;
@@ -33,6 +40,28 @@ static const char *signature(struct req *r)
     return sig;
 }
 
+/* Answers from an existing key: a replay, a refusal, or "still running". */
+static void answer_existing(struct req *r, PGresult *res, const char *sig)
+{
+    if (strcmp(PQgetvalue(res, 0, 0), sig) != 0) {
+        resp_problem(r, PROBLEM_IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for a different request");
+        return;
+    }
+    if (PQgetisnull(res, 0, 1)) {
+        resp_header(r, "Retry-After", "1");
+        resp_problem(r, PROBLEM_REQUEST_IN_PROGRESS, "the first request with this Idempotency-Key is still running");
+        return;
+    }
+    const char *body = PQgetvalue(res, 0, 3);
+    resp_raw(r, atoi(PQgetvalue(res, 0, 1)), PQgetisnull(res, 0, 2) ? NULL : arena_strdup(r->a, PQgetvalue(res, 0, 2)),
+             body, strlen(body));
+    if (!PQgetisnull(res, 0, 4)) {
+        const char *h = PQgetvalue(res, 0, 4);
+        sbuf_add(&r->hdrs, h, strlen(h));
+    }
+    resp_header(r, "Idempotent-Replayed", "true");
+}
+
 bool idem_before(struct req *r)
 {
     const char *key = key_of(r);
@@ -47,44 +76,91 @@ bool idem_before(struct req *r)
         return true;
     }
     const char *uid = req_id_text(r, r->user_id), *sig = signature(r);
-    PGresult *res = DB_RUN(&r->c, IDEM_CLAIM, uid, key, sig);
+    PGresult *res = DB_RUN(&r->c, IDEM_GET, uid, key);
     if (!res) {
         resp_problem_db(r);
         return true;
     }
-    if (PQntuples(res) == 1)
-        return false;              /* first time: go on and act */
-    res = DB_RUN(&r->c, IDEM_GET, uid, key);
-    if (!res || PQntuples(res) != 1) {
+    bool free_to_claim = PQntuples(res) == 0;
+    if (!free_to_claim) {
+        /* a claim of the same request whose lease ended may be taken over */
+        res = DB_RUN(&r->c, IDEM_CLAIM, uid, key, sig, req_id_text(r, IDEM_LEASE_SECONDS));
+        if (res && PQntuples(res) == 1)
+            goto claimed;
+        if (!(res = DB_RUN(&r->c, IDEM_GET, uid, key)) || PQntuples(res) != 1) {
+            resp_problem_db(r);
+            return true;
+        }
+        answer_existing(r, res, sig);
+        return true;
+    }
+    DB_RUN0(&r->c, IDEM_PURGE);        /* keys past their retention go as new ones come */
+    res = DB_RUN(&r->c, IDEM_CLAIM, uid, key, sig, req_id_text(r, IDEM_LEASE_SECONDS));
+    if (!res) {
         resp_problem_db(r);
         return true;
     }
-    if (strcmp(PQgetvalue(res, 0, 0), sig) != 0) {
-        resp_problem(r, PROBLEM_IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for a different request");
+    if (PQntuples(res) != 1) {         /* another request claimed it just now */
+        if (!(res = DB_RUN(&r->c, IDEM_GET, uid, key)) || PQntuples(res) != 1) {
+            resp_problem_db(r);
+            return true;
+        }
+        answer_existing(r, res, sig);
         return true;
     }
-    if (PQgetisnull(res, 0, 1)) {
-        resp_header(r, "Retry-After", "1");
-        resp_problem(r, PROBLEM_REQUEST_IN_PROGRESS, "the first request with this Idempotency-Key is still running");
+claimed:;
+    struct idem *st = arena_calloc(r->a, 1, sizeof *st);
+    st->key = key;
+    st->user = uid;
+    r->app = st;
+    return false;
+}
+
+static bool store(struct req *r, struct ctx *c)
+{
+    struct idem *st = r->app;
+    const char *status = req_id_text(r, r->status);
+    const char *body = arena_strndup(r->a, r->out.s, r->out.len);
+    const char *headers = r->hdrs.len ? arena_strndup(r->a, r->hdrs.s, r->hdrs.len) : NULL;
+    return DB_RUN(c, IDEM_STORE, st->user, st->key, status, r->ctype, body, headers) != NULL;
+}
+
+static void mark_kept(struct ctx *c, void *arg)
+{
+    (void)c;
+    ((struct idem *)arg)->kept = true;
+}
+
+bool idem_keep_or_fail(struct req *r, struct ctx *c)
+{
+    struct idem *st = r->app;
+    if (!st || !key_of(r))
         return true;
-    }
-    resp_header(r, "Idempotent-Replayed", "true");
-    const char *body = PQgetvalue(res, 0, 3);
-    resp_raw(r, atoi(PQgetvalue(res, 0, 1)), PQgetisnull(res, 0, 2) ? NULL : arena_strdup(r->a, PQgetvalue(res, 0, 2)),
-             body, strlen(body));
+    if (!store(r, c))
+        return false;
+    db_after_commit(c, mark_kept, st);    /* kept once the transaction is */
     return true;
 }
 
 void idem_after(struct req *r)
 {
+    struct idem *st = r->app;
     const char *key = key_of(r);
     if (!key)
         return;
-    const char *uid = req_id_text(r, r->user_id);
-    if (r->status >= 500) {
-        DB_RUN(&r->c, IDEM_RELEASE, uid, key);
+    if (!st) {
+        /* the request's state is gone (it passed its memory limit and was
+         * answered afresh): a failure lets the claim go */
+        if (r->status >= 500)
+            DB_RUN(&r->c, IDEM_RELEASE, req_id_text(r, r->user_id), key);
         return;
     }
-    DB_RUN(&r->c, IDEM_STORE, uid, key, req_id_text(r, r->status), r->ctype,
-           arena_strndup(r->a, r->out.s, r->out.len));
+    if (r->status >= 500) {
+        /* no answer committed with the action: let a retry act (a kept
+         * answer stays: the release takes only an unanswered claim) */
+        DB_RUN(&r->c, IDEM_RELEASE, st->user, st->key);
+        return;
+    }
+    if (!st->kept)
+        store(r, &r->c);
 }

@@ -1,5 +1,6 @@
 /* Every endpoint of the API; each is in mobile-spec/openapi.yaml first. */
 #include "routes.h"
+#include "accounts.h"
 #include "auth.h"
 #include "documents.h"
 #include "files.h"
@@ -14,6 +15,12 @@ const struct route api_routes[] = {
     { "POST", "/api/v1/auth/refresh", auth_refresh, AUTH_NONE, NULL },
     { "POST", "/api/v1/auth/logout",  auth_logout,  AUTH_USER, NULL },
     { "GET",  "/api/v1/me",           me_get,       AUTH_USER, NULL },
+    { "POST", "/api/v1/me/password",  accounts_my_password, AUTH_USER | IDEMPOTENT, NULL },
+    /* an administrator of the user's agency: account_managed_by in sql/functions/signin.sql */
+    { "POST", "/api/v1/users/{user_id}/deactivate", accounts_deactivate,     AUTH_USER | IDEMPOTENT, NULL },
+    { "POST", "/api/v1/users/{user_id}/reactivate", accounts_reactivate,     AUTH_USER | IDEMPOTENT, NULL },
+    { "POST", "/api/v1/users/{user_id}/password",   accounts_reset_password, AUTH_USER | IDEMPOTENT, NULL },
+    { "POST", "/api/v1/users/{user_id}/unlock",     accounts_unlock,         AUTH_USER | IDEMPOTENT, NULL },
 
     { "GET",  "/api/v1/inbox",                    inbox_list,   AUTH_USER, NULL },
     { "GET",  "/api/v1/inbox/counts",             inbox_counts, AUTH_USER, NULL },

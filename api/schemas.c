@@ -24,6 +24,17 @@ const struct field schema_refresh[] = {
 
 const struct field schema_empty[] = { END };
 
+const struct field schema_password_change[] = {
+    { "current_password", F_STR, true, 1, 256, NULL, NULL },
+    { "new_password", F_STR, true, 8, 256, NULL, NULL },
+    END,
+};
+
+const struct field schema_password_reset[] = {
+    { "new_password", F_STR, true, 8, 256, NULL, NULL },
+    END,
+};
+
 const struct field schema_incoming[] = {
     { "type_code", F_STR, true, 1, 10, NULL, NULL },
     { "subject", F_STR, true, 1, 500, NULL, NULL },
@@ -37,6 +48,8 @@ const struct field schema_incoming[] = {
     { "signer_name", F_STR, false, 1, 100, NULL, NULL },
     { "received_at", F_TIME, false, 0, 0, NULL, NULL },
     { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    { "external_id", F_STR, false, 1, 200, NULL, NULL },
+    { "duplicate_ok", F_BOOL, false, 0, 0, NULL, NULL },
     END,
 };
 
@@ -113,6 +126,8 @@ const struct schema schemas[] = {
     { "LoginRequest", schema_login },
     { "RefreshRequest", schema_refresh },
     { "Empty", schema_empty },
+    { "PasswordChangeRequest", schema_password_change },
+    { "PasswordResetRequest", schema_password_reset },
     { "IncomingRequest", schema_incoming },
     { "Recipient", schema_recipient },
     { "DraftRequest", schema_draft },

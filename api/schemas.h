@@ -10,6 +10,8 @@
 extern const struct field schema_login[];       /* LoginRequest */
 extern const struct field schema_refresh[];     /* RefreshRequest */
 extern const struct field schema_empty[];       /* Empty */
+extern const struct field schema_password_change[]; /* PasswordChangeRequest */
+extern const struct field schema_password_reset[];  /* PasswordResetRequest */
 extern const struct field schema_incoming[];    /* IncomingRequest */
 extern const struct field schema_recipient[];   /* Recipient */
 extern const struct field schema_draft[];       /* DraftRequest */

@@ -114,6 +114,10 @@ bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields)
                                            : arena_sprintf(r->a, "'%s' must be an integer from %ld to %ld",
                                                            f->name, f->min, f->max));
             break;
+        case F_BOOL:
+            if (!json_is_boolean(v))
+                return bad(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "'%s' must be true or false", f->name));
+            break;
         case F_DATE:
             if (!json_is_string(v) || !valid_date(json_string_value(v)))
                 return bad(r, PROBLEM_INVALID_FIELD,

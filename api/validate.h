@@ -10,7 +10,7 @@
 
 struct req;
 
-enum field_type { F_STR, F_INT, F_DATE, F_TIME, F_ENUM, F_ARRAY, F_ID };
+enum field_type { F_STR, F_INT, F_DATE, F_TIME, F_ENUM, F_ARRAY, F_ID, F_BOOL };
 
 struct field {
     const char *name;

@@ -20,6 +20,7 @@ pkgs=(
   wrk                                           # load generator (make bench)
   python3 python3-jsonschema python3-yaml       # API tests and spec checks
   procps psmisc                                 # ps, pkill, fuser for the stack scripts
+  acl                                           # setfacl: the stack's user, alone, through the checkout's folders
 )
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || pkgs+=(npm)

@@ -45,15 +45,20 @@ export_env() {
 
 alive() { [ -f "$1" ] && kill -0 "$(head -n 1 "$1")" 2>/dev/null; }
 
-# The daemons run as $RUNAS: every folder above $VAR must let it through.
+# The daemons run as $RUNAS (PostgreSQL refuses root), and read and write
+# $VAR and run $BIN: every folder above them must let $RUNAS through. A
+# folder that does not is opened to $RUNAS alone (an ACL entry, search only:
+# it may pass, not list), never to every user; each is named as it is done.
 ensure_traversable() {
-    local d=$VAR
-    while [ "$d" != / ]; do
-        if ! as_user test -x "$d" 2>/dev/null; then
-            log "letting $RUNAS through $d (chmod o+x)"
-            chmod o+x "$d"
-        fi
-        d=$(dirname "$d")
+    local d
+    for d in "$VAR" "$BIN"; do
+        while [ "$d" != / ]; do
+            if ! as_user test -x "$d" 2>/dev/null; then
+                log "letting the user $RUNAS (only) pass through $d: setfacl -m u:$RUNAS:x"
+                setfacl -m "u:$RUNAS:x" "$d"
+            fi
+            d=$(dirname "$d")
+        done
     done
     as_user test -x "$BIN/qlvb-api" || { log "$RUNAS cannot run $BIN/qlvb-api"; exit 1; }
 }
@@ -77,6 +82,7 @@ log_timezone = 'UTC'
 log_min_duration_statement = 1000
 log_parameter_max_length = 0
 log_parameter_max_length_on_error = 0
+log_error_verbosity = terse
 CONF
         if [ -n "${QLVB_PG_FAST:-}" ]; then
             printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$VAR/pg/postgresql.conf"
@@ -89,11 +95,13 @@ CONF
         as_user "$PGBIN/pg_ctl" -D "$VAR/pg" -l "$VAR/log/postgresql.log" -w -t 60 start >/dev/null
     fi
     # statements are logged when slow, never with their parameters (the
-    # subjects and contents of documents), on error neither; also for a
+    # subjects and contents of documents), on error neither, and an error's
+    # DETAIL (a failing row's values) is not logged (terse); also for a
     # cluster made by an earlier version of this script
     as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -Atq \
         -c "ALTER SYSTEM SET log_parameter_max_length = 0" \
-        -c "ALTER SYSTEM SET log_parameter_max_length_on_error = 0" -c "SELECT pg_reload_conf()" >/dev/null
+        -c "ALTER SYSTEM SET log_parameter_max_length_on_error = 0" \
+        -c "ALTER SYSTEM SET log_error_verbosity = terse" -c "SELECT pg_reload_conf()" >/dev/null
     if ! as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -Atqc \
         "SELECT 1 FROM pg_database WHERE datname = 'qlvb'" | grep -q 1; then
         as_user psql -h "$VAR/run" -p "$PG_PORT" -U qlvb -d postgres -qc "CREATE DATABASE qlvb" >/dev/null
@@ -118,7 +126,7 @@ dir $VAR/redis
 save ""
 appendonly no
 maxmemory 256mb
-maxmemory-policy allkeys-lru
+maxmemory-policy noeviction
 CONF
     chown "$RUNAS:" "$VAR/redis/redis.conf"
     as_user redis-server "$VAR/redis/redis.conf"

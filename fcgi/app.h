@@ -25,7 +25,8 @@ struct app {
     void (*thread_exit)(void);              /* per thread, after its last request */
 
     /* Routes with AUTH_USER: checks the credentials and sets r->user_id, or
-     * answers (401, 503) and returns false. */
+     * answers (401, 503) and returns false. It runs before the body is read
+     * (r->body is NULL then). */
     bool (*authenticate)(struct req *r);
     /* Around every routed handler, after authentication: before() returns
      * true when it has answered in the handler's stead (a replayed

@@ -29,6 +29,7 @@ struct req {
     /* set by the application's authentication */
     int64_t user_id;
     int64_t session_id;
+    void *app;                    /* the application's own state of the request */
 
     /* response */
     int status;

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,7 +26,8 @@
 #include <unistd.h>
 
 static const struct app *app;
-static int listen_fd = -1;
+static int listen_fd = -1;         /* shared by every worker: never shut down by one */
+static int wake_fd[2] = { -1, -1 }; /* this worker's: readable once it drains */
 static atomic_int busy_threads;
 static atomic_bool stopping;
 
@@ -134,9 +137,13 @@ static void serve(struct req *r, bool *acted)
         break;
     case ROUTE_FOUND: {
         const struct route *rt = r->match.route;
-        if (!read_body_or_answer(r, (rt->flags & BODY_RAW) ? cfg.file_max : cfg.body_max))
+        /* credentials first: a body is read into memory only for a caller
+         * the route accepts (a refused one's body is read and dropped) */
+        if ((rt->flags & AUTH_USER) && !app->authenticate(r)) {
+            drain_body(r);
             break;
-        if ((rt->flags & AUTH_USER) && !app->authenticate(r))
+        }
+        if (!read_body_or_answer(r, (rt->flags & BODY_RAW) ? cfg.file_max : cfg.body_max))
             break;
         if (app->before && app->before(r))
             break;                 /* answered: a replay, or a refusal */
@@ -219,27 +226,59 @@ static void handle(FCGX_Request *fx, struct arena *a)
              method, path, r.status, now_us() - r.c.t0_us, (long long)r.user_id);
 }
 
+/* Waits until a connection may be waiting on the shared socket (true), or
+ * this worker drains (false). Each thread has its own epoll set; the shared
+ * socket is in it with EPOLLEXCLUSIVE, so a connection wakes one waiter, not
+ * every thread of every worker. */
+static bool wait_for_connection(int ep)
+{
+    for (;;) {
+        struct epoll_event ev[2];
+        int n = epoll_wait(ep, ev, 2, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || atomic_load(&stopping))
+            return false;
+        for (int i = 0; i < n; i++)
+            if (ev[i].data.fd == wake_fd[0])
+                return false;
+        return true;
+    }
+}
+
 static void *thread_main(void *arg)
 {
     (void)arg;
     FCGX_Request fx;
     struct arena a;
     arena_init(&a, ARENA_BLOCK, cfg.arena_max);
-    if (FCGX_InitRequest(&fx, listen_fd, 0) != 0) {
-        log_error(NULL, "msg=\"FCGX_InitRequest failed\"");
-        return NULL;
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event lev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd };
+    struct epoll_event wev = { .events = EPOLLIN, .data.fd = wake_fd[0] };
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &lev) != 0 ||
+        epoll_ctl(ep, EPOLL_CTL_ADD, wake_fd[0], &wev) != 0 || FCGX_InitRequest(&fx, listen_fd, 0) != 0) {
+        log_error(NULL, "msg=\"cannot set a thread up\" error=\"%s\"", strerror(errno));
+        _exit(1);                  /* the master starts another worker */
     }
     if (app->thread_init)
         app->thread_init();
-    while (!atomic_load(&stopping)) {
-        if (FCGX_Accept_r(&fx) < 0)
-            break;
+    while (wait_for_connection(ep)) {
+        /* the socket is non-blocking: another thread or worker may have
+         * taken the connection first (EAGAIN), and that is no failure */
+        errno = 0;
+        if (FCGX_Accept_r(&fx) < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || atomic_load(&stopping))
+                continue;
+            log_error(NULL, "msg=\"accept failed; the worker exits to be replaced\" error=\"%s\"", strerror(errno));
+            _exit(1);
+        }
         atomic_fetch_add(&busy_threads, 1);
         handle(&fx, &a);
         arena_reset(&a);
         atomic_fetch_sub(&busy_threads, 1);
     }
     FCGX_Free(&fx, 1);
+    close(ep);
     arena_destroy(&a);
     if (app->thread_exit)
         app->thread_exit();
@@ -252,6 +291,7 @@ static void worker_main(void)
 {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);       /* nothing to reload; never a reason to stop */
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -259,6 +299,10 @@ static void worker_main(void)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     if (getppid() == 1)
         _exit(0);
+    if (pipe2(wake_fd, O_CLOEXEC | O_NONBLOCK) != 0) {
+        log_error(NULL, "msg=\"cannot make the wake pipe\" error=\"%s\"", strerror(errno));
+        _exit(1);
+    }
     if (app->worker_init)
         app->worker_init();
 
@@ -278,8 +322,10 @@ static void worker_main(void)
     sigwait(&set, &sig);
     atomic_store(&stopping, true);
     log_info(NULL, "msg=\"worker draining\" in_flight=%d", atomic_load(&busy_threads));
-    /* wake the threads blocked in accept(); requests in flight go on */
-    shutdown(listen_fd, SHUT_RDWR);
+    /* wake this worker's waiting threads (the byte stays: every one sees
+     * it); requests in flight go on; the other workers go on serving */
+    ssize_t w = write(wake_fd[1], "x", 1);
+    (void)w;
     long long deadline = now_us() + 20LL * 1000000;
     while (atomic_load(&busy_threads) > 0 && now_us() < deadline)
         usleep(10000);
@@ -295,12 +341,18 @@ static void on_term(int sig)
     got_term = 1;
 }
 
+static void on_hup(int sig)
+{
+    (void)sig;                     /* nothing to reload: the configuration is the environment */
+}
+
 static pid_t spawn(void)
 {
     pid_t pid = fork();
     if (pid == 0) {
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
         worker_main();
     }
     if (pid < 0)
@@ -320,7 +372,7 @@ int server_run(const struct app *description)
     mode_t old = umask(0007);
     listen_fd = FCGX_OpenSocket(cfg.socket_path, cfg.backlog);
     umask(old);
-    if (listen_fd < 0) {
+    if (listen_fd < 0 || fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK) != 0) {
         log_error(NULL, "msg=\"cannot open socket\" path=%s", cfg.socket_path);
         return 1;
     }
@@ -335,6 +387,9 @@ int server_run(const struct app *description)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    struct sigaction hup = { .sa_handler = on_hup };
+    sigemptyset(&hup.sa_mask);
+    sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     pid_t *pids = calloc((size_t)cfg.workers, sizeof *pids);
@@ -348,30 +403,30 @@ int server_run(const struct app *description)
     log_info(NULL, "msg=\"master started\" socket=%s workers=%d threads=%d backlog=%d",
              cfg.socket_path, cfg.workers, cfg.threads, cfg.backlog);
 
+    /* Every 50 ms: reap the workers that ended and start their successors;
+     * a worker that could not be forked is tried again. A worker that keeps
+     * dying as it starts is restarted at most once a second. */
     while (!got_term) {
         int st;
-        pid_t pid = waitpid(-1, &st, 0);
-        if (pid < 0) {
-            if (errno == ECHILD)
-                usleep(100000);
-            continue;
+        pid_t pid;
+        while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+            for (int i = 0; i < cfg.workers; i++) {
+                if (pids[i] != pid)
+                    continue;
+                if (WIFSIGNALED(st))
+                    log_warn(NULL, "msg=\"worker died\" worker_pid=%d signal=%d", pid, WTERMSIG(st));
+                else
+                    log_warn(NULL, "msg=\"worker exited\" worker_pid=%d code=%d", pid, WEXITSTATUS(st));
+                pids[i] = 0;
+            }
         }
-        for (int i = 0; i < cfg.workers; i++) {
-            if (pids[i] != pid)
-                continue;
-            if (WIFSIGNALED(st))
-                log_warn(NULL, "msg=\"worker died\" worker_pid=%d signal=%d", pid, WTERMSIG(st));
-            else
-                log_warn(NULL, "msg=\"worker exited\" worker_pid=%d code=%d", pid, WEXITSTATUS(st));
-            if (got_term)
-                break;
-            /* a worker that keeps dying at start is restarted at most once a
-             * second; any other is restarted at once */
-            if (now_us() - started[i] < 1000000)
-                usleep(500000);
+        for (int i = 0; i < cfg.workers && !got_term; i++) {
+            if (pids[i] > 0 || now_us() - started[i] < 1000000)
+                continue;          /* running, or started (or tried) less than a second ago */
             pids[i] = spawn();
             started[i] = now_us();
         }
+        usleep(50000);
     }
     log_info(NULL, "msg=\"master stopping\"");
     for (int i = 0; i < cfg.workers; i++)

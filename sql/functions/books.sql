@@ -2,10 +2,9 @@
 
 -- Books for every agency that has none, and for agencies added later.
 CREATE OR REPLACE FUNCTION books_for_agency(p_agency bigint) RETURNS void LANGUAGE sql AS $$
-    INSERT INTO books (agency_id, direction, secret, name)
-    SELECT p_agency, d, s, CASE d WHEN 'in' THEN 'Sổ đăng ký văn bản đến' ELSE 'Sổ đăng ký văn bản đi' END
-                          || CASE WHEN s THEN ' (mật)' ELSE '' END
-      FROM unnest(ARRAY['in', 'out']) d, unnest(ARRAY[false, true]) s
+    INSERT INTO books (agency_id, direction, name)
+    SELECT p_agency, d, CASE d WHEN 'in' THEN 'Sổ đăng ký văn bản đến' ELSE 'Sổ đăng ký văn bản đi' END
+      FROM unnest(ARRAY['in', 'out']) d
     ON CONFLICT DO NOTHING
 $$;
 
@@ -15,9 +14,9 @@ BEGIN
     RETURN NEW;
 END $$;
 
-CREATE OR REPLACE FUNCTION book_of(p_agency bigint, p_direction text, p_secrecy integer) RETURNS bigint
+CREATE OR REPLACE FUNCTION book_of(p_agency bigint, p_direction text) RETURNS bigint
     LANGUAGE sql STABLE AS $$
-    SELECT id FROM books WHERE agency_id = p_agency AND direction = p_direction AND secret = (p_secrecy > 0)
+    SELECT id FROM books WHERE agency_id = p_agency AND direction = p_direction
 $$;
 
 -- The next number of a book, taken inside the caller's transaction: the row

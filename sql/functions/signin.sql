@@ -22,3 +22,57 @@ BEGIN
      WHERE username = p_username;
     RETURN v_count;
 END $$;
+
+-- Ends every sign-in of a user but p_except (NULL: all): the sessions it
+-- revoked, for the API to mirror into Redis.
+CREATE OR REPLACE FUNCTION user_sessions_end(p_user bigint, p_reason text, p_except bigint)
+    RETURNS SETOF bigint LANGUAGE sql AS $$
+    UPDATE sessions SET revoked_at = qlvb_now(), revoke_reason = p_reason
+     WHERE user_id = p_user AND revoked_at IS NULL AND id IS DISTINCT FROM p_except
+    RETURNING id
+$$;
+
+-- An agency administrator (role admin in the agency of the user's primary
+-- membership) may manage the user's account; the user, or raises.
+CREATE OR REPLACE FUNCTION account_managed_by(p_admin bigint, p_user bigint) RETURNS users
+    LANGUAGE plpgsql AS $$
+DECLARE u users; v_agency bigint;
+BEGIN
+    SELECT * INTO u FROM users WHERE id = p_user FOR UPDATE;
+    IF u.id IS NULL THEN
+        PERFORM problem_raise('user-not-found', 'no such user');
+    END IF;
+    SELECT agency_id INTO v_agency FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
+    IF v_agency IS NULL OR NOT has_role(p_admin, v_agency, ARRAY['admin']) THEN
+        PERFORM problem_raise('forbidden', 'only an administrator of the user''s agency manages the account');
+    END IF;
+    RETURN u;
+END $$;
+
+-- Deactivates (p_active false) or reactivates an account; deactivation ends
+-- every sign-in of it. The sessions ended.
+CREATE OR REPLACE FUNCTION account_set_active(p_admin bigint, p_user bigint, p_active boolean)
+    RETURNS SETOF bigint LANGUAGE plpgsql AS $$
+DECLARE u users := account_managed_by(p_admin, p_user);
+BEGIN
+    UPDATE users SET is_active = p_active WHERE id = u.id;
+    IF NOT p_active THEN
+        RETURN QUERY SELECT user_sessions_end(u.id, 'deactivated', NULL);
+    END IF;
+END $$;
+
+-- Sets a password hash an administrator chose; every sign-in ends.
+CREATE OR REPLACE FUNCTION account_password_reset(p_admin bigint, p_user bigint, p_hash text)
+    RETURNS SETOF bigint LANGUAGE plpgsql AS $$
+DECLARE u users := account_managed_by(p_admin, p_user);
+BEGIN
+    UPDATE users SET password_hash = p_hash WHERE id = u.id;
+    RETURN QUERY SELECT user_sessions_end(u.id, 'password-reset', NULL);
+END $$;
+
+-- Clears the lock failed sign-ins put on the account's name.
+CREATE OR REPLACE FUNCTION account_unlock(p_admin bigint, p_user bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE u users := account_managed_by(p_admin, p_user);
+BEGIN
+    DELETE FROM login_throttle WHERE username = u.username;
+END $$;

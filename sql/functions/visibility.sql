@@ -5,9 +5,9 @@
 
 --  * people named on a document: author, signer, an assignee, anyone it
 --    reached through their inbox (approval candidates, clerks it was sent to);
---  * for an ordinary (not secret) document, also the clerks and leaders of
---    the agency that owns it (leaders as people/agency_leaders says), through
---    its books.
+--  * also the clerks and leaders of the agency that owns it (leaders as
+--    people/agency_leaders says), through its books. (State secrets never
+--    enter the system: migration 0018.)
 -- Nothing crosses agencies except by distribution, which makes a new
 -- document owned by the receiving agency.
 CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bigint)
@@ -19,7 +19,7 @@ CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bi
     UNION SELECT d.id FROM documents d
            JOIN memberships m ON m.agency_id = d.agency_id
            JOIN agencies a ON a.id = m.agency_id
-          WHERE m.user_id = p_user AND d.secrecy = 0
+          WHERE m.user_id = p_user
             AND (m.roles && ARRAY['clerk'] OR m.position = 'leader'
                  OR (m.position = 'deputy_leader' AND a.deputies_act_as_leaders))
 $$;

@@ -27,6 +27,35 @@ BEGIN
     RETURN d;
 END $$;
 
+-- State secrets stay out of this system (migration 0018): a document marked
+-- Mật, Tối mật or Tuyệt mật is refused, saying why and where it is kept.
+CREATE OR REPLACE FUNCTION state_secret_refused(f jsonb) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF coalesce((f->>'secrecy')::int, 0) > 0 THEN
+        PERFORM problem_raise('state-secret',
+            'a document marked Mật, Tối mật or Tuyệt mật is not kept in this system: the law forbids keeping '
+            'state secrets on a networked computer (Law 117/2025/QH15, art. 5); register it in the agency''s '
+            'state-secret register or its dedicated secret-document system');
+    END IF;
+END $$;
+
+-- An incoming document of the clerk's agency that f looks like (registered
+-- before): the same electronic identifier, or the same number and notation
+-- from the same issuer (its agency code when both have one, else its name)
+-- in the same year; names and notations compared as notation_key() does.
+CREATE OR REPLACE FUNCTION incoming_duplicate_of(p_user bigint, f jsonb) RETURNS bigint
+    LANGUAGE sql STABLE AS $$
+    SELECT d.id FROM documents d
+     WHERE d.agency_id = acting_agency(p_user, ARRAY['clerk']) AND d.direction = 'in' AND d.book_id IS NOT NULL
+       AND ((f->>'external_id' IS NOT NULL AND d.external_id = f->>'external_id')
+            OR (notation_key(d.number_notation) = notation_key(f->>'number_notation')
+                AND extract(year FROM d.doc_date) = extract(year FROM (f->>'doc_date')::date)
+                AND CASE WHEN d.issuer_code IS NOT NULL AND f->>'issuer_code' IS NOT NULL
+                         THEN d.issuer_code = f->>'issuer_code'
+                         ELSE notation_key(d.issuer_name) = notation_key(f->>'issuer_name') END))
+     ORDER BY d.id LIMIT 1
+$$;
+
 -- A clerk registers a document that arrived (on paper or by e-mail).
 CREATE OR REPLACE FUNCTION doc_register_incoming(p_user bigint, f jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
@@ -41,16 +70,24 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
         PERFORM problem_raise('invalid-value', 'unknown type_code');
     END IF;
-    v_book := book_of(v_agency, 'in', coalesce((f->>'secrecy')::smallint, 0));
+    PERFORM state_secret_refused(f);
+    -- the issuer is an agency of the directory (by its code) or a free name
+    IF f->>'issuer_code' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM agencies WHERE code = f->>'issuer_code') THEN
+        PERFORM problem_raise('invalid-value',
+            format('issuer_code %s is no agency of the directory; give an issuer outside it by issuer_name alone',
+                   f->>'issuer_code'));
+    END IF;
+    v_book := book_of(v_agency, 'in');
     SELECT * INTO v_num FROM book_take_number(v_book);
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                            signer_name, doc_date, number_notation, issuer_name, issuer_code,
-                           book_id, book_year, book_number, received_at, deadline, author_id)
+                           book_id, book_year, book_number, received_at, deadline, author_id, external_id)
     VALUES (v_agency, 'in', 'registered', f->>'type_code', f->>'subject',
             coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
             (f->>'pages')::int, f->>'signer_name', (f->>'doc_date')::date, f->>'number_notation',
             f->>'issuer_name', f->>'issuer_code', v_book, v_num.year, v_num.number,
-            coalesce((f->>'received_at')::timestamptz, qlvb_now()), (f->>'deadline')::timestamptz, p_user)
+            coalesce((f->>'received_at')::timestamptz, qlvb_now()), (f->>'deadline')::timestamptz, p_user,
+            f->>'external_id')
     RETURNING id INTO v_id;
     PERFORM doc_log(v_id, p_user, 'registered', NULL,
                     jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));
@@ -68,7 +105,7 @@ BEGIN
     IF d.status <> 'received' THEN
         PERFORM problem_raise('wrong-state', 'the document is already registered');
     END IF;
-    v_book := book_of(d.agency_id, 'in', d.secrecy);
+    v_book := book_of(d.agency_id, 'in');
     SELECT * INTO v_num FROM book_take_number(v_book);
     UPDATE documents SET status = 'registered', book_id = v_book, book_year = v_num.year,
                          book_number = v_num.number, author_id = p_user
@@ -222,6 +259,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
         PERFORM problem_raise('invalid-value', 'unknown type_code');
     END IF;
+    PERFORM state_secret_refused(f);
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                            deadline, unit_id, author_id)
     VALUES (m.agency_id, 'out', 'draft', f->>'type_code', f->>'subject',
@@ -394,7 +432,7 @@ BEGIN
     SELECT * INTO v_type FROM document_types WHERE code = d.type_code;
     SELECT abbr INTO v_unit_abbr FROM units WHERE id = d.unit_id;
     SELECT full_name INTO v_signer FROM users WHERE id = d.signed_by;
-    v_book := book_of(d.agency_id, 'out', d.secrecy);
+    v_book := book_of(d.agency_id, 'out');
     SELECT * INTO v_num FROM book_take_number(v_book);
     -- Decree 30: number below 10 with a leading zero; TYPE-AGENCY, or AGENCY-UNIT for a công văn
     v_notation := book_number_text(v_num.number) || '/' ||

@@ -210,7 +210,9 @@ def admin(*args, stdin=None, env_extra=None):
     env = dict(os.environ,
                QLVB_ADMIN_DATABASE_URL=f"postgresql://qlvb@/qlvb?host={VAR}/run&port={PORT + 10}",
                QLVB_MIGRATIONS_DIR=os.path.join(ROOT, "sql", "migrations"),
-               QLVB_FUNCTIONS_DIR=os.path.join(ROOT, "sql", "functions"))
+               QLVB_FUNCTIONS_DIR=os.path.join(ROOT, "sql", "functions"),
+               QLVB_REDIS_URL=f"unix:{VAR}/run/redis.sock",
+               QLVB_STORE_DIR=os.path.join(VAR, "store"))
     env.update(env_extra or {})
     return subprocess.run([os.path.join(os.environ.get("QLVB_BIN", os.path.join(ROOT, "bin")), "qlvb-admin"),
                            *args], input=stdin, capture_output=True, text=True, env=env)

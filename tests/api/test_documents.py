@@ -4,8 +4,11 @@ what, files, search, ETags, idempotency, batch actions and bad input."""
 import concurrent.futures
 import datetime
 import hashlib
+import json
+import os
 import re
 import subprocess
+import time
 import uuid
 from urllib.parse import quote
 
@@ -48,8 +51,13 @@ def draft(user="stp.chuyenvien", subject="Quyết định về việc kiểm tra
     return ok(post(user, "/api/v1/documents/outgoing", body), 201)
 
 
+_numbers = iter(range(1000, 100000))
+
+
 def incoming(user="stp.vanthu", **extra):
-    body = {"type_code": "CV", "subject": "Công văn về việc báo cáo tình hình", "number_notation": "15/UBND-VX",
+    """A registered incoming document, each with a number of its own."""
+    body = {"type_code": "CV", "subject": "Công văn về việc báo cáo tình hình",
+            "number_notation": f"{next(_numbers)}/UBND-VX",
             "doc_date": "2026-11-20", "issuer_name": "Ủy ban nhân dân huyện Xuân Lộc", **extra}
     return ok(post(user, "/api/v1/documents/incoming", body), 201)
 
@@ -355,6 +363,43 @@ def test_a_person_named_twice_in_one_direction_is_refused_and_nothing_changes():
     assert ok(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "finish"}))["status"] == "done"
 
 
+def test_a_document_registered_before_is_a_warning_the_clerk_confirms_never_a_block():
+    tag = uuid.uuid4().hex[:6]
+    base = {"type_code": "QD", "subject": f"Quyết định {tag}", "number_notation": f"{tag[:3]}7/QĐ-UBND",
+            "doc_date": "2026-10-02", "issuer_name": "Ủy ban nhân dân tỉnh Đồng Nai", "external_id": f"edxml-{tag}"}
+    count = lambda: int(psql(f"SELECT count(*) FROM documents WHERE subject LIKE 'Quyết định {tag}%'"))
+    first = ok(post("stp.vanthu", "/api/v1/documents/incoming", base), 201)
+    for again in (base,                                                            # the same electronic id
+                  dict(base, external_id=None, number_notation=base["number_notation"].lower(),
+                       issuer_name="ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI"),                 # same number, notation, issuer
+                  dict(base, external_id=None, number_notation=base["number_notation"].replace("Đ", "\u00d0")),
+                  dict(base, number_notation="999/CV-KHAC", external_id=base["external_id"])):
+        body = {k: v for k, v in again.items() if v is not None}
+        r = post("stp.vanthu", "/api/v1/documents/incoming", body)
+        problem(r, 409, "possible-duplicate")
+        assert r.json["duplicate_of"]["id"] == first["id"], r.json
+        assert r.json["duplicate_of"]["book_number"] == first["book"]["number"]
+    assert count() == 1
+    # another year is another document; the clerk may confirm a duplicate
+    ok(post("stp.vanthu", "/api/v1/documents/incoming",
+            dict(base, external_id=None, doc_date="2025-10-02", subject=f"Quyết định {tag} năm trước")), 201)
+    confirmed = ok(post("stp.vanthu", "/api/v1/documents/incoming", dict(base, duplicate_ok=True),
+                        headers={"Idempotency-Key": str(uuid.uuid4())}), 201)
+    assert confirmed["book"]["number"] != first["book"]["number"] and count() == 3
+    # notations of every shape are taken as written
+    for shape in ("15/2025/QĐ-UBND", "80-NQ/TW", "30/2020/NĐ-CP"):
+        d = ok(post("stp.vanthu", "/api/v1/documents/incoming",
+                    dict(base, external_id=None, number_notation=shape, subject=f"Quyết định {tag} {shape}")), 201)
+        assert d["number_notation"] == shape
+    # the issuer is an agency of the directory or a free name, never a free code
+    problem(post("stp.vanthu", "/api/v1/documents/incoming",
+                 dict(base, external_id=None, number_notation="1/X", issuer_code="000.00.99.H19")), 422, "invalid-value")
+    ok(post("stp.vanthu", "/api/v1/documents/incoming",
+            dict(base, external_id=None, number_notation="2/X", issuer_code="000.00.01.H19",
+                 subject=f"Quyết định {tag} có mã")), 201)
+    problem(post("stp.vanthu", "/api/v1/documents/incoming", dict(base, duplicate_ok="yes")), 400, "invalid-field")
+
+
 def test_fifty_concurrent_registrations_get_fifty_consecutive_numbers():
     t = tok("stp.vanthu")
 
@@ -383,7 +428,7 @@ def test_a_rolled_back_registration_leaves_no_gap():
 
 def test_numbers_restart_at_midnight_of_new_year_in_vietnam():
     book = psql("SELECT b.id FROM books b JOIN agencies a ON a.id = b.agency_id"
-                " WHERE a.code = '000.00.45.H19' AND direction = 'in' AND NOT secret")
+                " WHERE a.code = '000.00.45.H19' AND direction = 'in'")
     take = lambda at: psql(f"BEGIN; SELECT year, number FROM book_take_number({book}, '{at}'); COMMIT;")
     assert take("2030-12-31T16:59:58Z") == "2030|1"
     assert take("2030-12-31T16:59:59Z") == "2030|2"
@@ -407,7 +452,7 @@ def test_numbers_keep_every_digit_from_the_hundredth_document_on():
     shown = {n: psql(f"SELECT book_number_text({n})") for n in (1, 9, 10, 99, 100, 1000, 10000)}
     assert shown == {1: "01", 9: "09", 10: "10", 99: "99", 100: "100", 1000: "1000", 10000: "10000"}, shown
     book = psql("SELECT b.id FROM books b JOIN agencies a ON a.id = b.agency_id"
-                " WHERE a.code = '000.00.21.H19' AND direction = 'out' AND NOT secret")
+                " WHERE a.code = '000.00.21.H19' AND direction = 'out'")
     year = psql("SELECT extract(year FROM qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::int")
     psql(f"INSERT INTO book_counters AS c (book_id, year, last_number) VALUES ({book}, {year}, 119)"
          f" ON CONFLICT (book_id, year) DO UPDATE SET last_number = greatest(c.last_number, 119)")
@@ -434,19 +479,28 @@ def test_the_database_refuses_an_outgoing_notation_twice_in_an_agency_and_year()
     assert ok(call("GET", f"/api/v1/documents/{b['id']}", token=tok("stp.vanthu")))["number_notation"] == b["number_notation"]
 
 
-def test_secret_documents_have_their_own_book_and_only_named_people_see_them():
-    plain = incoming()
-    secret = incoming(secrecy=1, subject="Văn bản mật về công tác bảo vệ bí mật nhà nước")
-    assert secret["book"]["id"] != plain["book"]["id"] and "mật" in secret["book"]["name"]
-    sid = secret["id"]
-    problem(call("GET", f"/api/v1/documents/{sid}", token=tok("stp.giamdoc")), 404)   # a leader, not named
-    assert call("GET", f"/api/v1/documents/{plain['id']}", token=tok("stp.giamdoc")).status == 200
-    ok(post("stp.vanthu", f"/api/v1/documents/{sid}/present", {"leader_id": uid("stp.giamdoc")}))
-    assert call("GET", f"/api/v1/documents/{sid}", token=tok("stp.giamdoc")).status == 200
-    for u in ("stp.truongphong", "stp.chuyenvien", "stttt.giamdoc", "admin", "chutich"):
-        problem(call("GET", f"/api/v1/documents/{sid}", token=tok(u)), 404)
-    found = ok(call("GET", "/api/v1/documents?q=bao%20ve%20bi%20mat", token=tok("stp.truongphong")))
-    assert sid not in [i["id"] for i in found["items"]]
+def test_state_secrets_are_refused_saying_why_and_where_they_are_kept():
+    """Mật, Tối mật, Tuyệt mật: registering or drafting is refused (the law
+    keeps state secrets off networked computers), nothing is written, and
+    the database itself refuses a secrecy mark."""
+    count = lambda: int(psql("SELECT count(*) FROM documents"))
+    n = count()
+    for level in (1, 2, 3):
+        r = post("stp.vanthu", "/api/v1/documents/incoming", {
+            "type_code": "CV", "subject": "Văn bản mật về công tác bảo vệ bí mật nhà nước",
+            "number_notation": "12/CA-PV01", "doc_date": "2026-11-20", "issuer_name": "Công an tỉnh", "secrecy": level})
+        problem(r, 422, "state-secret")
+        assert "117/2025/QH15" in r.json["detail"] and "secret-document" in r.json["detail"], r.json
+        problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+            "type_code": "BC", "subject": "Báo cáo mật", "secrecy": level,
+            "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "state-secret")
+    assert count() == n
+    assert psql("SELECT count(*) FROM books WHERE name LIKE '%mật%'") == "0"
+    r = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--", "psql", "-h",
+                        f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atqc",
+                        "UPDATE documents SET secrecy = 1 WHERE id = (SELECT max(id) FROM documents)"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "documents_no_state_secrets" in r.stderr, r.stderr
 
 
 def test_who_sees_a_draft_within_and_across_agencies():
@@ -497,6 +551,46 @@ def test_files_keep_versions_are_sniffed_and_served_only_to_those_who_see_the_do
     assert request("GET", f"/_store/{v1['sha256'][:2]}/{v1['sha256'][2:4]}/{v1['sha256']}").status == 404
     files = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))["files"]
     assert [(f["name"], f["version"]) for f in files if f["kind"] == "body"] == [("du-thao.pdf", 1), ("du-thao.pdf", 2)]
+
+
+def test_store_check_finds_a_flipped_byte_the_download_refuses_it_and_an_upload_mends_it():
+    d = draft(subject="Dự thảo để kiểm tra kho tệp")["id"]
+    content = PDF + b"% bytes that will be damaged " + uuid.uuid4().hex.encode() + b"\n"
+    up = ok(call("POST", f"/api/v1/documents/{d}/files?kind=body&name=kho.pdf", token=tok("stp.chuyenvien"),
+                 raw=content, content_type="application/pdf"), 201)
+    sha = up["sha256"]
+    path = os.path.join(VAR, "store", sha[:2], sha[2:4], sha)
+    assert request("GET", f"/api/v1/files/{up['id']}", token=tok("stp.chuyenvien")).body == content
+    with open(path, "r+b") as f:                      # one byte flips on disk
+        f.seek(10)
+        b = f.read(1)
+        f.seek(10)
+        f.write(bytes([b[0] ^ 0x01]))
+    # old leftovers: a temporary file and bytes nobody references; a fresh one stays
+    old_tmp = path + ".crashed.tmp"
+    stray = os.path.join(VAR, "store", sha[:2], sha[2:4], "f" * 64)
+    fresh_tmp = path + ".running.tmp"
+    for p in (old_tmp, stray, fresh_tmp):
+        with open(p, "wb") as f:
+            f.write(b"x")
+    for p in (old_tmp, stray):
+        os.utime(p, (time.time() - 7200, time.time() - 7200))
+    store = {"QLVB_STORE_DIR": os.path.join(VAR, "store")}
+    r = admin("store-check", env_extra=store)
+    assert r.returncode == 3, (r.returncode, r.stdout, r.stderr)
+    assert f"DAMAGED {sha}" in r.stdout and re.search(r"\d+ of \d+ checked", r.stdout), r.stdout
+    assert not os.path.exists(old_tmp) and not os.path.exists(stray) and os.path.exists(fresh_tmp)
+    os.unlink(fresh_tmp)
+    problem(call("GET", f"/api/v1/files/{up['id']}", token=tok("stp.chuyenvien")), 409, "file-damaged")
+    # the right bytes uploaded again mend it, for every version that names them
+    again = ok(call("POST", f"/api/v1/documents/{d}/files?kind=body&name=kho.pdf", token=tok("stp.chuyenvien"),
+                    raw=content, content_type="application/pdf"), 201)
+    assert again["sha256"] == sha
+    for fid in (up["id"], again["id"]):
+        got = call("GET", f"/api/v1/files/{fid}", token=tok("stp.chuyenvien"))
+        assert got.status == 200 and got.body == content
+    r = admin("store-check", env_extra=store)
+    assert r.returncode == 0 and "0 damaged" in r.stdout, r.stdout
 
 
 def test_search_is_accent_insensitive_visible_only_and_paginated():
@@ -684,6 +778,60 @@ def _prepare(author, head, leader, recipient, n):
     psql(";".join(f"SELECT count({step}) FROM {people}" for step in
                   ("doc_submit(a, d)", "doc_approve(h, d, NULL)", "doc_approve(l, d, NULL)", "doc_sign(l, d, NULL)")))
     return ids
+
+
+def _signature(method, path, query, body):
+    h = hashlib.sha256()
+    h.update(method.encode() + b"\0" + path.encode() + b"\0" + query.encode() + b"\0" + body)
+    return h.hexdigest()
+
+
+def test_a_claim_whose_worker_died_is_taken_over_after_its_lease_and_acts_once():
+    """A worker killed between claiming a key and acting leaves the claim:
+    a retry answers 409 while its lease runs, then acts once, and keeps its
+    answer (ETag included) for the next retry."""
+    key = str(uuid.uuid4())
+    body = {"type_code": "CV", "subject": f"Công văn đăng ký lại {key[:8]}", "number_notation": "88/UBND-VX",
+            "doc_date": "2026-11-20", "issuer_name": "Ủy ban nhân dân huyện Tân Phú"}
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    sig = _signature("POST", "/api/v1/documents/incoming", "", raw)
+    psql(f"INSERT INTO idempotency_keys (user_id, key, request_sig, claimed_until)"
+         f" VALUES ({uid('stp.vanthu')}, '{key}', '{sig}', qlvb_now() + interval '30 seconds')")
+    send = lambda: call("POST", "/api/v1/documents/incoming", token=tok("stp.vanthu"), raw=raw,
+                        headers={"Idempotency-Key": key})
+    r = send()
+    problem(r, 409, "request-in-progress")
+    assert r.headers.get("retry-after") == "1"
+    count = lambda: int(psql(f"SELECT count(*) FROM documents WHERE subject = '{body['subject']}'"))
+    assert count() == 0
+    with clock_moved(31):
+        first = wait_for(lambda: (lambda x: x if x.status == 201 else None)(send()), 5)
+        assert first, "the lease did not end"
+        again = send()
+    assert again.status == 201 and again.headers.get("idempotent-replayed") == "true"
+    assert again.json == first.json and again.headers.get("etag") == first.headers.get("etag") is not None
+    assert count() == 1
+
+
+def test_idempotency_keys_are_kept_24_hours_and_then_purged():
+    key = str(uuid.uuid4())
+    body = {"type_code": "TB", "subject": f"Thông báo lưu khóa {key[:8]}", "recipients": [{"name": "Sở X"}]}
+    send = lambda b, k=key, t=None: call("POST", "/api/v1/documents/outgoing", token=t or tok("stp.chuyenvien"),
+                                        body=b, headers={"Idempotency-Key": k})
+    assert send(body).status == 201
+    problem(send(dict(body, subject="khác")), 422, "idempotency-key-reused")
+    with clock_moved(23 * 3600):
+        t = wait_for(lambda: (lambda r: r.json["access_token"] if r.status == 200 else None)(
+            call("POST", "/api/v1/auth/login", body={"username": "stp.chuyenvien", "password": "demo123",
+                                                     "device_name": "d"})), 5)
+        assert send(dict(body, subject="khác"), t=t).status == 422          # still kept at 23 hours
+    with clock_moved(25 * 3600):
+        t = wait_for(lambda: (lambda r: r.json["access_token"] if r.status == 200 else None)(
+            call("POST", "/api/v1/auth/login", body={"username": "stp.chuyenvien", "password": "demo123",
+                                                     "device_name": "d"})), 5)
+        assert send(body, k=str(uuid.uuid4()), t=t).status == 201           # a new key purges the old
+        assert psql(f"SELECT count(*) FROM idempotency_keys WHERE key = '{key}'") == "0"
+        assert send(dict(body, subject="khác hẳn"), t=t).status == 201       # the same key is a new request
 
 
 def test_idempotency_key_acts_once_and_replays_the_first_answer():

@@ -5,6 +5,7 @@ import json
 import os
 import socket
 import statistics
+import subprocess
 import time
 import uuid
 
@@ -329,6 +330,95 @@ def test_logout_stops_its_tokens_at_once_and_only_its_own():
     problem(call("POST", "/api/v1/auth/logout", token=a["access_token"]), 401)
     problem(call("POST", "/api/v1/auth/logout", token=b["access_token"], body={"all": True}), 400)
     assert call("GET", "/api/v1/me", token=b["access_token"]).status == 200
+
+
+def test_a_revoked_token_stays_refused_when_redis_loses_its_state():
+    """A logout's revocation lives in Redis; Redis emptied (flushed, or
+    restarted) must not let the token back in: PostgreSQL decides until the
+    state is back."""
+    t = tokens("stttt.truongphong")
+    assert call("POST", "/api/v1/auth/logout", token=t["access_token"]).status == 204
+    redis = ["redis-cli", "-s", f"{VAR}/run/redis.sock"]
+    subprocess.run(redis + ["FLUSHALL"], check=True, capture_output=True)
+    for _ in range(20):                       # every worker thread, whichever answers
+        problem(call("GET", "/api/v1/me", token=t["access_token"]), 401, "invalid-token")
+    assert wait_for(lambda: subprocess.run(redis + ["GET", "qlvb:security:ready"], capture_output=True,
+                                           text=True).stdout.strip() == "1", 5), "the state was not put back"
+    assert subprocess.run(redis + ["CONFIG", "GET", "maxmemory-policy"], capture_output=True,
+                          text=True).stdout.split()[-1] == "noeviction"
+
+
+def _new_user(name, password, agency="000.00.01.H19"):
+    r = admin("create-user", name, "Người Thử Tài Khoản", agency, "official", "Chuyên viên", "", stdin=password + "\n")
+    assert r.returncode == 0, r.stderr
+    SECRETS.add(password)
+    return call("GET", "/api/v1/me", token=tokens(name, password)["access_token"]).json["id"]
+
+
+def test_an_agency_administrator_deactivates_and_reactivates_ending_every_sign_in():
+    uid = _new_user("test.deact", "deact-pass-1")
+    a, b = tokens("test.deact", "deact-pass-1"), tokens("test.deact", "deact-pass-1")
+    boss = tokens("admin")["access_token"]                  # the admin of Sở Thông tin và Truyền thông
+    for other in ("stttt.truongphong", "stp.vanthu"):       # not an administrator / not of that agency
+        problem(call("POST", f"/api/v1/users/{uid}/deactivate", token=tokens(other)["access_token"]), 403, "forbidden")
+    problem(call("POST", "/api/v1/users/999999/deactivate", token=boss), 404, "user-not-found")
+    assert call("GET", "/api/v1/me", token=a["access_token"]).status == 200
+    assert call("POST", f"/api/v1/users/{uid}/deactivate", token=boss).status == 204
+    for t in (a, b):
+        problem(call("GET", "/api/v1/me", token=t["access_token"]), 401, "invalid-token")
+        problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": t["refresh_token"]}), 401)
+    problem(login("test.deact", "deact-pass-1"), 401, "invalid-credentials")
+    assert call("POST", f"/api/v1/users/{uid}/reactivate", token=boss).status == 204
+    assert login("test.deact", "deact-pass-1").status == 200
+    problem(call("GET", "/api/v1/me", token=a["access_token"]), 401)   # ended sign-ins stay ended
+
+
+def test_a_password_reset_by_the_administrator_ends_every_sign_in_and_unlock_clears_a_lock():
+    uid = _new_user("test.reset", "reset-pass-1")
+    t = tokens("test.reset", "reset-pass-1")
+    boss = tokens("admin")["access_token"]
+    problem(call("POST", f"/api/v1/users/{uid}/password", token=boss, body={"new_password": "short"}), 400)
+    assert call("POST", f"/api/v1/users/{uid}/password", token=boss, body={"new_password": "reset-pass-2"}).status == 204
+    SECRETS.add("reset-pass-2")
+    problem(call("GET", "/api/v1/me", token=t["access_token"]), 401, "invalid-token")
+    problem(login("test.reset", "reset-pass-1"), 401)
+    for i in range(5):
+        login("test.reset", "wrong", xff=f"10.32.0.{i + 1}")
+    problem(login("test.reset", "reset-pass-2", xff="10.32.0.9"), 429, "too-many-attempts")
+    assert call("POST", f"/api/v1/users/{uid}/unlock", token=boss).status == 204
+    assert login("test.reset", "reset-pass-2", xff="10.32.0.10").status == 200
+
+
+def test_my_own_password_change_needs_the_current_one_and_ends_my_other_sign_ins():
+    _new_user("test.mine", "mine-pass-1")
+    here, there = tokens("test.mine", "mine-pass-1"), tokens("test.mine", "mine-pass-1")
+    r = call("POST", "/api/v1/me/password", token=here["access_token"],
+             body={"current_password": "not-it", "new_password": "mine-pass-2"})
+    problem(r, 403, "wrong-password")
+    assert login("test.mine", "mine-pass-1").status == 200                # nothing changed
+    assert call("POST", "/api/v1/me/password", token=here["access_token"],
+                body={"current_password": "mine-pass-1", "new_password": "mine-pass-2"}).status == 204
+    SECRETS.add("mine-pass-2")
+    assert call("GET", "/api/v1/me", token=here["access_token"]).status == 200      # this sign-in goes on
+    problem(call("GET", "/api/v1/me", token=there["access_token"]), 401, "invalid-token")
+    problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": there["refresh_token"]}), 401)
+    assert login("test.mine", "mine-pass-2").status == 200
+
+
+def test_qlvb_admin_deactivation_and_password_reset_end_every_sign_in():
+    _new_user("test.cli", "cli-pass-1")
+    t = tokens("test.cli", "cli-pass-1")
+    r = admin("set-password", "test.cli", stdin="cli-pass-2\n")
+    assert r.returncode == 0 and "ended" in r.stdout, r
+    SECRETS.add("cli-pass-2")
+    problem(call("GET", "/api/v1/me", token=t["access_token"]), 401, "invalid-token")
+    t = tokens("test.cli", "cli-pass-2")
+    assert admin("deactivate", "test.cli").returncode == 0
+    problem(call("GET", "/api/v1/me", token=t["access_token"]), 401, "invalid-token")
+    problem(login("test.cli", "cli-pass-2"), 401)
+    assert admin("reactivate", "test.cli").returncode == 0
+    assert login("test.cli", "cli-pass-2").status == 200
+    assert admin("unlock", "no.such.user").returncode != 0
 
 
 def test_five_failures_lock_the_account_with_a_growing_delay():

@@ -133,6 +133,91 @@ def test_killed_worker_is_replaced_within_a_second_and_loses_only_its_requests()
     assert len(failed) <= 8, f"{len(failed)} of {len(results)} failed: {failed}"
 
 
+def _under_load(action, threads=8):
+    """Runs action() while threads keep asking for health; returns the
+    statuses seen (0 for a connection that failed)."""
+    results = []
+    stop = threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                results.append(request("GET", "/api/v1/health").status)
+            except OSError:
+                results.append(0)
+
+    workers = [threading.Thread(target=load) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    try:
+        assert wait_for(lambda: len(results) > 50, 10), "no load"
+        action()
+        n = len(results)
+        assert wait_for(lambda: len(results) > n + 200, 10), "the service stopped answering"
+    finally:
+        stop.set()
+        for w in workers:
+            w.join()
+    return results
+
+
+def test_sigterm_to_one_worker_drains_only_that_worker_and_nothing_fails():
+    """The other workers go on serving, the master starts a successor, and
+    no request fails: the shared socket is never shut down."""
+    before = worker_pids()
+    master = pid_of("api")
+
+    def term_one():
+        os.kill(before[0], signal.SIGTERM)
+        assert wait_for(lambda: (lambda p: len(p) == len(before) and before[0] not in p)(worker_pids()), 5), \
+            f"no successor: {worker_pids()}"
+
+    results = _under_load(term_one)
+    failed = [s for s in results if s != 200]
+    assert not failed, f"{len(failed)} of {len(results)} failed: {sorted(set(failed))}"
+    assert pid_of("api") == master and before[1] in worker_pids()
+    for _ in range(50):                      # every worker answers, the successor included
+        assert call("GET", "/api/v1/health").status == 200
+
+
+def test_sighup_to_the_master_or_a_worker_changes_nothing():
+    before = worker_pids()
+    master = pid_of("api")
+
+    def hup():
+        os.kill(master, signal.SIGHUP)
+        os.kill(before[1], signal.SIGHUP)
+
+    results = _under_load(hup)
+    failed = [s for s in results if s != 200]
+    assert not failed, f"{len(failed)} of {len(results)} failed"
+    assert pid_of("api") == master and os.path.exists(f"/proc/{master}")
+    assert worker_pids() == before
+
+
+def _peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def test_unauthenticated_uploads_are_refused_before_their_bodies_are_read_into_memory():
+    """Sixteen uploads near the file limit without a valid token: 401, and
+    no worker's peak memory grows by their size."""
+    size = int(os.environ.get("QLVB_FILE_MAX", str(2 << 20))) - 4096
+    body = b"%PDF-1.4\n" + b"x" * (size - 9)
+    peaks = {p: _peak_rss_kb(p) for p in worker_pids()}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        rs = list(pool.map(lambda _: request("POST", "/api/v1/documents/1/files?kind=body&name=a.pdf",
+                                             raw=body, content_type="application/pdf",
+                                             headers={"Authorization": "Bearer not-a-token"}), range(16)))
+    assert [r.status for r in rs] == [401] * 16, rs[:2]
+    grown = {p: _peak_rss_kb(p) - peaks[p] for p in peaks if os.path.exists(f"/proc/{p}")}
+    assert all(g < size // 1024 for g in grown.values()), f"peak memory grew (KiB): {grown}, a body is {size // 1024} KiB"
+
+
 def test_sigterm_finishes_requests_in_flight_then_exits():
     """Requests held in PostgreSQL (a table lock taken by another session)
     are in flight when the master gets SIGTERM; they finish with 200 once

@@ -1,11 +1,11 @@
 -- sql/functions/visibility.sql: who sees a document. The people named on
--- it (author, signer, assignees, anyone it reached through their inbox) and,
--- unless it is secret, the clerks and leaders of the agency that owns it
--- (deputies as leaders unless the agency says otherwise). Nothing crosses
+-- it (author, signer, assignees, anyone it reached through their inbox) and
+-- the clerks and leaders of the agency that owns it (deputies as leaders
+-- unless the agency says otherwise). State secrets never enter the system. Nothing crosses
 -- agencies except by distribution, which makes a new document owned by the
 -- recipient agency. Each check lists exactly which demo accounts see.
 BEGIN;
-SELECT plan(24);
+SELECT plan(22);
 
 \ir lib/common.psql
 
@@ -57,14 +57,10 @@ SELECT is(pg_temp.seers('incoming'), 'stp.chuyenvien stp.giamdoc stp.truongphong
           'deputies_act_as_leaders off: the deputy no longer sees the agency''s documents');
 UPDATE agencies SET deputies_act_as_leaders = true WHERE code = '000.00.21.H19' AND valid_to IS NULL;
 
--- a secret incoming document: only the people named on it
-INSERT INTO docs VALUES ('secret-in', doc_register_incoming(pg_temp.uid('stp.vanthu'),
-    '{"type_code": "CV", "subject": "pgTAP: văn bản mật", "issuer_name": "Bộ Công an", "secrecy": 1}'));
-SELECT is(pg_temp.seers('secret-in'), 'stp.vanthu',
-          'a secret document: only its clerk (the author), not the leaders');
-SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('secret-in'), pg_temp.uid('stp.giamdoc'), NULL);
-SELECT is(pg_temp.seers('secret-in'), 'stp.giamdoc stp.vanthu',
-          'presented: the leader it reached through the inbox, not the deputy');
+-- a secret document never enters: there is no secrecy branch to test
+SELECT throws_ok($$SELECT doc_register_incoming(pg_temp.uid('stp.vanthu'),
+    '{"type_code": "CV", "subject": "pgTAP: văn bản mật", "issuer_name": "Bộ Công an", "secrecy": 1}')$$,
+    'QP007', NULL, 'a document marked Mật is refused at registration');
 
 -- a draft to Sở Thông tin và Truyền thông and to a body outside the system
 INSERT INTO docs VALUES ('draft', doc_create_draft(pg_temp.uid('stp.chuyenvien'),
@@ -101,24 +97,26 @@ SELECT is(pg_temp.seers('copy'), 'stttt.chuyenvien stttt.giamdoc stttt.vanthu',
 SELECT is(pg_temp.seers('draft'), 'stp.chuyenvien stp.giamdoc stp.phogiamdoc stp.truongphong stp.vanthu',
           'handling the copy shows the original to nobody of the recipient agency');
 
--- a secret draft: the signer sees it by the signature alone
-INSERT INTO docs VALUES ('secret-out', doc_create_draft(pg_temp.uid('stp.chuyenvien'),
-    '{"type_code": "BC", "subject": "pgTAP: báo cáo mật", "secrecy": 1}'));
-SELECT is(pg_temp.seers('secret-out'), 'stp.chuyenvien', 'a secret draft: its author alone');
-SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('secret-out'));
-SELECT doc_approve(pg_temp.uid('stp.truongphong'), pg_temp.doc('secret-out'), NULL);
-SELECT is(pg_temp.seers('secret-out'), 'stp.chuyenvien stp.giamdoc stp.phogiamdoc stp.truongphong',
-          'a secret draft in review: the reviewers it reached');
-SELECT doc_approve(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('secret-out'), NULL);
-SELECT doc_sign(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('secret-out'), NULL);
-DELETE FROM inbox_items WHERE document_id = pg_temp.doc('secret-out')
-   AND user_id IN (pg_temp.uid('stp.phogiamdoc'), pg_temp.uid('stp.giamdoc'));
-SELECT ok(doc_visible(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('secret-out')),
+-- the signer sees a document by the signature alone (a deputy whose agency
+-- no longer counts deputies as leaders)
+SELECT throws_ok($$SELECT doc_create_draft(pg_temp.uid('stp.chuyenvien'),
+    '{"type_code": "BC", "subject": "pgTAP: báo cáo mật", "secrecy": 1}')$$,
+    'QP007', NULL, 'a draft marked Mật is refused');
+INSERT INTO docs VALUES ('signed-out', doc_create_draft(pg_temp.uid('stp.chuyenvien'),
+    '{"type_code": "BC", "subject": "pgTAP: báo cáo đã ký"}'));
+SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('signed-out'));
+SELECT doc_approve(pg_temp.uid('stp.truongphong'), pg_temp.doc('signed-out'), NULL);
+SELECT doc_approve(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('signed-out'), NULL);
+SELECT doc_sign(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('signed-out'), NULL);
+DELETE FROM inbox_items WHERE document_id = pg_temp.doc('signed-out') AND user_id = pg_temp.uid('stp.phogiamdoc');
+UPDATE agencies SET deputies_act_as_leaders = false WHERE code = '000.00.21.H19' AND valid_to IS NULL;
+SELECT ok(doc_visible(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('signed-out')),
           'the signer sees the document by the signature alone');
-SELECT ok(NOT doc_visible(pg_temp.uid('stp.giamdoc'), pg_temp.doc('secret-out')),
-          'the leader does not see a secret document that is not (or no longer) in the inbox');
-SELECT ok(doc_visible(pg_temp.uid('stp.vanthu'), pg_temp.doc('secret-out')),
-          'the clerk sees the signed secret document it must issue, through the inbox');
+UPDATE agencies SET deputies_act_as_leaders = true WHERE code = '000.00.21.H19' AND valid_to IS NULL;
+SELECT ok(doc_visible(pg_temp.uid('stp.giamdoc'), pg_temp.doc('signed-out')),
+          'the leader sees every document of the agency');
+SELECT ok(doc_visible(pg_temp.uid('stp.vanthu'), pg_temp.doc('signed-out')),
+          'the clerk sees the signed document it must issue');
 
 -- another agency's people see none of Sở Tư pháp's documents
 SELECT is_empty(
@@ -141,7 +139,7 @@ SELECT set_eq(
     ARRAY['copy'], 'visible_documents of the recipient''s clerk: the copy alone');
 SELECT set_eq(
     $$SELECT x.name FROM visible_documents(pg_temp.uid('stp.giamdoc')) v JOIN pg_temp.docs x USING (id)$$,
-    ARRAY['incoming', 'secret-in', 'draft'], 'visible_documents of the leader: the ordinary documents and the secret one presented');
+    ARRAY['incoming', 'draft', 'signed-out'], 'visible_documents of the leader: every document of the agency');
 SELECT is_empty(
     $$SELECT u.username, x.name FROM users u JOIN pg_temp.demo USING (username), pg_temp.docs x
        WHERE doc_visible(u.id, x.id) <> EXISTS (SELECT 1 FROM visible_documents(u.id) v WHERE v.id = x.id)$$,

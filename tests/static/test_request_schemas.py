@@ -26,6 +26,7 @@ KEYWORDS = {
     "time": {"type", "format"},
     "enum": {"type", "enum"},
     "array": {"type", "minItems", "maxItems", "items"},
+    "boolean": {"type"},
 }
 
 
@@ -125,6 +126,8 @@ def compare_field(where, f, prop):
         want_type("string")
         if sorted(p.get("enum", [])) != sorted(f.get("values", [])):
             errs.append(f"{where}: enum {p.get('enum')} in the spec, {f.get('values')} in the table")
+    elif kind == "boolean":
+        want_type("boolean")
     elif kind == "array":
         want_type("array")
         same("minItems", f["min"])

@@ -107,6 +107,34 @@ def test_the_spec_lists_exactly_the_problem_types_of_the_registry():
     assert all(v[2] and v[3] for v in reg.values()), "a problem without its titles"
 
 
+def test_migrate_stops_on_a_database_that_holds_state_secrets_and_says_what_to_do():
+    db = "qlvb_cmp_secrets"
+    _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
+    _psql("postgres", f"CREATE DATABASE {db}")
+    try:
+        last = 0
+        for path in sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql"))):
+            number = int(os.path.basename(path)[:4])
+            if number < 18:
+                _psql(db, "BEGIN;\n" + open(path, encoding="utf-8").read() + "\nCOMMIT;")
+                last = number
+        _psql(db, "CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL,"
+                  " applied_at timestamptz NOT NULL DEFAULT now());"
+                  "INSERT INTO schema_migrations (version, name) SELECT lpad(g::text, 4, '0'), 'old'"
+                  f"  FROM generate_series(1, {last}) g")
+        _psql(db, "INSERT INTO agencies (code, name, abbr, kind) VALUES ('000.00.21.H19', 'Sở Tư pháp', 'STP', 'department');"
+                  "INSERT INTO users (username, full_name, password_hash) VALUES ('stp.a', 'A', 'x');"
+                  "INSERT INTO documents (agency_id, direction, status, type_code, subject, author_id, secrecy)"
+                  " SELECT (SELECT id FROM agencies), 'in', 'registered', 'CV', 'mật', (SELECT id FROM users), 1")
+        r = admin("migrate", env_extra={"QLVB_ADMIN_DATABASE_URL": f"postgresql://qlvb@/{db}?host={VAR}/run&port={PORT + 10}"})
+        assert r.returncode != 0, r.stdout
+        assert "marked Mật, Tối mật or Tuyệt mật" in r.stderr and "nothing of it applied" in r.stderr, r.stderr
+        assert "Move them to" in r.stderr, r.stderr
+        assert _psql(db, "SELECT count(*) FROM books").stdout.strip() == "4"       # nothing of 0018 applied
+    finally:
+        _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
+
+
 def test_migrate_lists_and_marks_notations_issued_twice_and_then_refuses_another():
     """A database that already holds two outgoing documents under one
     notation (issued before the rule) keeps both: migrate lists the later

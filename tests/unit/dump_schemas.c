@@ -11,7 +11,7 @@
 
 static const char *const type_names[] = {
     [F_STR] = "string", [F_INT] = "integer", [F_DATE] = "date", [F_TIME] = "time",
-    [F_ENUM] = "enum", [F_ARRAY] = "array", [F_ID] = "id",
+    [F_ENUM] = "enum", [F_ARRAY] = "array", [F_ID] = "id", [F_BOOL] = "boolean",
 };
 
 static json_t *fields_json(const struct field *fields);
