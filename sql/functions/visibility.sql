@@ -24,7 +24,12 @@ CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bi
                  OR (m.position = 'deputy_leader' AND a.deputies_act_as_leaders))
 $$;
 
+-- Asks the rule about one document. PL/pgSQL, so that its plan is made
+-- once per connection (visible_documents inlined, the document's id pushed
+-- into each branch: a few index lookups); an SQL function with a subquery
+-- would be planned again at every call.
 CREATE OR REPLACE FUNCTION doc_visible(p_user bigint, p_doc bigint) RETURNS boolean
-    LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM visible_documents(p_user) v WHERE v.id = p_doc)
-$$;
+    LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN EXISTS (SELECT 1 FROM visible_documents(p_user) v WHERE v.id = p_doc);
+END $$;
