@@ -121,6 +121,10 @@ void doc_create_outgoing(struct req *r)
     json_t *b = body_valid_or_answer(r, schema_draft);
     if (!b)
         return;
+    if (json_object_get(b, "replaces") && json_object_get(b, "corrects")) {
+        resp_problem(r, PROBLEM_INVALID_FIELD, "a draft replaces or corrects a document, not both");
+        return;
+    }
     size_t i;
     json_t *it;
     json_array_foreach(json_object_get(b, "recipients"), i, it) {
@@ -249,6 +253,8 @@ const struct doc_step doc_step_approve = STEP(DOC_APPROVE, "document.approve", s
 const struct doc_step doc_step_return = STEP(DOC_RETURN, "document.return", schema_return, NULL, "reason");
 const struct doc_step doc_step_sign = STEP(DOC_SIGN, "document.sign", schema_sign, NULL, "signed_file_id");
 const struct doc_step doc_step_issue = STEP0(DOC_ISSUE, "document.issue", schema_empty, NULL);
+const struct doc_step doc_step_recall = STEP(DOC_RECALL_ORDER, "document.recall_ordered", schema_recall, NULL, "reason");
+const struct doc_step doc_step_recall_carry_out = STEP0(DOC_RECALL_CARRY_OUT, "document.recalled", schema_empty, NULL);
 
 void doc_step(struct req *r)
 {

@@ -16,7 +16,7 @@ void doc_step(struct req *r);
 struct doc_step;
 extern const struct doc_step doc_step_register, doc_step_present, doc_step_direct,
     doc_step_progress, doc_step_submit, doc_step_approve, doc_step_return, doc_step_sign,
-    doc_step_issue;
+    doc_step_issue, doc_step_recall, doc_step_recall_carry_out;
 
 struct problem;
 

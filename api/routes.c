@@ -44,6 +44,9 @@ const struct route api_routes[] = {
     { "POST", "/api/v1/documents/{id}/return", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_return },
     { "POST", "/api/v1/documents/{id}/sign", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_sign },
     { "POST", "/api/v1/documents/{id}/issue", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_issue },
+    /* recall: doc_recall_order and doc_recall_carry_out */
+    { "POST", "/api/v1/documents/{id}/recall", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_recall },
+    { "POST", "/api/v1/documents/{id}/recall/carry-out", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_recall_carry_out },
     { "POST", "/api/v1/documents/{id}/files",     files_upload,        AUTH_USER | IDEMPOTENT | BODY_RAW, NULL },
     { "GET",  "/api/v1/files/{id}",               files_download,      AUTH_USER, NULL },
     { NULL, NULL, NULL, 0, NULL },

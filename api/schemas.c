@@ -69,6 +69,8 @@ const struct field schema_draft[] = {
     { "pages", F_INT, false, 1, 9999, NULL, NULL },
     { "deadline", F_TIME, false, 0, 0, NULL, NULL },
     { "recipients", F_ARRAY, true, 1, 200, NULL, schema_recipient },
+    { "replaces", F_ID, false, 0, 0, NULL, NULL },
+    { "corrects", F_ID, false, 0, 0, NULL, NULL },
     END,
 };
 
@@ -110,6 +112,11 @@ const struct field schema_return[] = {
     END,
 };
 
+const struct field schema_recall[] = {
+    { "reason", F_STR, true, 1, 2000, NULL, NULL },
+    END,
+};
+
 const struct field schema_sign[] = {
     { "signed_file_id", F_ID, false, 0, 0, NULL, NULL },
     END,
@@ -138,6 +145,7 @@ const struct schema schemas[] = {
     { "ApproveRequest", schema_approve },
     { "ReturnRequest", schema_return },
     { "SignRequest", schema_sign },
+    { "RecallRequest", schema_recall },
     { "BatchRequest", schema_batch },
     { NULL, NULL },
 };

@@ -22,6 +22,7 @@ extern const struct field schema_progress[];    /* ProgressRequest */
 extern const struct field schema_approve[];     /* ApproveRequest */
 extern const struct field schema_return[];      /* ReturnRequest */
 extern const struct field schema_sign[];        /* SignRequest */
+extern const struct field schema_recall[];      /* RecallRequest */
 extern const struct field schema_batch[];       /* BatchRequest */
 
 /* Every table above by the name of its schema in openapi.yaml; ends with a

@@ -16,7 +16,8 @@ CREATE OR REPLACE FUNCTION doc_log(p_doc bigint, p_user bigint, p_action text, p
     VALUES (p_doc, p_user, p_action, p_note, p_detail)
 $$;
 
--- Locks a document the user may see, or raises document-not-found.
+-- Locks a document the user may see, or raises document-not-found; a
+-- recalled document (the issuer's, or a copy) takes no step any more.
 CREATE OR REPLACE FUNCTION doc_lock(p_user bigint, p_doc bigint) RETURNS documents LANGUAGE plpgsql AS $$
 DECLARE d documents;
 BEGIN
@@ -24,6 +25,9 @@ BEGIN
         PERFORM problem_raise('document-not-found', 'no such document');
     END IF;
     SELECT * INTO d FROM documents WHERE id = p_doc FOR UPDATE;
+    IF d.recall_status = 'recalled' THEN
+        PERFORM problem_raise('document-recalled', 'the document was recalled: it takes no step any more');
+    END IF;
     RETURN d;
 END $$;
 
@@ -241,6 +245,7 @@ DECLARE
     v_id bigint;
     r jsonb;
     v_agency bigint;
+    v_target documents;
 BEGIN
     SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF m.id IS NULL THEN
@@ -260,11 +265,31 @@ BEGIN
         PERFORM problem_raise('invalid-value', 'unknown type_code');
     END IF;
     PERFORM state_secret_refused(f);
+    -- a replacement (an error of content) is of the same form as what it
+    -- replaces; a correction (an error of form) is a correcting công văn;
+    -- both of an issued document of the agency
+    IF f ? 'replaces' OR f ? 'corrects' THEN
+        SELECT * INTO v_target FROM documents
+         WHERE id = coalesce((f->>'replaces')::bigint, (f->>'corrects')::bigint);
+        IF v_target.id IS NULL OR v_target.agency_id <> m.agency_id OR v_target.direction <> 'out'
+           OR v_target.status <> 'issued' OR v_target.replaced_by_id IS NOT NULL THEN
+            PERFORM problem_raise('invalid-value',
+                'a replacement or a correction is of an issued document of your agency, not recalled or replaced');
+        END IF;
+        IF f ? 'replaces' AND v_target.type_code <> f->>'type_code' THEN
+            PERFORM problem_raise('invalid-value', format('a replacement is of the same form (%s) as what it replaces',
+                                                          v_target.type_code));
+        END IF;
+        IF f ? 'corrects' AND f->>'type_code' <> 'CV' THEN
+            PERFORM problem_raise('invalid-value', 'a correction (đính chính) is a công văn (type_code CV)');
+        END IF;
+    END IF;
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
-                           deadline, unit_id, author_id)
+                           deadline, unit_id, author_id, replaces_id, corrects_id)
     VALUES (m.agency_id, 'out', 'draft', f->>'type_code', f->>'subject',
             coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
-            (f->>'pages')::int, (f->>'deadline')::timestamptz, m.unit_id, p_user)
+            (f->>'pages')::int, (f->>'deadline')::timestamptz, m.unit_id, p_user,
+            (f->>'replaces')::bigint, (f->>'corrects')::bigint)
     RETURNING id INTO v_id;
     FOR r IN SELECT * FROM jsonb_array_elements(coalesce(f->'recipients', '[]')) LOOP
         IF r ? 'agency_code' THEN
@@ -446,6 +471,16 @@ BEGIN
     PERFORM doc_log(p_doc, p_user, 'issued', NULL,
                     jsonb_build_object('number_notation', v_notation, 'book_year', v_num.year));
     UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE document_id = p_doc AND reason = 'issue';
+    -- what it replaces is marked replaced; what it corrects, corrected
+    IF d.replaces_id IS NOT NULL THEN
+        UPDATE documents SET replaced_by_id = p_doc WHERE id = d.replaces_id;
+        PERFORM doc_log(d.replaces_id, p_user, 'replaced', NULL,
+                        jsonb_build_object('by', p_doc, 'number_notation', v_notation));
+    END IF;
+    IF d.corrects_id IS NOT NULL THEN
+        PERFORM doc_log(d.corrects_id, p_user, 'corrected', NULL,
+                        jsonb_build_object('by', p_doc, 'number_notation', v_notation));
+    END IF;
     FOR r IN SELECT * FROM document_recipients WHERE document_id = p_doc LOOP
         IF r.agency_id IS NULL THEN
             INSERT INTO exchange_outbox (document_id, recipient_id) VALUES (p_doc, r.id);
@@ -503,4 +538,68 @@ BEGIN
         PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen');
     END IF;
     RETURN NEW;
+END $$;
+
+-- The signer or a leader of the agency orders the recall of an issued
+-- document, with its reason; its clerks are to carry it out.
+CREATE OR REPLACE FUNCTION doc_recall_order(p_user bigint, p_doc bigint, p_reason text) RETURNS void
+    LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); v_clerk bigint;
+BEGIN
+    IF d.signed_by IS DISTINCT FROM p_user AND NOT is_leader(p_user, d.agency_id) THEN
+        PERFORM problem_raise('forbidden', 'a recall is ordered by the signer or a leader of the agency');
+    END IF;
+    IF d.direction <> 'out' OR d.status <> 'issued' OR d.recall_status IS NOT NULL THEN
+        PERFORM problem_raise('wrong-state', 'only an issued document not recalled yet can be recalled');
+    END IF;
+    UPDATE documents SET recall_status = 'ordered', recall_reason = p_reason, recall_ordered_by = p_user,
+                         recall_ordered_at = qlvb_now()
+     WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'recall-ordered', p_reason, NULL);
+    FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = d.agency_id AND roles && ARRAY['clerk'] LOOP
+        PERFORM inbox_put(v_clerk, p_doc, 'process', 'recall', NULL);
+    END LOOP;
+END $$;
+
+-- A clerk carries an ordered recall out: the document is frozen with its
+-- number taken (status recalled, shown so in the register); each copy
+-- inside the province is marked recalled (its register line stays) and
+-- leaves every inbox, its assignments end, and its history records the
+-- notice: who, when, why; a notice goes to each recipient outside. A
+-- recipient takes no step on a recalled copy, and cannot refuse it.
+CREATE OR REPLACE FUNCTION doc_recall_carry_out(p_user bigint, p_doc bigint) RETURNS void
+    LANGUAGE plpgsql AS $$
+DECLARE d documents := doc_lock(p_user, p_doc); r document_recipients; v_holder bigint;
+BEGIN
+    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
+        PERFORM problem_raise('forbidden', 'a recall is carried out by a clerk of the agency');
+    END IF;
+    IF d.recall_status IS DISTINCT FROM 'ordered' THEN
+        PERFORM problem_raise('wrong-state', 'no recall of this document is waiting to be carried out');
+    END IF;
+    UPDATE documents SET status = 'recalled', recall_status = 'recalled', recalled_by = p_user,
+                         recalled_at = qlvb_now()
+     WHERE id = p_doc;
+    PERFORM doc_log(p_doc, p_user, 'recalled', d.recall_reason, NULL);
+    UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE document_id = p_doc AND reason = 'recall';
+    FOR r IN SELECT * FROM document_recipients WHERE document_id = p_doc LOOP
+        IF r.agency_id IS NULL THEN
+            INSERT INTO exchange_outbox (document_id, recipient_id, kind) VALUES (p_doc, r.id, 'recall');
+            CONTINUE;
+        END IF;
+        IF r.delivered_id IS NULL THEN
+            CONTINUE;
+        END IF;
+        UPDATE documents SET recall_status = 'recalled', recall_reason = d.recall_reason,
+                             recall_ordered_by = d.recall_ordered_by, recall_ordered_at = d.recall_ordered_at,
+                             recalled_by = p_user, recalled_at = qlvb_now()
+         WHERE id = r.delivered_id;
+        PERFORM doc_log(r.delivered_id, p_user, 'recalled', d.recall_reason,
+                        jsonb_build_object('from', (SELECT code FROM agencies WHERE id = d.agency_id),
+                                           'number_notation', d.number_notation));
+        UPDATE assignments SET active = false WHERE document_id = r.delivered_id AND active;
+        FOR v_holder IN DELETE FROM inbox_items WHERE document_id = r.delivered_id RETURNING user_id LOOP
+            PERFORM inbox_touch(v_holder);
+        END LOOP;
+    END LOOP;
 END $$;

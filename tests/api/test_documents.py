@@ -239,6 +239,74 @@ def test_drafting_is_for_officials_and_heads_leaders_and_clerks_only_where_allow
     assert int(count()) == n0 + 4
 
 
+def _issue_doc(type_code="QD", subject="Quyết định về việc kiểm tra", **extra):
+    d = draft(subject=subject, type_code=type_code,
+              recipients=[{"agency_code": "000.00.01.H19"}, {"name": "Bộ Tư pháp"}], **extra)["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+    ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/approve"))
+    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/sign"))
+    return ok(post("stp.vanthu", f"/api/v1/documents/{d}/issue"))
+
+
+def test_a_replacement_and_a_correction_are_new_documents_with_their_own_numbers_linked_to_the_original():
+    orig = _issue_doc(subject="Quyết định có sai sót nội dung")
+    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+        "type_code": "KH", "subject": "Thay thế", "replaces": orig["id"],
+        "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")        # another form
+    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+        "type_code": "QD", "subject": "Đính chính", "corrects": orig["id"],
+        "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")        # not a công văn
+    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+        "type_code": "CV", "subject": "Cả hai", "corrects": orig["id"], "replaces": orig["id"],
+        "recipients": [{"agency_code": "000.00.01.H19"}]}), 400, "invalid-field")
+    problem(post("stttt.chuyenvien", "/api/v1/documents/outgoing", {
+        "type_code": "QD", "subject": "Thay văn bản của cơ quan khác", "replaces": orig["id"],
+        "recipients": [{"agency_code": "000.00.21.H19"}]}), 422, "invalid-value")
+    new = _issue_doc(subject="Quyết định thay thế", replaces=orig["id"])
+    assert new["replaces"] == orig["id"] and new["number_notation"] != orig["number_notation"]
+    old = ok(call("GET", f"/api/v1/documents/{orig['id']}", token=tok("stp.vanthu")))
+    assert old["replaced_by"] == new["id"] and old["history"][-1]["action"] == "replaced"
+    assert old["status"] == "issued" and old["number_notation"] == orig["number_notation"]
+    fix = _issue_doc(type_code="CV", subject="Công văn đính chính", corrects=new["id"])
+    assert fix["corrects"] == new["id"] and re.fullmatch(r"\d+/STP-XDKTVB", fix["number_notation"])
+    assert ok(call("GET", f"/api/v1/documents/{new['id']}", token=tok("stp.vanthu")))["history"][-1]["action"] == "corrected"
+
+
+def test_a_recall_is_ordered_by_the_signer_or_a_leader_carried_out_by_a_clerk_and_withdraws_the_copies():
+    doc = _issue_doc(subject="Quyết định phải thu hồi")
+    copy = int(psql(f"SELECT delivered_id FROM document_recipients WHERE document_id = {doc['id']} AND agency_id IS NOT NULL"))
+    ok(post("stttt.vanthu", f"/api/v1/documents/{copy}/register"))
+    ok(post("stttt.vanthu", f"/api/v1/documents/{copy}/present", {"leader_id": uid("stttt.giamdoc")}))
+    assert ("stttt.giamdoc", "process", "direct") in where({copy})
+    for who in ("stp.chuyenvien", "stp.vanthu", "stp.truongphong"):
+        problem(post(who, f"/api/v1/documents/{doc['id']}/recall", {"reason": "x"}), 403, "forbidden")
+    problem(post("stp.vanthu", f"/api/v1/documents/{doc['id']}/recall/carry-out"), 409, "wrong-state")  # not ordered
+    ordered = ok(post("stp.phogiamdoc", f"/api/v1/documents/{doc['id']}/recall",
+                      {"reason": "Ban hành sai thẩm quyền"}))
+    assert ordered["recall"]["status"] == "ordered" and ordered["status"] == "issued"
+    assert ordered["recall"]["ordered_by"]["full_name"] == "Trịnh Văn Bảo"
+    assert ("stp.vanthu", "process", "recall") in where({doc["id"]})
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc['id']}/recall", {"reason": "again"}), 409, "wrong-state")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc['id']}/recall/carry-out"), 403, "forbidden")
+    done = ok(post("stp.vanthu", f"/api/v1/documents/{doc['id']}/recall/carry-out"))
+    assert done["status"] == "recalled" and done["number_notation"] == doc["number_notation"]
+    assert done["recall"]["carried_out_by"]["full_name"] == "Ngô Thị Lan"
+    # the copy: out of every inbox, marked, its register line kept, no step any more
+    assert where({copy}) == set()
+    c = ok(call("GET", f"/api/v1/documents/{copy}", token=tok("stttt.vanthu")))
+    assert c["recall"]["status"] == "recalled" and c["recall"]["reason"] == "Ban hành sai thẩm quyền"
+    assert c["book"]["number"] >= 1 and c["history"][-1]["action"] == "recalled"
+    problem(post("stttt.giamdoc", f"/api/v1/documents/{copy}/direct", {"note": "x", "assignments": [
+        {"user_id": uid("stttt.chuyenvien"), "role": "main"}]}), 409, "document-recalled")
+    problem(post("stp.vanthu", f"/api/v1/documents/{doc['id']}/recall/carry-out"), 409, "document-recalled")
+    assert psql(f"SELECT count(*) FROM exchange_outbox WHERE document_id = {doc['id']} AND kind = 'recall'") == "1"
+    # replacing a recalled document is refused
+    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+        "type_code": "QD", "subject": "Thay", "replaces": doc["id"],
+        "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")
+
+
 def test_external_recipients_go_to_the_exchange_outbox():
     d = draft(type_code="CV", subject="Công văn gửi Bộ Tư pháp",
               recipients=[{"name": "Bộ Tư pháp", "code": "000.00.00.G10"}])
