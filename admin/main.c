@@ -29,7 +29,6 @@
 #include "../fcgi/arena.h"
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
-#include "../fcgi/http.h"
 #include "../fcgi/password.h"
 #include "../sql/problems.h"
 #include "../sql/statements.h"
@@ -55,9 +54,9 @@ static struct ctx cx;
 
 static const struct app qlvb_admin = {
     .name = "qlvb-admin",
-    .statements = app_statements,
+    .statements = statements_list,
     .statement_count = STMT_COUNT,
-    .problems = app_problems,
+    .problems = problems_registry,
     .problem_count = PROBLEM_COUNT,
 };
 

@@ -16,10 +16,10 @@
 
 static const struct app qlvb_api = {
     .name = "qlvb-api",
-    .routes = api_routes,
-    .statements = app_statements,
+    .routes = routes_table,
+    .statements = statements_list,
     .statement_count = STMT_COUNT,
-    .problems = app_problems,
+    .problems = problems_registry,
     .problem_count = PROBLEM_COUNT,
     .worker_init = auth_worker_init,
     .authenticate = auth_authenticate_or_answer,

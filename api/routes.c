@@ -9,7 +9,7 @@
 #include "inbox.h"
 #include "me.h"
 
-const struct route api_routes[] = {
+const struct route routes_table[] = {
     { "GET",  "/api/v1/health",       health_get,   AUTH_NONE, NULL },
     { "POST", "/api/v1/auth/login",   auth_login,   AUTH_NONE, NULL },
     { "POST", "/api/v1/auth/refresh", auth_refresh, AUTH_NONE, NULL },

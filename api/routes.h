@@ -3,5 +3,5 @@
 #ifndef QLVB_API_ROUTES_H
 #define QLVB_API_ROUTES_H
 #include "../fcgi/router.h"
-extern const struct route api_routes[];
+extern const struct route routes_table[];
 #endif

@@ -111,16 +111,6 @@ void *arena_calloc(struct arena *a, size_t n, size_t size)
     return p;
 }
 
-void *arena_realloc(struct arena *a, void *old, size_t old_n, size_t n)
-{
-    if (n <= old_n)
-        return old;
-    void *p = arena_alloc(a, n);
-    if (old && old_n)
-        memcpy(p, old, old_n);
-    return p;
-}
-
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
     char *p = arena_alloc(a, n + 1);

@@ -47,7 +47,6 @@ void arena_set_exit(struct arena *a, jmp_buf *exit);
 _Noreturn void arena_limit_passed(struct arena *a);
 
 void *arena_calloc(struct arena *a, size_t n, size_t size);
-void *arena_realloc(struct arena *a, void *old, size_t old_n, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_sprintf(struct arena *a, const char *fmt, ...)

@@ -9,11 +9,6 @@
 
 static atomic_llong offset_us;
 
-long long clock_real_s(void)
-{
-    return (long long)time(NULL);
-}
-
 long long clock_now_us(void)
 {
     struct timespec ts;

@@ -4,8 +4,8 @@
  * (QLVB_TEST_MODE=1) the offset is reread at the start of every unit of work
  * (a request, a daemon's pass), so that once a test has moved the clock,
  * every later request of every process sees it; otherwise it is 0 and
- * nothing is read. Credentials for outside services
- * use the real clock (clock_real_s), never this one. */
+ * nothing is read. Credentials for outside services (provider tokens) use
+ * the real clock, never this one. */
 #ifndef QLVB_CLOCK_H
 #define QLVB_CLOCK_H
 
@@ -14,8 +14,6 @@
 /* Seconds and microseconds since the epoch, on the one clock. */
 long long clock_now_s(void);
 long long clock_now_us(void);
-/* The real time, for what leaves the system. */
-long long clock_real_s(void);
 
 /* In test mode, rereads the offset from the database (a failed reading
  * keeps the last one); otherwise does nothing. */

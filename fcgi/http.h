@@ -67,16 +67,6 @@ void resp_problem_ext(struct req *r, int problem, const char *detail, json_t *ex
 /* After a failed statement: the problem the failure maps to (below). */
 void resp_problem_db(struct req *r);
 
-/* The problem a failed statement maps to, and its detail: 503 when
- * PostgreSQL is away; the registry problem whose SQLSTATE an SQL function
- * raised; invalid-field for a value PostgreSQL refused (class 22); the
- * internal error otherwise. */
-const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail);
-
-/* The problem+json object: the one place it is built. */
-json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
-                     const char *request_id, json_t *ext);
-
 /* Puts the whole response on the wire; takes nothing from the arena. */
 void resp_send(struct req *r);
 

@@ -1,5 +1,8 @@
 /* The registry of problems: see problem.h. */
 #include "problem.h"
+#include "db.h"
+
+#include <stdio.h>
 
 #include <string.h>
 
@@ -31,4 +34,45 @@ const struct problem *problems_all(int *n)
 {
     *n = count;
     return table;
+}
+
+json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
+                     const char *request_id, json_t *ext)
+{
+    json_t *o = ext ? ext : json_object();
+    char type[128];
+    snprintf(type, sizeof type, "urn:qlvb:problem:%s", p->slug);
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, "title", json_string(p->title_vi));
+    json_object_set_new(o, "status", json_integer(p->status));
+    if (detail)
+        json_object_set_new(o, "detail", json_string(detail));
+    if (instance)
+        json_object_set_new(o, "instance", json_string(instance));
+    if (request_id)
+        json_object_set_new(o, "request_id", json_string(request_id));
+    return o;
+}
+
+const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail)
+{
+    if (c->db_down) {
+        *detail = "the database cannot be reached; try again shortly";
+        return problem_get(PROBLEM_DATABASE_UNAVAILABLE);
+    }
+    if (db_failed_transiently(c)) {
+        *detail = "the database was busy with other work; try again shortly";
+        return problem_get(PROBLEM_DATABASE_BUSY);
+    }
+    const struct problem *p = problem_by_sqlstate(c->sqlstate);
+    if (p) {
+        *detail = c->sqlmsg;
+        return p;
+    }
+    if (c->sqlstate && strncmp(c->sqlstate, "22", 2) == 0) {
+        *detail = c->sqlmsg;
+        return problem_get(PROBLEM_INVALID_FIELD);
+    }
+    *detail = "the request could not be completed";
+    return problem_get(PROBLEM_INTERNAL_ERROR);
 }

@@ -5,8 +5,11 @@
 #ifndef QLVB_PROBLEM_H
 #define QLVB_PROBLEM_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+struct ctx;
 
 struct problem {
     const char *name;             /* NOT_FOUND */
@@ -32,5 +35,16 @@ const struct problem *problem_get(int id);
 const struct problem *problem_by_sqlstate(const char *sqlstate);
 /* The whole registry, for tools that publish it. */
 const struct problem *problems_all(int *n);
+
+/* The problem a failed statement maps to, and its detail: 503
+ * database-unavailable when PostgreSQL is away, 503 database-busy for a
+ * transient failure (db_failed_transiently); the registry problem whose
+ * SQLSTATE an SQL function raised; invalid-field for a value PostgreSQL
+ * refused (class 22); the internal error otherwise. */
+const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail);
+
+/* The problem+json object: the one place it is built. */
+json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
+                     const char *request_id, json_t *ext);
 
 #endif

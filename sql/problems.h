@@ -13,6 +13,6 @@ enum {
     PROBLEM_COUNT
 };
 
-extern const struct problem app_problems[PROBLEM_COUNT];
+extern const struct problem problems_registry[PROBLEM_COUNT];
 
 #endif

@@ -1,7 +1,7 @@
 /* The one list of statements as a table: see statements.h. */
 #include "statements.h"
 
-const struct db_statement app_statements[STMT_COUNT] = {
+const struct db_statement statements_list[STMT_COUNT] = {
 #define STMT(name, n, sql) { #name, n, sql },
 #include "../fcgi/statements.def"
 #include "statements.def"

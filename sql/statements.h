@@ -19,6 +19,6 @@ enum {
 #undef STMT
 };
 
-extern const struct db_statement app_statements[STMT_COUNT];
+extern const struct db_statement statements_list[STMT_COUNT];
 
 #endif

@@ -60,7 +60,7 @@ static int req_teardown(void **state)
 static int api_setup(void **state)
 {
     (void)state;
-    problems_use(app_problems, PROBLEM_COUNT);
+    problems_use(problems_registry, PROBLEM_COUNT);
     return 0;
 }
 
@@ -480,9 +480,9 @@ static void db_failures_map_to_their_problems(void **state)
     assert_string_equal(p->slug, "invalid-value");
     assert_int_equal(p->status, 422);
     for (int i = 0; i < PROBLEM_COUNT; i++) {
-        if (!app_problems[i].sqlstate)
+        if (!problems_registry[i].sqlstate)
             continue;
-        assert_ptr_equal(of_failure(false, app_problems[i].sqlstate, "m", &detail), &app_problems[i]);
+        assert_ptr_equal(of_failure(false, problems_registry[i].sqlstate, "m", &detail), &problems_registry[i]);
     }
 
     /* class 22, a value PostgreSQL refused */
