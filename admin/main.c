@@ -30,6 +30,7 @@
 #include "../fcgi/config.h"
 #include "../fcgi/db.h"
 #include "../fcgi/password.h"
+#include "../fcgi/redis.h"
 #include "../sql/problems.h"
 #include "../sql/statements.h"
 #include "../api/store.h"
@@ -450,6 +451,15 @@ static int cmd_set_full_name(int argc, char **argv)
     return 0;
 }
 
+/* Sign-ins end at once only if the workers' Redis hears of it: without it,
+ * nothing is changed. */
+static void need_redis(void)
+{
+    if (!redis_ping(&cx))
+        die("cannot reach the workers' Redis (QLVB_REDIS_URL=%s): the account's sign-ins would not end at once; "
+            "nothing changed", cfg.redis_url);
+}
+
 /* After the commit: the ended sessions (rows of res) into Redis, so that
  * their tokens stop at once; says so when Redis cannot be reached. */
 static void mirror_ended(PGresult *res)
@@ -470,6 +480,7 @@ static int cmd_set_password(int argc, char **argv)
     if (argc < 2)
         die("usage: set-password USER  (password on standard input)");
     const char *hash = hash_password(read_password());
+    need_redis();
     begin();
     PGresult *res = must(DB_RUN(&cx, ADMIN_PASSWORD_SET, argv[1], hash));
     if (PQntuples(res) != 1)
@@ -486,6 +497,8 @@ static int cmd_set_active(int argc, char **argv, bool active)
 {
     if (argc < 2)
         die("usage: %s USER", active ? "reactivate" : "deactivate");
+    if (!active)
+        need_redis();
     begin();
     if (PQntuples(must(DB_RUN(&cx, ADMIN_USER_ACTIVE_SET, argv[1], active ? "true" : "false"))) != 1)
         die("no user %s", argv[1]);

@@ -86,13 +86,33 @@ void accounts_my_password(struct req *r)
         resp_problem_db(r);
         return;
     }
-    const char *stored = PQgetvalue(res, 0, 0);
+    const char *stored = PQgetvalue(res, 0, 0), *username = arena_strdup(r->a, PQgetvalue(res, 0, 1));
+    /* the current password is guessed no faster here than at sign-in: a
+     * wrong one counts as a failed sign-in, and a locked name is refused */
+    PGresult *lock = DB_RUN(&r->c, LOGIN_THROTTLE_GET, username);
+    if (!lock) {
+        resp_problem_db(r);
+        return;
+    }
+    if (PQntuples(lock) == 1) {
+        resp_header(r, "Retry-After", PQgetvalue(lock, 0, 0));
+        resp_problem(r, PROBLEM_TOO_MANY_ATTEMPTS, "too many wrong passwords for this account; try again later");
+        return;
+    }
     if (!auth_hash_slot_or_answer(r))
         return;
     bool right = crypto_pwhash_str_verify(stored, current, strlen(current)) == 0;
     auth_hash_slot_release();
     if (!right) {
+        if (!DB_RUN(&r->c, LOGIN_FAIL, username, "5")) {
+            resp_problem_db(r);
+            return;
+        }
         resp_problem(r, PROBLEM_WRONG_PASSWORD, "the current password is not right; nothing changed");
+        return;
+    }
+    if (strspn(next, " \t") == strlen(next)) {
+        resp_problem(r, PROBLEM_INVALID_FIELD, "the new password cannot be blank");
         return;
     }
     const char *hash = hash_or_answer(r, next);

@@ -15,11 +15,11 @@ const struct route routes_table[] = {
     { "POST", "/api/v1/auth/refresh", auth_refresh, AUTH_NONE, NULL },
     { "POST", "/api/v1/auth/logout",  auth_logout,  AUTH_USER, NULL },
     { "GET",  "/api/v1/me",           me_get,       AUTH_USER, NULL },
-    { "POST", "/api/v1/me/password",  accounts_my_password, AUTH_USER | IDEMPOTENT, NULL },
+    { "POST", "/api/v1/me/password",  accounts_my_password, AUTH_USER, NULL },   /* no key: it would keep a hash of passwords */
     /* an administrator of the user's agency: account_managed_by in sql/functions/signin.sql */
     { "POST", "/api/v1/users/{user_id}/deactivate", accounts_deactivate,     AUTH_USER | IDEMPOTENT, NULL },
     { "POST", "/api/v1/users/{user_id}/reactivate", accounts_reactivate,     AUTH_USER | IDEMPOTENT, NULL },
-    { "POST", "/api/v1/users/{user_id}/password",   accounts_reset_password, AUTH_USER | IDEMPOTENT, NULL },
+    { "POST", "/api/v1/users/{user_id}/password",   accounts_reset_password, AUTH_USER, NULL },
     { "POST", "/api/v1/users/{user_id}/unlock",     accounts_unlock,         AUTH_USER | IDEMPOTENT, NULL },
 
     { "GET",  "/api/v1/inbox",                    inbox_list,   AUTH_USER, NULL },

@@ -220,7 +220,11 @@ cmd_start() {
     echo "QLVB is running at http://127.0.0.1:$PORT  (try: curl http://127.0.0.1:$PORT/api/v1/health)"
     echo "Demo accounts, all with the password demo123:"
     sed -n 's/^  /  /p' "$VAR/log/seed.log"
-    echo "Logs are in $VAR/log; stop everything with: make stop"
+    if [ "$VAR" = "$ROOT/var" ]; then
+        echo "Logs are in $VAR/log; stop everything with: make stop"
+    else
+        echo "Logs are in $VAR/log; stop everything with: QLVB_VAR=$VAR QLVB_PORT=$PORT bash deploy/stack.sh stop"
+    fi
 }
 
 stop_pid() {   # name pidfile signal
@@ -252,6 +256,7 @@ case ${1:-} in
     redis-start) start_redis ;;
     api-stop) stop_pid qlvb-api "$VAR/run/api.pid" TERM ;;
     api-start) start_api ;;
-    env) export_env; env | grep '^QLVB_' | sort ;;
+    # as export lines a shell can eval: eval "$(deploy/stack.sh env)"
+    env) export_env; for v in $(compgen -e | grep '^QLVB_' | sort); do printf 'export %s=%q\n' "$v" "${!v}"; done ;;
     *) echo "usage: $0 start|stop|env|pg-stop|pg-start|redis-stop|redis-start|api-stop|api-start" >&2; exit 2 ;;
 esac

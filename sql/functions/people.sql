@@ -3,11 +3,23 @@
 -- otherwise (agencies.deputies_act_as_leaders). Roles are duties given on
 -- top of a position: clerk (văn thư), tracker, admin.
 
+-- Whether an account may sign in and receive work (a deactivated one may not).
+CREATE OR REPLACE FUNCTION user_active(p_user bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT is_active FROM users WHERE id = p_user), false)
+$$;
+
+-- The active clerks of an agency: its queue.
+CREATE OR REPLACE FUNCTION agency_clerks(p_agency bigint) RETURNS TABLE (user_id bigint)
+    LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT m.user_id FROM memberships m
+     WHERE m.agency_id = p_agency AND m.roles && ARRAY['clerk'] AND user_active(m.user_id)
+$$;
+
 -- The people who act as the agency's leaders.
 CREATE OR REPLACE FUNCTION agency_leaders(p_agency bigint) RETURNS TABLE (user_id bigint)
     LANGUAGE sql STABLE AS $$
     SELECT DISTINCT m.user_id FROM memberships m JOIN agencies a ON a.id = m.agency_id
-     WHERE m.agency_id = p_agency
+     WHERE m.agency_id = p_agency AND user_active(m.user_id)
        AND (m.position = 'leader' OR (m.position = 'deputy_leader' AND a.deputies_act_as_leaders))
 $$;
 

@@ -43,7 +43,10 @@ BEGIN
         PERFORM problem_raise('user-not-found', 'no such user');
     END IF;
     SELECT agency_id INTO v_agency FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
-    IF v_agency IS NULL OR NOT has_role(p_admin, v_agency, ARRAY['admin']) THEN
+    IF v_agency IS NULL OR NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = p_admin AND agency_id = v_agency) THEN
+        PERFORM problem_raise('user-not-found', 'no such user');       -- another agency's people are not shown
+    END IF;
+    IF NOT has_role(p_admin, v_agency, ARRAY['admin']) THEN
         PERFORM problem_raise('forbidden', 'only an administrator of the user''s agency manages the account');
     END IF;
     RETURN u;
@@ -55,6 +58,9 @@ CREATE OR REPLACE FUNCTION account_set_active(p_admin bigint, p_user bigint, p_a
     RETURNS SETOF bigint LANGUAGE plpgsql AS $$
 DECLARE u users := account_managed_by(p_admin, p_user);
 BEGIN
+    IF u.id = p_admin AND NOT p_active THEN
+        PERFORM problem_raise('invalid-value', 'an administrator does not deactivate their own account');
+    END IF;
     UPDATE users SET is_active = p_active WHERE id = u.id;
     IF NOT p_active THEN
         RETURN QUERY SELECT user_sessions_end(u.id, 'deactivated', NULL);

@@ -133,7 +133,7 @@ BEGIN
     IF d.direction <> 'in' OR d.status NOT IN ('registered', 'presented') THEN
         PERFORM problem_raise('wrong-state', 'only a registered incoming document can be presented');
     END IF;
-    IF NOT is_leader(p_leader, d.agency_id) THEN
+    IF NOT is_leader(p_leader, d.agency_id) OR NOT user_active(p_leader) THEN
         PERFORM problem_raise('invalid-value', 'leader_id is not a leader of this agency');
     END IF;
     UPDATE documents SET status = 'presented' WHERE id = p_doc;
@@ -175,9 +175,11 @@ BEGIN
             UNION
             SELECT m.user_id FROM memberships m
              WHERE v_unit IS NOT NULL AND m.unit_id = v_unit AND m.position IN ('head', 'deputy_head')
+               AND user_active(m.user_id)
         LOOP
-            IF NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = v_uid AND agency_id = d.agency_id) THEN
-                PERFORM problem_raise('invalid-value', format('user %s is not in this agency', v_uid));
+            IF NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = v_uid AND agency_id = d.agency_id)
+               OR NOT user_active(v_uid) THEN
+                PERFORM problem_raise('invalid-value', format('user %s is not an active member of this agency', v_uid));
             END IF;
             -- one part per person: a person named twice (directly, or as a
             -- head of a unit named) could never finish both
@@ -300,6 +302,9 @@ BEGIN
             IF v_agency = m.agency_id THEN
                 PERFORM problem_raise('invalid-value', 'the drafting agency cannot be its own recipient');
             END IF;
+            IF EXISTS (SELECT 1 FROM document_recipients WHERE document_id = v_id AND agency_id = v_agency) THEN
+                PERFORM problem_raise('invalid-value', format('recipient agency %s is named twice', r->>'agency_code'));
+            END IF;
             INSERT INTO document_recipients (document_id, agency_id) VALUES (v_id, v_agency);
         ELSE
             INSERT INTO document_recipients (document_id, external_name, external_code)
@@ -319,6 +324,7 @@ BEGIN
     FOR v_uid IN
         SELECT DISTINCT m.user_id FROM memberships m
          WHERE m.agency_id = d.agency_id AND m.user_id <> d.author_id
+           AND user_active(m.user_id)
            AND CASE s.step WHEN 'head' THEN m.position IN ('head', 'deputy_head') AND m.unit_id = d.unit_id
                            ELSE m.user_id IN (SELECT user_id FROM agency_leaders(d.agency_id)) END
     LOOP
@@ -432,7 +438,7 @@ BEGIN
      WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user, 'signed', NULL, jsonb_build_object('signed_file_id', p_file));
     UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE document_id = p_doc AND reason = 'sign';
-    FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = d.agency_id AND roles && ARRAY['clerk'] LOOP
+    FOR v_clerk IN SELECT user_id FROM agency_clerks(d.agency_id) LOOP
         PERFORM inbox_put(v_clerk, p_doc, 'process', 'issue', d.deadline);
     END LOOP;
 END $$;
@@ -471,7 +477,12 @@ BEGIN
     PERFORM doc_log(p_doc, p_user, 'issued', NULL,
                     jsonb_build_object('number_notation', v_notation, 'book_year', v_num.year));
     UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE document_id = p_doc AND reason = 'issue';
-    -- what it replaces is marked replaced; what it corrects, corrected
+    -- what it replaces is marked replaced (once: a second replacement of the
+    -- same document is refused); what it corrects, corrected
+    IF d.replaces_id IS NOT NULL AND EXISTS (SELECT 1 FROM documents WHERE id = d.replaces_id
+                                              AND (replaced_by_id IS NOT NULL OR status <> 'issued')) THEN
+        PERFORM problem_raise('wrong-state', format('document %s was already replaced or recalled', d.replaces_id));
+    END IF;
     IF d.replaces_id IS NOT NULL THEN
         UPDATE documents SET replaced_by_id = p_doc WHERE id = d.replaces_id;
         PERFORM doc_log(d.replaces_id, p_user, 'replaced', NULL,
@@ -501,7 +512,7 @@ BEGIN
          WHERE f.document_id = p_doc AND (f.id = d.signed_file_id OR f.id = ANY (d.signed_files));
         UPDATE document_recipients SET delivered_id = v_copy WHERE id = r.id;
         PERFORM doc_log(v_copy, NULL, 'received', NULL, jsonb_build_object('from', a.code));
-        FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = r.agency_id AND roles && ARRAY['clerk'] LOOP
+        FOR v_clerk IN SELECT user_id FROM agency_clerks(r.agency_id) LOOP
             PERFORM inbox_put(v_clerk, v_copy, 'process', 'register', d.deadline);
         END LOOP;
     END LOOP;
@@ -552,11 +563,14 @@ BEGIN
     IF d.direction <> 'out' OR d.status <> 'issued' OR d.recall_status IS NOT NULL THEN
         PERFORM problem_raise('wrong-state', 'only an issued document not recalled yet can be recalled');
     END IF;
+    IF btrim(coalesce(p_reason, '')) = '' THEN
+        PERFORM problem_raise('invalid-value', 'a recall needs its reason');
+    END IF;
     UPDATE documents SET recall_status = 'ordered', recall_reason = p_reason, recall_ordered_by = p_user,
                          recall_ordered_at = qlvb_now()
      WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user, 'recall-ordered', p_reason, NULL);
-    FOR v_clerk IN SELECT user_id FROM memberships WHERE agency_id = d.agency_id AND roles && ARRAY['clerk'] LOOP
+    FOR v_clerk IN SELECT user_id FROM agency_clerks(d.agency_id) LOOP
         PERFORM inbox_put(v_clerk, p_doc, 'process', 'recall', NULL);
     END LOOP;
 END $$;

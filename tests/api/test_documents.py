@@ -307,6 +307,40 @@ def test_a_recall_is_ordered_by_the_signer_or_a_leader_carried_out_by_a_clerk_an
         "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")
 
 
+def test_a_recipient_named_twice_is_refused_and_a_document_is_replaced_once():
+    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+        "type_code": "CV", "subject": "Hai lần một nơi nhận",
+        "recipients": [{"agency_code": "000.00.01.H19"}, {"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")
+    orig = _issue_doc(subject="Quyết định được thay hai lần")
+    first = draft(subject="Thay thế thứ nhất", replaces=orig["id"])["id"]
+    second = draft(subject="Thay thế thứ hai", replaces=orig["id"])["id"]
+    for d in (first, second):
+        ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+        ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
+        ok(post("stp.giamdoc", f"/api/v1/documents/{d}/approve"))
+        ok(post("stp.giamdoc", f"/api/v1/documents/{d}/sign"))
+    ok(post("stp.vanthu", f"/api/v1/documents/{first}/issue"))
+    problem(post("stp.vanthu", f"/api/v1/documents/{second}/issue"), 409, "wrong-state")
+    assert ok(call("GET", f"/api/v1/documents/{orig['id']}", token=tok("stp.vanthu")))["replaced_by"] == first
+
+
+def test_a_deactivated_account_receives_no_work():
+    r = admin("create-user", "stp.truongphong2", "Phó Trưởng phòng Thử", "000.00.21.H19", "deputy_head",
+              "Phó Trưởng phòng", "", "XDKTVB", stdin="deputy-head-1\n")
+    assert r.returncode == 0, r.stderr
+    assert admin("deactivate", "stp.truongphong2").returncode == 0
+    d = draft(subject="Dự thảo khi một người nghỉ")["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+    assert {u for u, _, _ in where({d})} == {"stp.truongphong"}
+    assert psql("SELECT count(*) FROM inbox_items i JOIN users u ON u.id = i.user_id"
+                f" WHERE u.username = 'stp.truongphong2' AND i.document_id = {d}") == "0"
+    inc = incoming(subject="Công văn giao cho người đã nghỉ")["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    gone = int(psql("SELECT id FROM users WHERE username = 'stp.truongphong2'"))
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
+        {"user_id": gone, "role": "main"}]}), 422, "invalid-value")
+
+
 def test_external_recipients_go_to_the_exchange_outbox():
     d = draft(type_code="CV", subject="Công văn gửi Bộ Tư pháp",
               recipients=[{"name": "Bộ Tư pháp", "code": "000.00.00.G10"}])

@@ -30,6 +30,21 @@ def test_unknown_path_is_404_problem_inside_and_outside_the_api():
         problem(r, 404, "not-found")
 
 
+def test_nginx_own_refusals_are_problems_of_the_registry_not_html():
+    cases = [
+        (request("GET", "/api/v1/documents/1%00"), 400, "bad-request"),
+        (request("GET", "/api/v1/health", headers={"X-Big": "x" * 20000}), 400, "bad-request"),
+        (request("GET", "/api/v1/" + "a" * 20000), 414, "uri-too-long"),
+        (request("TRACE", "/api/v1/health"), 405, "method-not-allowed"),
+        (request("POST", "/api/v1/auth/login", raw=b"x", headers={"Transfer-Encoding": "gzip"}), 501, "not-implemented"),
+        (request("GET", "/_store/"), 404, "not-found"),
+    ]
+    for r, status, slug in cases:
+        problem(r, status, slug)
+        assert r.headers.get("x-request-id") and r.json["request_id"] == r.headers["x-request-id"], r.headers
+        assert r.json["title"] and r.json["title"] != "Bad Request", r.json      # the registry's Vietnamese title
+
+
 def test_wrong_method_is_405_with_allow():
     r = call("DELETE", "/api/v1/health")
     problem(r, 405, "method-not-allowed")
@@ -359,8 +374,12 @@ def test_an_agency_administrator_deactivates_and_reactivates_ending_every_sign_i
     uid = _new_user("test.deact", "deact-pass-1")
     a, b = tokens("test.deact", "deact-pass-1"), tokens("test.deact", "deact-pass-1")
     boss = tokens("admin")["access_token"]                  # the admin of Sở Thông tin và Truyền thông
-    for other in ("stttt.truongphong", "stp.vanthu"):       # not an administrator / not of that agency
-        problem(call("POST", f"/api/v1/users/{uid}/deactivate", token=tokens(other)["access_token"]), 403, "forbidden")
+    problem(call("POST", f"/api/v1/users/{uid}/deactivate", token=tokens("stttt.truongphong")["access_token"]),
+            403, "forbidden")                                # not an administrator
+    problem(call("POST", f"/api/v1/users/{uid}/deactivate", token=tokens("stp.vanthu")["access_token"]),
+            404, "user-not-found")                           # another agency's people are not shown
+    me = call("GET", "/api/v1/me", token=boss).json["id"]
+    problem(call("POST", f"/api/v1/users/{me}/deactivate", token=boss), 422, "invalid-value")   # not oneself
     problem(call("POST", "/api/v1/users/999999/deactivate", token=boss), 404, "user-not-found")
     assert call("GET", "/api/v1/me", token=a["access_token"]).status == 200
     assert call("POST", f"/api/v1/users/{uid}/deactivate", token=boss).status == 204
@@ -403,6 +422,20 @@ def test_my_own_password_change_needs_the_current_one_and_ends_my_other_sign_ins
     problem(call("GET", "/api/v1/me", token=there["access_token"]), 401, "invalid-token")
     problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": there["refresh_token"]}), 401)
     assert login("test.mine", "mine-pass-2").status == 200
+
+
+def test_wrong_current_passwords_count_as_failed_sign_ins_and_lock():
+    _new_user("test.guess", "guess-pass-1")
+    t = tokens("test.guess", "guess-pass-1")["access_token"]
+    for i in range(5):
+        problem(call("POST", "/api/v1/me/password", token=t,
+                     body={"current_password": f"guess{i}", "new_password": "guess-pass-2"}), 403, "wrong-password")
+    r = call("POST", "/api/v1/me/password", token=t, body={"current_password": "guess-pass-1", "new_password": "guess-pass-2"})
+    problem(r, 429, "too-many-attempts")
+    problem(login("test.guess", "guess-pass-1", xff="10.33.0.1"), 429)
+    psql("UPDATE login_throttle SET locked_until = now() WHERE username = 'test.guess'")
+    problem(call("POST", "/api/v1/me/password", token=t,
+                 body={"current_password": "guess-pass-1", "new_password": "        "}), 400, "invalid-field")
 
 
 def test_qlvb_admin_deactivation_and_password_reset_end_every_sign_in():
