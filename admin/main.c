@@ -14,6 +14,10 @@
  *   qlvb-admin deactivate USER         the account may no longer sign in; every sign-in ends
  *   qlvb-admin reactivate USER
  *   qlvb-admin unlock USER             clears the lock failed sign-ins put on the name
+ *   qlvb-admin agency-close CODE LAST_DAY [SUCCESSOR_CODE]
+ *                                      closes an agency; a successor takes its members
+ *   qlvb-admin agency-rename CODE FIRST_DAY "New name" ABBR
+ *                                      a new dated row of the same code takes it over
  *   qlvb-admin store-check             every stored file against its hash (mismatches
  *                                      quarantined); unreferenced and temporary files
  *                                      older than an hour removed; exits 3 when damage
@@ -319,6 +323,29 @@ static void unit_row(char *f[], int n, int lineno, const char *path)
     (void)lineno; (void)path;
 }
 
+/* One dated change of the directory (sql/seed/agency-changes.csv): close
+ * (with or without a successor) or rename. Applied once: a change already
+ * made is passed over. */
+static void agency_change_row(char *f[], int n, int lineno, const char *path)
+{
+    (void)n;
+    PGresult *open = must(DB_RUN(&cx, ADMIN_AGENCY_OPEN, f[1]));
+    if (strcmp(f[0], "close") == 0) {
+        if (PQntuples(open) == 0)
+            return;                                   /* closed already */
+        PGresult *res = must(DB_RUN(&cx, ADMIN_AGENCY_CLOSE, f[1], f[2], nul_if_empty(f[3])));
+        printf("seed: %s (%s) closed after %s%s%s, %s member(s) moved\n", f[1], PQgetvalue(open, 0, 0), f[2],
+               *f[3] ? ", succeeded by " : "", f[3], PQgetvalue(res, 0, 0));
+    } else if (strcmp(f[0], "rename") == 0) {
+        if (PQntuples(open) == 1 && strcmp(PQgetvalue(open, 0, 0), f[4]) == 0)
+            return;                                   /* renamed already */
+        must(DB_RUN(&cx, ADMIN_AGENCY_RENAME, f[1], f[2], f[4], f[5]));
+        printf("seed: %s renamed %s (%s) from %s\n", f[1], f[4], f[5], f[2]);
+    } else {
+        die("%s:%d: unknown change %s (close or rename)", path, lineno, f[0]);
+    }
+}
+
 static const char *seed_dir(void)
 {
     const char *d = getenv("QLVB_SEED_DIR");
@@ -333,6 +360,8 @@ static int cmd_seed_agencies(void)
     int a = csv_each(path, 6, agency_row);
     snprintf(path, sizeof path, "%s/units.csv", seed_dir());
     int u = csv_each(path, 4, unit_row);
+    snprintf(path, sizeof path, "%s/agency-changes.csv", seed_dir());
+    csv_each(path, 6, agency_change_row);
     commit();
     printf("seed: %d agencies and %d units in the seed files (existing rows kept)\n", a, u);
     return 0;
@@ -448,6 +477,31 @@ static int cmd_set_full_name(int argc, char **argv)
     if (PQntuples(must(DB_RUN(&cx, ADMIN_USER_FULL_NAME_SET, argv[1], argv[2]))) != 1)
         die("no user %s", argv[1]);
     printf("full name of %s changed\n", argv[1]);
+    return 0;
+}
+
+/* agency-close CODE LAST_DAY [SUCCESSOR_CODE]: the agency closes after its
+ * last day; a successor takes its members. */
+static int cmd_agency_close(int argc, char **argv)
+{
+    if (argc < 3)
+        die("usage: agency-close CODE LAST_DAY [SUCCESSOR_CODE]   (LAST_DAY as YYYY-MM-DD)");
+    begin();
+    PGresult *res = must(DB_RUN(&cx, ADMIN_AGENCY_CLOSE, argv[1], argv[2], argc > 3 ? argv[3] : NULL));
+    commit();
+    printf("%s closed after %s; %s member(s) moved\n", argv[1], argv[2], PQgetvalue(res, 0, 0));
+    return 0;
+}
+
+/* agency-rename CODE FIRST_DAY "New name" ABBR */
+static int cmd_agency_rename(int argc, char **argv)
+{
+    if (argc < 5)
+        die("usage: agency-rename CODE FIRST_DAY \"New name\" ABBR   (FIRST_DAY as YYYY-MM-DD)");
+    begin();
+    must(DB_RUN(&cx, ADMIN_AGENCY_RENAME, argv[1], argv[2], argv[3], argv[4]));
+    commit();
+    printf("%s is %s (%s) from %s\n", argv[1], argv[3], argv[4], argv[2]);
     return 0;
 }
 
@@ -677,7 +731,7 @@ int main(int argc, char **argv)
     if (argc < 2) {
         fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER"
                         " | set-membership ... | set-full-name USER NAME | deactivate USER | reactivate USER"
-                        " | unlock USER | store-check | problems"
+                        " | unlock USER | agency-close ... | agency-rename ... | store-check | problems"
                         " | nginx-conf TEMPLATE\n");
         return 2;
     }
@@ -693,7 +747,8 @@ int main(int argc, char **argv)
         strcmp(cmd, "seed-demo") != 0 && strcmp(cmd, "create-user") != 0 &&
         strcmp(cmd, "set-password") != 0 && strcmp(cmd, "set-membership") != 0 &&
         strcmp(cmd, "set-full-name") != 0 && strcmp(cmd, "store-check") != 0 && strcmp(cmd, "deactivate") != 0 &&
-        strcmp(cmd, "reactivate") != 0 && strcmp(cmd, "unlock") != 0) {
+        strcmp(cmd, "reactivate") != 0 && strcmp(cmd, "unlock") != 0 && strcmp(cmd, "agency-close") != 0 &&
+        strcmp(cmd, "agency-rename") != 0) {
         fprintf(stderr, "qlvb-admin: unknown command %s\n", cmd);
         return 2;
     }
@@ -719,6 +774,10 @@ int main(int argc, char **argv)
         rc = cmd_set_active(argc - 1, argv + 1, true);
     else if (strcmp(cmd, "unlock") == 0)
         rc = cmd_unlock(argc - 1, argv + 1);
+    else if (strcmp(cmd, "agency-close") == 0)
+        rc = cmd_agency_close(argc - 1, argv + 1);
+    else if (strcmp(cmd, "agency-rename") == 0)
+        rc = cmd_agency_rename(argc - 1, argv + 1);
     else
         rc = cmd_set_password(argc - 1, argv + 1);
     db_close();

@@ -248,6 +248,7 @@ DECLARE
     r jsonb;
     v_agency bigint;
     v_target documents;
+    v_closed text;
 BEGIN
     SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF m.id IS NULL THEN
@@ -297,6 +298,15 @@ BEGIN
         IF r ? 'agency_code' THEN
             SELECT id INTO v_agency FROM agencies WHERE code = r->>'agency_code' AND valid_to IS NULL;
             IF v_agency IS NULL THEN
+                -- a closed agency receives nothing new: say who took its place
+                SELECT format('agency %s (%s) closed on %s%s', c.code, c.name, c.valid_to,
+                              coalesce(format('; its successor is %s (%s)', s.code, s.name), ''))
+                  INTO v_closed
+                  FROM agencies c LEFT JOIN agencies s ON s.id = agency_current(c.id)
+                 WHERE c.code = r->>'agency_code' ORDER BY c.valid_to DESC LIMIT 1;
+                IF v_closed IS NOT NULL THEN
+                    PERFORM problem_raise('agency-closed', v_closed);
+                END IF;
                 PERFORM problem_raise('invalid-value', format('unknown recipient agency %s', r->>'agency_code'));
             END IF;
             IF v_agency = m.agency_id THEN
@@ -496,6 +506,16 @@ BEGIN
         IF r.agency_id IS NULL THEN
             INSERT INTO exchange_outbox (document_id, recipient_id) VALUES (p_doc, r.id);
             CONTINUE;
+        END IF;
+        -- an agency closed since the draft: its successor receives it, or
+        -- nobody (and the history says so)
+        IF agency_current(r.agency_id) IS DISTINCT FROM r.agency_id THEN
+            IF agency_current(r.agency_id) IS NULL THEN
+                PERFORM doc_log(p_doc, p_user, 'not-delivered', 'the recipient agency has closed',
+                                jsonb_build_object('agency', (SELECT code FROM agencies WHERE id = r.agency_id)));
+                CONTINUE;
+            END IF;
+            r.agency_id := agency_current(r.agency_id);
         END IF;
         INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                                signer_name, doc_date, number_notation, issuer_name, issuer_code,

@@ -47,7 +47,7 @@ def ok(r, status=200):
 def draft(user="stp.chuyenvien", subject="Quyết định về việc kiểm tra văn bản quy phạm pháp luật",
           type_code="QD", recipients=None, **extra):
     body = {"type_code": type_code, "subject": subject,
-            "recipients": recipients or [{"agency_code": "000.00.01.H19"}], **extra}
+            "recipients": recipients or [{"agency_code": "000.00.23.H19"}], **extra}
     return ok(post(user, "/api/v1/documents/outgoing", body), 201)
 
 
@@ -107,7 +107,7 @@ def test_a_document_lives_its_whole_life_across_two_agencies():
     c = ok(call("GET", f"/api/v1/documents/{copy}", token=tok("stttt.vanthu")))
     assert c["status"] == "received" and c["book"] is None and c["source_id"] == doc
     assert c["number_notation"] == issued["number_notation"] and c["issuer_name"] == "Sở Tư pháp"
-    assert c["subject"] == issued["subject"] and c["agency"]["name"] == "Sở Thông tin và Truyền thông"
+    assert c["subject"] == issued["subject"] and c["agency"]["name"] == "Sở Khoa học và Công nghệ"
     assert {x["kind"] for x in c["files"]} == {"body", "signed"}
     assert psql(f"SELECT count(*) FROM exchange_outbox WHERE document_id = {doc}") == "0"
 
@@ -220,7 +220,7 @@ def test_once_signed_the_files_are_frozen_and_the_recipients_get_exactly_what_wa
 
 def test_drafting_is_for_officials_and_heads_leaders_and_clerks_only_where_allowed_admin_never():
     body = {"type_code": "CV", "subject": "Công văn về việc thử quyền soạn thảo",
-            "recipients": [{"agency_code": "000.00.01.H19"}]}
+            "recipients": [{"agency_code": "000.00.23.H19"}]}
     count = lambda: psql("SELECT count(*) FROM documents WHERE subject = 'Công văn về việc thử quyền soạn thảo'")
     n0 = int(count())
     for user in ("stp.vanthu", "stp.giamdoc", "stp.phogiamdoc", "admin"):
@@ -228,7 +228,7 @@ def test_drafting_is_for_officials_and_heads_leaders_and_clerks_only_where_allow
     assert int(count()) == n0
     for user in ("stp.chuyenvien", "stp.truongphong"):
         ok(post(user, "/api/v1/documents/outgoing", body), 201)
-    psql("UPDATE agencies SET leaders_and_clerks_draft = true WHERE code IN ('000.00.21.H19', '000.00.01.H19')"
+    psql("UPDATE agencies SET leaders_and_clerks_draft = true WHERE code IN ('000.00.21.H19', '000.00.23.H19')"
          " AND valid_to IS NULL")
     try:
         for user in ("stp.vanthu", "stp.giamdoc"):
@@ -241,7 +241,7 @@ def test_drafting_is_for_officials_and_heads_leaders_and_clerks_only_where_allow
 
 def _issue_doc(type_code="QD", subject="Quyết định về việc kiểm tra", **extra):
     d = draft(subject=subject, type_code=type_code,
-              recipients=[{"agency_code": "000.00.01.H19"}, {"name": "Bộ Tư pháp"}], **extra)["id"]
+              recipients=[{"agency_code": "000.00.23.H19"}, {"name": "Bộ Tư pháp"}], **extra)["id"]
     ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
     ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
     ok(post("stp.giamdoc", f"/api/v1/documents/{d}/approve"))
@@ -253,13 +253,13 @@ def test_a_replacement_and_a_correction_are_new_documents_with_their_own_numbers
     orig = _issue_doc(subject="Quyết định có sai sót nội dung")
     problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
         "type_code": "KH", "subject": "Thay thế", "replaces": orig["id"],
-        "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")        # another form
+        "recipients": [{"agency_code": "000.00.23.H19"}]}), 422, "invalid-value")        # another form
     problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
         "type_code": "QD", "subject": "Đính chính", "corrects": orig["id"],
-        "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")        # not a công văn
+        "recipients": [{"agency_code": "000.00.23.H19"}]}), 422, "invalid-value")        # not a công văn
     problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
         "type_code": "CV", "subject": "Cả hai", "corrects": orig["id"], "replaces": orig["id"],
-        "recipients": [{"agency_code": "000.00.01.H19"}]}), 400, "invalid-field")
+        "recipients": [{"agency_code": "000.00.23.H19"}]}), 400, "invalid-field")
     problem(post("stttt.chuyenvien", "/api/v1/documents/outgoing", {
         "type_code": "QD", "subject": "Thay văn bản của cơ quan khác", "replaces": orig["id"],
         "recipients": [{"agency_code": "000.00.21.H19"}]}), 422, "invalid-value")
@@ -304,13 +304,13 @@ def test_a_recall_is_ordered_by_the_signer_or_a_leader_carried_out_by_a_clerk_an
     # replacing a recalled document is refused
     problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
         "type_code": "QD", "subject": "Thay", "replaces": doc["id"],
-        "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")
+        "recipients": [{"agency_code": "000.00.23.H19"}]}), 422, "invalid-value")
 
 
 def test_a_recipient_named_twice_is_refused_and_a_document_is_replaced_once():
     problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
         "type_code": "CV", "subject": "Hai lần một nơi nhận",
-        "recipients": [{"agency_code": "000.00.01.H19"}, {"agency_code": "000.00.01.H19"}]}), 422, "invalid-value")
+        "recipients": [{"agency_code": "000.00.23.H19"}, {"agency_code": "000.00.23.H19"}]}), 422, "invalid-value")
     orig = _issue_doc(subject="Quyết định được thay hai lần")
     first = draft(subject="Thay thế thứ nhất", replaces=orig["id"])["id"]
     second = draft(subject="Thay thế thứ hai", replaces=orig["id"])["id"]
@@ -429,7 +429,7 @@ def test_leader_reassigns_and_assignees_ask_back():
         {"unit_id": unit, "role": "main"}]}))
     assert [(a["user"]["id"], a["unit_id"]) for a in d["assignments"] if a["active"]] == [(uid("stp.truongphong"), unit)]
     assert where({inc}) == {("stp.truongphong", "process", "main")}
-    other_unit = int(psql("SELECT id FROM units WHERE agency_id = (SELECT id FROM agencies WHERE code = '000.00.01.H19') LIMIT 1"))
+    other_unit = int(psql("SELECT id FROM units WHERE agency_id = (SELECT id FROM agencies WHERE code = '000.00.23.H19') LIMIT 1"))
     problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
         {"unit_id": other_unit, "role": "main"}]}), 422, "invalid-value")
     problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
@@ -497,7 +497,7 @@ def test_a_document_registered_before_is_a_warning_the_clerk_confirms_never_a_bl
     problem(post("stp.vanthu", "/api/v1/documents/incoming",
                  dict(base, external_id=None, number_notation="1/X", issuer_code="000.00.99.H19")), 422, "invalid-value")
     ok(post("stp.vanthu", "/api/v1/documents/incoming",
-            dict(base, external_id=None, number_notation="2/X", issuer_code="000.00.01.H19",
+            dict(base, external_id=None, number_notation="2/X", issuer_code="000.00.23.H19",
                  subject=f"Quyết định {tag} có mã")), 201)
     problem(post("stp.vanthu", "/api/v1/documents/incoming", dict(base, duplicate_ok="yes")), 400, "invalid-field")
 
@@ -595,7 +595,7 @@ def test_state_secrets_are_refused_saying_why_and_where_they_are_kept():
         assert "117/2025/QH15" in r.json["detail"] and "secret-document" in r.json["detail"], r.json
         problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
             "type_code": "BC", "subject": "Báo cáo mật", "secrecy": level,
-            "recipients": [{"agency_code": "000.00.01.H19"}]}), 422, "state-secret")
+            "recipients": [{"agency_code": "000.00.23.H19"}]}), 422, "state-secret")
     assert count() == n
     assert psql("SELECT count(*) FROM books WHERE name LIKE '%mật%'") == "0"
     r = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--", "psql", "-h",
@@ -852,7 +852,7 @@ def test_a_cached_inbox_state_never_goes_back_to_an_older_version():
 def test_a_hundred_crossing_pairs_issue_at_once_without_a_failure():
     """Agency A issuing to B while B issues to A, a hundred pairs at once:
     no deadlock, no 500."""
-    stp = _prepare("stp.chuyenvien", "stp.truongphong", "stp.giamdoc", "000.00.01.H19", 100)
+    stp = _prepare("stp.chuyenvien", "stp.truongphong", "stp.giamdoc", "000.00.23.H19", 100)
     stttt = _prepare("stttt.chuyenvien", "stttt.truongphong", "stttt.giamdoc", "000.00.21.H19", 100)
     jobs = [("stp.vanthu", d) for d in stp] + [("stttt.vanthu", d) for d in stttt]
     jobs = [j for pair in zip(jobs[:100], jobs[100:]) for j in pair]
@@ -1002,7 +1002,7 @@ def test_bad_document_input_is_refused_clearly_and_changes_nothing():
     before = psql("SELECT count(*) FROM documents") + "/" + psql("SELECT count(*) FROM book_counters")
     good_in = {"type_code": "CV", "subject": "Công văn", "number_notation": "1/UBND", "doc_date": "2026-11-01",
                "issuer_name": "UBND"}
-    good_out = {"type_code": "QD", "subject": "Quyết định", "recipients": [{"agency_code": "000.00.01.H19"}]}
+    good_out = {"type_code": "QD", "subject": "Quyết định", "recipients": [{"agency_code": "000.00.23.H19"}]}
     cases_in = [
         ({k: v for k, v in good_in.items() if k != "subject"}, 400, "invalid-field"),
         (dict(good_in, doc_date="2026-02-30"), 400, "invalid-field"),
@@ -1025,9 +1025,9 @@ def test_bad_document_input_is_refused_clearly_and_changes_nothing():
         (dict(good_out, recipients=[]), 400, "invalid-field"),
         (dict(good_out, recipients=[{"agency_code": "000.00.99.H19"}]), 422, "invalid-value"),
         (dict(good_out, recipients=[{"agency_code": "000.00.21.H19"}]), 422, "invalid-value"),
-        (dict(good_out, recipients=[{"agency_code": "000.00.01.H19", "name": "x"}]), 400, "invalid-field"),
+        (dict(good_out, recipients=[{"agency_code": "000.00.23.H19", "name": "x"}]), 400, "invalid-field"),
         (dict(good_out, recipients=[{}]), 400, "invalid-field"),
-        (dict(good_out, recipients=[{"agency_code": "000.00.01.H19", "role": "x"}]), 400, "unknown-field"),
+        (dict(good_out, recipients=[{"agency_code": "000.00.23.H19", "role": "x"}]), 400, "unknown-field"),
         (dict(good_out, author_id=3), 400, "read-only-field"),
         (dict(good_out, deadline="tomorrow"), 400, "invalid-field"),
     ]

@@ -88,16 +88,50 @@ def test_every_demo_account_signs_in_with_its_position():
         me = call("GET", "/api/v1/me", token=t["access_token"])
         assert me.json["memberships"][0]["position"] == position, (user, me)
     me = call("GET", "/api/v1/me", token=tokens("stttt.vanthu")["access_token"])
-    assert me.json["memberships"][0]["agency"]["name"] == "Sở Thông tin và Truyền thông"
+    assert me.json["memberships"][0]["agency"]["name"] == "Sở Khoa học và Công nghệ"
     me = call("GET", "/api/v1/me", token=tokens("chutich")["access_token"])
     assert me.json["memberships"][0]["title"] == "Chủ tịch Ủy ban nhân dân tỉnh"
 
 
 def test_seeded_province_has_its_69_agencies_with_codes():
-    assert psql("SELECT count(*) FROM agencies WHERE code LIKE '000.00.__.H19' AND code <> '000.00.00.H19'") == "69"
+    assert psql("SELECT count(DISTINCT code) FROM agencies WHERE code LIKE '000.00.__.H19' AND code <> '000.00.00.H19'") == "69"
     assert psql("SELECT name FROM agencies WHERE code = '000.00.21.H19'") == "Sở Tư pháp"
     assert int(psql("SELECT min(n) FROM (SELECT count(*) n FROM units u JOIN agencies a ON a.id = u.agency_id"
                     " WHERE a.kind <> 'province' GROUP BY agency_id) x")) >= 3
+
+
+def test_the_demo_province_is_as_of_today_closed_agencies_keep_their_rows_and_receive_nothing_new():
+    # the district level is gone; Thông tin và Truyền thông merged into Khoa học và Công nghệ
+    assert psql("SELECT count(*) FROM agencies WHERE kind = 'district' AND valid_to = '2025-06-30'") == "11"
+    assert psql("SELECT count(*) FROM agencies WHERE kind = 'district' AND valid_to IS NULL") == "0"
+    assert psql("SELECT s.code FROM agencies a JOIN agencies s ON s.id = a.successor_id"
+                " WHERE a.code = '000.00.01.H19'") == "000.00.23.H19"
+    assert psql("SELECT string_agg(name, ' | ' ORDER BY valid_from) FROM agencies WHERE code = '000.00.06.H19'") == \
+        "Sở Nông nghiệp và Phát triển nông thôn | Sở Nông nghiệp và Môi trường"
+    me = call("GET", "/api/v1/me", token=tokens("stttt.vanthu")["access_token"]).json
+    assert me["memberships"][0]["agency"]["code"] == "000.00.23.H19" and me["username"] == "stttt.vanthu"
+    # a draft to a closed agency is refused, naming its successor
+    t = tokens("stp.chuyenvien")["access_token"]
+    r = call("POST", "/api/v1/documents/outgoing", token=t, body={
+        "type_code": "CV", "subject": "Gửi Sở cũ", "recipients": [{"agency_code": "000.00.01.H19"}]})
+    problem(r, 422, "agency-closed")
+    assert "000.00.23.H19" in r.json["detail"] and "2025-02-28" in r.json["detail"], r.json
+    # an agency that closes after the draft: the issued document reaches its successor
+    d = call("POST", "/api/v1/documents/outgoing", token=t, body={
+        "type_code": "CV", "subject": "Gửi Liên đoàn Lao động", "recipients": [{"agency_code": "000.00.31.H19"}]}).json["id"]
+    steps = (("stp.chuyenvien", "submit"), ("stp.truongphong", "approve"), ("stp.giamdoc", "approve"), ("stp.giamdoc", "sign"))
+    for user, step in steps:
+        assert call("POST", f"/api/v1/documents/{d}/{step}", token=tokens(user)["access_token"], body={}).status == 200
+    today = psql("SELECT (now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date")
+    r = admin("agency-close", "000.00.31.H19", today, "000.00.24.H19")
+    assert r.returncode == 0 and "closed" in r.stdout, r
+    problem(call("POST", "/api/v1/documents/outgoing", token=t, body={
+        "type_code": "CV", "subject": "Gửi lại", "recipients": [{"agency_code": "000.00.31.H19"}]}), 422, "agency-closed")
+    assert call("POST", f"/api/v1/documents/{d}/issue", token=tokens("stp.vanthu")["access_token"], body={}).status == 200
+    assert psql(f"SELECT a.code FROM document_recipients r JOIN documents c ON c.id = r.delivered_id"
+                f" JOIN agencies a ON a.id = c.agency_id WHERE r.document_id = {d}") == "000.00.24.H19"
+    assert admin("agency-close", "000.00.31.H19", today).returncode != 0           # closed already
+    assert admin("agency-close", "000.00.24.H19", "2999-01-01").returncode != 0    # not before it happens
 
 
 def test_wrong_password_and_unknown_user_get_the_same_answer_in_about_the_same_time():
@@ -363,7 +397,7 @@ def test_a_revoked_token_stays_refused_when_redis_loses_its_state():
                           text=True).stdout.split()[-1] == "noeviction"
 
 
-def _new_user(name, password, agency="000.00.01.H19"):
+def _new_user(name, password, agency="000.00.23.H19"):
     r = admin("create-user", name, "Người Thử Tài Khoản", agency, "official", "Chuyên viên", "", stdin=password + "\n")
     assert r.returncode == 0, r.stderr
     SECRETS.add(password)
@@ -373,7 +407,7 @@ def _new_user(name, password, agency="000.00.01.H19"):
 def test_an_agency_administrator_deactivates_and_reactivates_ending_every_sign_in():
     uid = _new_user("test.deact", "deact-pass-1")
     a, b = tokens("test.deact", "deact-pass-1"), tokens("test.deact", "deact-pass-1")
-    boss = tokens("admin")["access_token"]                  # the admin of Sở Thông tin và Truyền thông
+    boss = tokens("admin")["access_token"]                  # the admin of Sở Khoa học và Công nghệ
     problem(call("POST", f"/api/v1/users/{uid}/deactivate", token=tokens("stttt.truongphong")["access_token"]),
             403, "forbidden")                                # not an administrator
     problem(call("POST", f"/api/v1/users/{uid}/deactivate", token=tokens("stp.vanthu")["access_token"]),
@@ -501,7 +535,7 @@ def test_a_failure_after_a_quiet_day_counts_as_the_first_and_locks_nothing():
 def test_create_user_refuses_a_name_that_exists_and_changes_go_through_their_own_commands():
     before = psql("SELECT u.full_name, u.password_hash, m.agency_id, m.position FROM users u"
                   " JOIN memberships m ON m.user_id = u.id AND m.is_primary WHERE u.username = 'stp.chuyenvien'")
-    r = admin("create-user", "stp.chuyenvien", "Người Khác", "000.00.01.H19", "leader", "Giám đốc", "",
+    r = admin("create-user", "stp.chuyenvien", "Người Khác", "000.00.23.H19", "leader", "Giám đốc", "",
               stdin="another-pass-9\n")
     assert r.returncode != 0 and "already exists" in r.stderr and "nothing changed" in r.stderr, r
     after = psql("SELECT u.full_name, u.password_hash, m.agency_id, m.position FROM users u"
@@ -513,16 +547,16 @@ def test_create_user_refuses_a_name_that_exists_and_changes_go_through_their_own
               "XDKTVB", stdin="movable-pass-1\n")
     assert r.returncode == 0 and "created" in r.stdout, r
     SECRETS.add("movable-pass-1")
-    r = admin("set-membership", "test.movable", "000.00.01.H19", "head", "Trưởng phòng", "", "NO-SUCH-UNIT")
+    r = admin("set-membership", "test.movable", "000.00.23.H19", "head", "Trưởng phòng", "", "NO-SUCH-UNIT")
     assert r.returncode != 0 and "no unit" in r.stderr, r
-    r = admin("set-membership", "test.movable", "000.00.01.H19", "head", "Trưởng phòng Công nghệ thông tin", "", "CNTT")
+    r = admin("set-membership", "test.movable", "000.00.23.H19", "head", "Trưởng phòng Công nghệ thông tin", "", "CNTT")
     assert r.returncode == 0, r
     r = admin("set-full-name", "test.movable", "Người Đã Được Chuyển")
     assert r.returncode == 0, r
     me = call("GET", "/api/v1/me", token=tokens("test.movable", "movable-pass-1")["access_token"]).json
     assert me["full_name"] == "Người Đã Được Chuyển"
     assert (me["memberships"][0]["agency"]["code"], me["memberships"][0]["position"],
-            me["memberships"][0]["unit"]["abbr"]) == ("000.00.01.H19", "head", "CNTT")
+            me["memberships"][0]["unit"]["abbr"]) == ("000.00.23.H19", "head", "CNTT")
     assert admin("set-full-name", "no.such.user", "X").returncode != 0
 
 

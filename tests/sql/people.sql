@@ -18,13 +18,13 @@ $$;
 
 SELECT is(pg_temp.leaders('000.00.21.H19'), 'stp.giamdoc stp.phogiamdoc',
           'agency_leaders: the director and the deputy of Sở Tư pháp');
-SELECT is(pg_temp.leaders('000.00.01.H19'), 'stttt.giamdoc', 'agency_leaders: the director of Sở TT&TT');
+SELECT is(pg_temp.leaders('000.00.23.H19'), 'stttt.giamdoc', 'agency_leaders: the director of Sở TT&TT');
 SELECT is(pg_temp.leaders('000.00.00.H19'), 'chutich', 'agency_leaders: the chairman of the province''s People''s Committee');
 SELECT ok(is_leader(pg_temp.uid('stp.phogiamdoc'), pg_temp.agency('000.00.21.H19')), 'is_leader: a deputy acts as a leader');
 SELECT ok(NOT is_leader(pg_temp.uid('stp.truongphong'), pg_temp.agency('000.00.21.H19')), 'is_leader: a head of unit is no leader');
 SELECT ok(NOT is_leader(pg_temp.uid('chutich'), pg_temp.agency('000.00.21.H19')),
           'is_leader: the province''s chairman is no leader of a department');
-SELECT ok(NOT is_leader(pg_temp.uid('stp.giamdoc'), pg_temp.agency('000.00.01.H19')),
+SELECT ok(NOT is_leader(pg_temp.uid('stp.giamdoc'), pg_temp.agency('000.00.23.H19')),
           'is_leader: a director is no leader of another department');
 
 UPDATE agencies SET deputies_act_as_leaders = false WHERE id = pg_temp.agency('000.00.21.H19');
@@ -35,12 +35,12 @@ UPDATE agencies SET deputies_act_as_leaders = true WHERE id = pg_temp.agency('00
 
 SELECT ok(has_role(pg_temp.uid('stp.vanthu'), pg_temp.agency('000.00.21.H19'), ARRAY['clerk']),
           'has_role: the clerk has the clerk''s duty in the agency');
-SELECT ok(NOT has_role(pg_temp.uid('stp.vanthu'), pg_temp.agency('000.00.01.H19'), ARRAY['clerk']),
+SELECT ok(NOT has_role(pg_temp.uid('stp.vanthu'), pg_temp.agency('000.00.23.H19'), ARRAY['clerk']),
           'has_role: not in another agency');
 SELECT results_eq(
     $$SELECT acting_agency(pg_temp.uid(u), ARRAY['clerk'])
         FROM unnest(ARRAY['stp.vanthu', 'stttt.vanthu', 'stp.giamdoc']) WITH ORDINALITY x(u, n) ORDER BY n$$,
-    ARRAY[pg_temp.agency('000.00.21.H19'), pg_temp.agency('000.00.01.H19'), NULL],
+    ARRAY[pg_temp.agency('000.00.21.H19'), pg_temp.agency('000.00.23.H19'), NULL],
     'acting_agency: a clerk acts in the agency of the duty; a leader has no clerk''s agency');
 
 SELECT * FROM finish();

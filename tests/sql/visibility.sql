@@ -62,10 +62,10 @@ SELECT throws_ok($$SELECT doc_register_incoming(pg_temp.uid('stp.vanthu'),
     '{"type_code": "CV", "subject": "pgTAP: văn bản mật", "issuer_name": "Bộ Công an", "secrecy": 1}')$$,
     'QP007', NULL, 'a document marked Mật is refused at registration');
 
--- a draft to Sở Thông tin và Truyền thông and to a body outside the system
+-- a draft to Sở Khoa học và Công nghệ and to a body outside the system
 INSERT INTO docs VALUES ('draft', doc_create_draft(pg_temp.uid('stp.chuyenvien'),
     '{"type_code": "CV", "subject": "pgTAP: công văn đi",
-      "recipients": [{"agency_code": "000.00.01.H19"}, {"name": "Bộ Tư pháp", "code": "000.00.00.G12"}]}'));
+      "recipients": [{"agency_code": "000.00.23.H19"}, {"name": "Bộ Tư pháp", "code": "000.00.00.G12"}]}'));
 SELECT is(pg_temp.seers('draft'), 'stp.chuyenvien stp.giamdoc stp.phogiamdoc stp.vanthu',
           'a draft: its author, the agency''s clerk and leaders; not the recipients');
 SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('draft'));
@@ -84,7 +84,7 @@ SELECT is(pg_temp.seers('draft'), 'stp.chuyenvien stp.giamdoc stp.phogiamdoc stp
 SELECT results_eq(
     format($$SELECT a.code, d.direction, d.status, d.source_id, d.author_id FROM documents d
                JOIN agencies a ON a.id = d.agency_id WHERE d.id = %s$$, pg_temp.doc('copy')),
-    format($$VALUES ('000.00.01.H19', 'in', 'received', %s::bigint, NULL::bigint)$$, pg_temp.doc('draft')),
+    format($$VALUES ('000.00.23.H19', 'in', 'received', %s::bigint, NULL::bigint)$$, pg_temp.doc('draft')),
     'the distributed copy is a new incoming document of the recipient agency, pointing at the original');
 SELECT is(pg_temp.seers('copy'), 'stttt.giamdoc stttt.vanthu',
           'the copy: the recipient''s clerk and leader; nobody of Sở Tư pháp, not even its author or signer');
@@ -127,7 +127,7 @@ SELECT is_empty(
 SELECT is_empty(
     $$SELECT u.username, x.name FROM users u JOIN pg_temp.demo USING (username), pg_temp.docs x
        WHERE x.name = 'copy' AND doc_visible(u.id, x.id) AND u.username NOT LIKE 'stttt.%'$$,
-    'nobody outside Sở Thông tin và Truyền thông sees the copy it received');
+    'nobody outside Sở Khoa học và Công nghệ sees the copy it received');
 SELECT is_empty(
     $$SELECT username FROM pg_temp.demo WHERE username IN ('chutich', 'vp.chuyenvien', 'admin')
          AND EXISTS (SELECT 1 FROM visible_documents(pg_temp.uid(username)) v JOIN pg_temp.docs x USING (id))$$,

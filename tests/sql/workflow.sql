@@ -1,6 +1,6 @@
 -- sql/functions/workflow.sql: who may take each workflow step, in which
 -- state, as the demo accounts of Sở Tư pháp (000.00.21.H19) and Sở Thông
--- tin và Truyền thông (000.00.01.H19). A refusal is asserted by the
+-- tin và Truyền thông (000.00.23.H19). A refusal is asserted by the
 -- SQLSTATE of its problem in the registry (sql/problems.def):
 --   QP001 document-not-found (the caller may not see it)
 --   QP002 forbidden          (sees it, may not take this step)
@@ -86,7 +86,7 @@ SELECT is(pg_temp.inbox('stp.vanthu', 'in'), 'process present', 'doc_register_in
 SELECT lives_ok($$SELECT pg_temp.incoming('in-stttt', 'stttt.vanthu')$$,
                 'doc_register_incoming: the clerk stttt.vanthu registers');
 SELECT is((SELECT a.code FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.id = pg_temp.doc('in-stttt')),
-          '000.00.01.H19', 'doc_register_incoming: in the agency of the clerk who registers it');
+          '000.00.23.H19', 'doc_register_incoming: in the agency of the clerk who registers it');
 SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.chuyenvien')$$, 'QP002', NULL,
                  'doc_register_incoming: an official may not (forbidden)');
 SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.truongphong')$$, 'QP002', NULL,
@@ -155,7 +155,7 @@ SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in'), NULL, pg_temp.assign('main', 'stttt.chuyenvien'))$$,
                  'QP004', NULL, 'doc_direct: an assignee of another agency: invalid value');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in'), NULL,
-                       jsonb_build_array(jsonb_build_object('role', 'main', 'unit_id', pg_temp.unit('000.00.01.H19', 'CNTT'))))$$,
+                       jsonb_build_array(jsonb_build_object('role', 'main', 'unit_id', pg_temp.unit('000.00.23.H19', 'CNTT'))))$$,
                  'QP004', NULL, 'doc_direct: a unit of another agency: invalid value');
 SELECT lives_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in'), 'Phòng XDKTVB xử lý',
                                     pg_temp.assign('main', 'stp.truongphong'))$$,
@@ -236,7 +236,7 @@ SELECT is(pg_temp.status('in-unit'), 'directed', 'doc_progress: a coordinating p
 -- doc_create_draft: a member of an agency, in their agency and unit
 ------------------------------------------------------------------------
 SELECT lives_ok($$SELECT pg_temp.draft('out', 'stp.chuyenvien',
-                     '{"recipients": [{"agency_code": "000.00.01.H19"}, {"name": "Bộ Tư pháp", "code": "000.00.00.G12"}]}')$$,
+                     '{"recipients": [{"agency_code": "000.00.23.H19"}, {"name": "Bộ Tư pháp", "code": "000.00.00.G12"}]}')$$,
                 'doc_create_draft: an official drafts, with recipients inside and outside the system');
 SELECT results_eq(
     $$SELECT a.code, d.direction, d.status, d.unit_id, d.author_id FROM documents d JOIN agencies a ON a.id = d.agency_id
@@ -247,7 +247,7 @@ SELECT is((SELECT count(*)::int FROM document_recipients WHERE document_id = pg_
           'doc_create_draft: both recipients are kept');
 SELECT lives_ok($$SELECT pg_temp.draft('out-stttt', 'stttt.chuyenvien')$$, 'doc_create_draft: stttt.chuyenvien drafts');
 SELECT is((SELECT a.code FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.id = pg_temp.doc('out-stttt')),
-          '000.00.01.H19', 'doc_create_draft: in the author''s own agency');
+          '000.00.23.H19', 'doc_create_draft: in the author''s own agency');
 INSERT INTO users (username, full_name, password_hash) VALUES ('pgtap.nobody', 'Không thuộc cơ quan nào', 'x');
 SELECT throws_ok($$SELECT pg_temp.draft('x', 'pgtap.nobody')$$, 'QP002', NULL,
                  'doc_create_draft: a user of no agency may not draft');
@@ -300,7 +300,7 @@ SELECT is(pg_temp.candidates('out'), 'head: stp.truongphong', 'doc_submit: the h
 SELECT is(pg_temp.inbox('stp.truongphong', 'out'), 'approve head-review', 'doc_submit: in the head''s box to approve');
 SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'))$$, 'QP003', NULL,
                  'doc_submit: a document in review: wrong state');
-UPDATE agencies SET review_steps = '{leader}' WHERE code = '000.00.01.H19' AND valid_to IS NULL;
+UPDATE agencies SET review_steps = '{leader}' WHERE code = '000.00.23.H19' AND valid_to IS NULL;
 SELECT lives_ok($$SELECT doc_submit(pg_temp.uid('stttt.chuyenvien'), pg_temp.doc('out-stttt'))$$,
                 'doc_submit: stttt.chuyenvien submits in an agency reviewed by its leader alone');
 SELECT is(pg_temp.candidates('out-stttt'), 'leader: stttt.giamdoc', 'doc_submit: the review steps are the agency''s');
@@ -407,7 +407,7 @@ SELECT is((SELECT count(*)::int FROM exchange_outbox WHERE document_id = pg_temp
 INSERT INTO docs SELECT 'copy', delivered_id FROM document_recipients WHERE document_id = pg_temp.doc('out') AND agency_id IS NOT NULL;
 SELECT results_eq(
     $$SELECT a.code, d.status, d.source_id FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.id = pg_temp.doc('copy')$$,
-    $$VALUES ('000.00.01.H19', 'received', pg_temp.doc('out'))$$,
+    $$VALUES ('000.00.23.H19', 'received', pg_temp.doc('out'))$$,
     'doc_issue: the recipient agency receives a copy of its own');
 SELECT is(pg_temp.inbox('stttt.vanthu', 'copy'), 'process register', 'doc_issue: the recipient''s clerk is to register it');
 SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP003', NULL,
@@ -429,7 +429,7 @@ SELECT lives_ok($$SELECT doc_register_received(pg_temp.uid('stttt.vanthu'), pg_t
 SELECT results_eq(
     $$SELECT d.status, d.author_id, b.direction, a.code FROM documents d JOIN books b ON b.id = d.book_id
         JOIN agencies a ON a.id = b.agency_id WHERE d.id = pg_temp.doc('copy')$$,
-    $$VALUES ('registered', pg_temp.uid('stttt.vanthu'), 'in', '000.00.01.H19')$$,
+    $$VALUES ('registered', pg_temp.uid('stttt.vanthu'), 'in', '000.00.23.H19')$$,
     'doc_register_received: registered in the receiving agency''s incoming book');
 SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stttt.vanthu'), pg_temp.doc('copy'))$$, 'QP003', NULL,
                  'doc_register_received: a registered copy: wrong state');
