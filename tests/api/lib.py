@@ -244,3 +244,30 @@ def clock_moved(seconds):
         finally:
             set_clock_offset(0)
     return moved()
+
+
+class TableLock:
+    """A table locked by a session of its own until release() (or the end
+    of a with block): requests that need the table wait on it, for as long
+    as a test wants them held."""
+
+    def __init__(self, table, mode):
+        self.holder = subprocess.Popen(
+            ["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
+             "psql", "-h", f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atq"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.holder.stdin.write(f"BEGIN; LOCK TABLE {table} IN {mode} MODE; SELECT 'locked';\n")
+        self.holder.stdin.flush()
+        assert self.holder.stdout.readline().strip() == "locked", "the lock was not taken"
+
+    def release(self):
+        if self.holder.poll() is None and not self.holder.stdin.closed:
+            self.holder.stdin.write("ROLLBACK;\n")
+            self.holder.stdin.close()
+            self.holder.wait(timeout=10)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()

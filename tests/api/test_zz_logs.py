@@ -2,9 +2,8 @@
 contents the suite sent (subjects, notes), PostgreSQL's log included."""
 import concurrent.futures
 import os
-import subprocess
 
-from lib import CONTENTS, PORT, SECRETS, VAR, call, psql, tokens, wait_for
+from lib import CONTENTS, SECRETS, VAR, TableLock, call, psql, tokens, wait_for
 
 SLOW_SUBJECT = "Công văn chậm về việc kiểm tra nhật ký máy chủ cơ sở dữ liệu"
 
@@ -13,14 +12,7 @@ def _slow_registration():
     """A registration held more than a second on a table lock, so that
     PostgreSQL logs it as a slow statement (log_min_duration_statement)."""
     t = tokens("stp.vanthu")["access_token"]
-    holder = subprocess.Popen(
-        ["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
-         "psql", "-h", f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atq"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        holder.stdin.write("BEGIN; LOCK TABLE documents IN EXCLUSIVE MODE; SELECT 'locked';\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "locked"
+    with TableLock("documents", "EXCLUSIVE") as lock:
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             fut = pool.submit(call, "POST", "/api/v1/documents/incoming", token=t, body={
                 "type_code": "CV", "subject": SLOW_SUBJECT, "number_notation": "77/UBND-VX",
@@ -28,12 +20,8 @@ def _slow_registration():
             held = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'qlvb-api'"
                     " AND wait_event_type = 'Lock' AND now() - query_start > interval '1.2 seconds'")
             assert wait_for(lambda: psql(held) == "1", 10), "the registration did not wait on the lock"
-            holder.stdin.write("ROLLBACK;\n")
-            holder.stdin.flush()
+            lock.release()
             assert fut.result(timeout=20).status == 201
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=10)
 
 
 def test_logs_hold_no_token_password_or_content():

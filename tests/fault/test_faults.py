@@ -3,11 +3,10 @@ under load, and the drain on SIGTERM. Each puts the stack back as it found it.""
 import concurrent.futures
 import os
 import signal
-import subprocess
 import threading
 import time
 
-from lib import (PORT, VAR, call, pid_of, problem, psql, request, stack, tokens, wait_for, worker_pids)
+from lib import (VAR, TableLock, call, pid_of, problem, psql, request, stack, tokens, wait_for, worker_pids)
 
 
 def _health():
@@ -224,14 +223,8 @@ def test_sigterm_finishes_requests_in_flight_then_exits():
     the lock goes, and only then does the master exit."""
     t = tokens("stttt.vanthu")
     master = pid_of("api")
-    holder = subprocess.Popen(
-        ["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
-         "psql", "-h", f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atq"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    lock = TableLock("users", "ACCESS EXCLUSIVE")
     try:
-        holder.stdin.write("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n")
-        holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "locked"
         waiting = ("SELECT count(*) FROM pg_stat_activity"
                    " WHERE application_name = 'qlvb-api' AND wait_event_type = 'Lock'")
         with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
@@ -242,15 +235,13 @@ def test_sigterm_finishes_requests_in_flight_then_exits():
             # the workers stop taking new requests while the four are held
             assert wait_for(lambda: _log_has_after(mark, "worker draining"), 10), "no worker began to drain"
             assert not any(f.done() for f in futs), "a held request ended before the lock went"
-            holder.stdin.write("ROLLBACK;\n")
-            holder.stdin.flush()
+            lock.release()
             rs = [f.result(timeout=20) for f in futs]
         assert [r.status for r in rs] == [200] * 4, rs
         assert wait_for(lambda: not os.path.exists(f"/proc/{master}"), 10), "master did not exit"
         problem(call("GET", "/api/v1/health"), 503)   # nginx answers for the missing workers
     finally:
-        holder.stdin.close()
-        holder.wait(timeout=10)
+        lock.release()
         stack("api-start")
     assert wait_for(lambda: (lambda h: h if h and h.status == 200 else None)(_health()), 10)
 

@@ -107,24 +107,31 @@ def test_the_spec_lists_exactly_the_problem_types_of_the_registry():
     assert all(v[2] and v[3] for v in reg.values()), "a problem without its titles"
 
 
-def test_migrate_stops_on_a_database_that_holds_state_secrets_and_says_what_to_do():
-    db = "qlvb_cmp_secrets"
+def _database_before(db, migration):
+    """A scratch database as the code before migration number `migration`
+    left it: the earlier migrations applied as they were, one agency and
+    one user of it. Dropped first if it was there."""
     _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
     _psql("postgres", f"CREATE DATABASE {db}")
+    last = 0
+    for path in sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql"))):
+        number = int(os.path.basename(path)[:4])
+        if number < migration:
+            _psql(db, "BEGIN;\n" + open(path, encoding="utf-8").read() + "\nCOMMIT;")
+            last = number
+    _psql(db, "CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL,"
+              " applied_at timestamptz NOT NULL DEFAULT now());"
+              "INSERT INTO schema_migrations (version, name) SELECT lpad(g::text, 4, '0'), 'old'"
+              f"  FROM generate_series(1, {last}) g")
+    _psql(db, "INSERT INTO agencies (code, name, abbr, kind) VALUES ('000.00.21.H19', 'Sở Tư pháp', 'STP', 'department');"
+              "INSERT INTO users (username, full_name, password_hash) VALUES ('stp.a', 'A', 'x');")
+
+
+def test_migrate_stops_on_a_database_that_holds_state_secrets_and_says_what_to_do():
+    db = "qlvb_cmp_secrets"
     try:
-        last = 0
-        for path in sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql"))):
-            number = int(os.path.basename(path)[:4])
-            if number < 18:
-                _psql(db, "BEGIN;\n" + open(path, encoding="utf-8").read() + "\nCOMMIT;")
-                last = number
-        _psql(db, "CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL,"
-                  " applied_at timestamptz NOT NULL DEFAULT now());"
-                  "INSERT INTO schema_migrations (version, name) SELECT lpad(g::text, 4, '0'), 'old'"
-                  f"  FROM generate_series(1, {last}) g")
-        _psql(db, "INSERT INTO agencies (code, name, abbr, kind) VALUES ('000.00.21.H19', 'Sở Tư pháp', 'STP', 'department');"
-                  "INSERT INTO users (username, full_name, password_hash) VALUES ('stp.a', 'A', 'x');"
-                  "INSERT INTO documents (agency_id, direction, status, type_code, subject, author_id, secrecy)"
+        _database_before(db, 18)
+        _psql(db, "INSERT INTO documents (agency_id, direction, status, type_code, subject, author_id, secrecy)"
                   " SELECT (SELECT id FROM agencies), 'in', 'registered', 'CV', 'mật', (SELECT id FROM users), 1")
         r = admin("migrate", env_extra={"QLVB_ADMIN_DATABASE_URL": f"postgresql://qlvb@/{db}?host={VAR}/run&port={PORT + 10}"})
         assert r.returncode != 0, r.stdout
@@ -140,22 +147,9 @@ def test_migrate_lists_and_marks_notations_issued_twice_and_then_refuses_another
     notation (issued before the rule) keeps both: migrate lists the later
     one and marks it; from then on the database refuses a third."""
     db = "qlvb_cmp_dupes"
-    _psql("postgres", f"DROP DATABASE IF EXISTS {db}")
-    _psql("postgres", f"CREATE DATABASE {db}")
     try:
-        last = 0
-        for path in sorted(glob.glob(os.path.join(ROOT, "sql", "migrations", "*.sql"))):
-            number = int(os.path.basename(path)[:4])
-            if number < 11:
-                _psql(db, "BEGIN;\n" + open(path, encoding="utf-8").read() + "\nCOMMIT;")
-                last = number
-        _psql(db, "CREATE TABLE schema_migrations (version text PRIMARY KEY, name text NOT NULL,"
-                  " applied_at timestamptz NOT NULL DEFAULT now());"
-                  "INSERT INTO schema_migrations (version, name) SELECT lpad(g::text, 4, '0'), 'old'"
-                  f"  FROM generate_series(1, {last}) g")
-        _psql(db, "INSERT INTO agencies (code, name, abbr, kind) VALUES ('000.00.21.H19', 'Sở Tư pháp', 'STP', 'department');"
-                  "INSERT INTO users (username, full_name, password_hash) VALUES ('stp.a', 'A', 'x');"
-                  "INSERT INTO documents (agency_id, direction, status, type_code, subject, author_id, book_year,"
+        _database_before(db, 11)
+        _psql(db, "INSERT INTO documents (agency_id, direction, status, type_code, subject, author_id, book_year,"
                   "                       book_number, number_notation, issued_at)"
                   " SELECT (SELECT id FROM agencies), 'out', 'issued', 'QD', s, (SELECT id FROM users), 2026, n, '12/QĐ-STP', t"
                   "   FROM (VALUES ('số 12', 12, timestamptz '2026-02-01'), ('số 120', 120, '2026-09-01'),"
