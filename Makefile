@@ -7,7 +7,7 @@ PKGS     := libpq hiredis jansson libjwt libsodium
 OPT      ?= -O2 -g
 CFLAGS   := $(OPT) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
 LDFLAGS  += $(SAN)
-LDLIBS   := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lpthread
+LDLIBS   := -lfcgi $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lmagic -lxlsxwriter -lpthread
 
 # fcgi/: the runtime, which names nothing above it; sql/: the one list of
 # statements and the one registry of problems; cache/ and api/: the

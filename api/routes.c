@@ -8,6 +8,7 @@
 #include "idempotency.h"
 #include "inbox.h"
 #include "me.h"
+#include "registers.h"
 
 const struct route routes_table[] = {
     { "GET",  "/api/v1/health",       health_get,   AUTH_NONE, NULL },
@@ -48,6 +49,8 @@ const struct route routes_table[] = {
     { "POST", "/api/v1/documents/{id}/recall", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_recall },
     { "POST", "/api/v1/documents/{id}/recall/carry-out", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_recall_carry_out },
     { "POST", "/api/v1/documents/{id}/files",     files_upload,        AUTH_USER | IDEMPOTENT | BODY_RAW, NULL },
+    /* who may read a register: register_lines in sql/functions/books.sql */
+    { "GET",  "/api/v1/registers/{direction}",    registers_export,    AUTH_USER, NULL },
     { "GET",  "/api/v1/files/{id}",               files_download,      AUTH_USER, NULL },
     { NULL, NULL, NULL, 0, NULL },
 };

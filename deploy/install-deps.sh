@@ -12,6 +12,7 @@ pkgs=(
   libjwt-dev                                    # JWT signature (HS256)
   libsodium-dev                                 # argon2id, randomness, hashes
   libmagic-dev                                  # file type sniffing of uploads
+  libxlsxwriter-dev                             # registers exported as XLSX
   libcmocka-dev                                 # C unit tests
   postgresql postgresql-contrib                 # database (+ unaccent, pg_trgm)
   pgtap                                         # SQL tests: pgTAP for PostgreSQL 15 and pg_prove

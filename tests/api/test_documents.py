@@ -51,7 +51,7 @@ def draft(user="stp.chuyenvien", subject="Quyết định về việc kiểm tra
     return ok(post(user, "/api/v1/documents/outgoing", body), 201)
 
 
-_numbers = iter(range(1000, 100000))
+_numbers = iter(range(uuid.uuid4().int % 10**7, 10**8))     # a run of its own, also on a stack reused
 
 
 def incoming(user="stp.vanthu", **extra):
@@ -339,6 +339,33 @@ def test_a_deactivated_account_receives_no_work():
     gone = int(psql("SELECT id FROM users WHERE username = 'stp.truongphong2'"))
     problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
         {"user_id": gone, "role": "main"}]}), 422, "invalid-value")
+
+
+def test_registers_export_their_ten_columns_as_csv_with_a_bom_and_as_xlsx():
+    import io
+    import zipfile
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date().isoformat()
+    reg = incoming(subject="Công văn về sổ đăng ký, có dấu phẩy", issuer_name="Bộ Nội vụ")
+    out = _issue_doc(subject="Quyết định ghi vào sổ văn bản đi")
+    r = call("GET", f"/api/v1/registers/in?from={today}&to={today}", token=tok("stp.vanthu"))
+    assert r.status == 200 and r.headers["content-type"].startswith("text/csv"), r
+    assert r.body.startswith(b"\xef\xbb\xbf") and "attachment" in r.headers["content-disposition"]
+    lines = r.body[3:].decode("utf-8").split("\r\n")
+    import csv
+    rows = list(csv.reader(lines[:-1]))
+    assert rows[0][:2] == ["Ngày đến", "Số đến"] and len(rows[0]) == 10
+    mine = [x for x in rows[1:] if x[1] == str(reg["book"]["number"])]
+    assert mine and mine[0][2] == "Bộ Nội vụ" and mine[0][5] == "Công văn: Công văn về sổ đăng ký, có dấu phẩy", mine
+    r = call("GET", f"/api/v1/registers/out?from={today}&to={today}&format=xlsx", token=tok("stp.giamdoc"))
+    assert r.status == 200 and r.body[:2] == b"PK", r.headers
+    with zipfile.ZipFile(io.BytesIO(r.body)) as z:
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+    assert out["number_notation"] in strings and "Số, ký hiệu văn bản" in strings
+    problem(call("GET", f"/api/v1/registers/in?from={today}&to={today}", token=tok("stp.chuyenvien")), 403, "forbidden")
+    for bad in (f"from={today}", f"from={today}&to=2026-02-30", f"from={today}&to={today}&format=pdf",
+                "from=2026-12-31&to=2026-01-01"):
+        problem(call("GET", f"/api/v1/registers/in?{bad}", token=tok("stp.vanthu")), 400, "invalid-parameter")
+    problem(call("GET", f"/api/v1/registers/sideways?from={today}&to={today}", token=tok("stp.vanthu")), 404)
 
 
 def test_external_recipients_go_to_the_exchange_outbox():

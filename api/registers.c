@@ -1,0 +1,139 @@
+/* Registers: see registers.h. The lines and who may read them come from
+ * register_lines in sql/functions/books.sql. */
+#include "registers.h"
+#include "validate.h"
+#include "../fcgi/db.h"
+#include "../fcgi/http.h"
+#include "../sql/problems.h"
+#include "../sql/statements.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#define COLUMNS 10
+
+static const char *const in_heads[COLUMNS] = {
+    "Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng", "Tên loại và trích yếu nội dung",
+    "Đơn vị hoặc người nhận", "Ngày chuyển", "Ký nhận", "Ghi chú",
+};
+static const char *const out_heads[COLUMNS] = {
+    "Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung", "Người ký",
+    "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ngày chuyển", "Ký nhận", "Ghi chú",
+};
+
+/* A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line end. */
+static void csv_field(struct sbuf *b, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        sbuf_puts(b, s);
+        return;
+    }
+    sbuf_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            sbuf_putc(b, '"');
+        sbuf_putc(b, *s);
+    }
+    sbuf_putc(b, '"');
+}
+
+static void answer_csv(struct req *r, PGresult *res, const char *const *heads, const char *name)
+{
+    struct sbuf b;
+    sbuf_init(&b, r->a, 4096);
+    sbuf_add(&b, "\xEF\xBB\xBF", 3);                   /* the byte-order mark Excel needs */
+    for (int c = 0; c < COLUMNS; c++) {
+        if (c)
+            sbuf_putc(&b, ',');
+        csv_field(&b, heads[c]);
+    }
+    sbuf_add(&b, "\r\n", 2);
+    for (int i = 0; i < PQntuples(res); i++) {
+        for (int c = 0; c < COLUMNS; c++) {
+            if (c)
+                sbuf_putc(&b, ',');
+            csv_field(&b, PQgetvalue(res, i, c));
+        }
+        sbuf_add(&b, "\r\n", 2);
+    }
+    resp_header(r, "Content-Disposition", arena_sprintf(r->a, "attachment; filename=\"%s.csv\"", name));
+    resp_raw(r, 200, "text/csv; charset=utf-8", b.s, b.len);
+}
+
+/* libxlsxwriter writes a file: a private temporary one, read back and gone. */
+static void answer_xlsx(struct req *r, PGresult *res, const char *const *heads, const char *name)
+{
+    char path[] = "/tmp/qlvb-register-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        resp_problem(r, PROBLEM_INTERNAL_ERROR, "the register could not be written");
+        return;
+    }
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    /* a sheet's name is at most 31 characters */
+    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, heads == in_heads ? "Sổ văn bản đến" : "Sổ văn bản đi") : NULL;
+    bool ok = ws != NULL;
+    lxw_format *bold = ok ? workbook_add_format(wb) : NULL;
+    if (bold)
+        format_set_bold(bold);
+    for (int c = 0; ok && c < COLUMNS; c++)
+        ok = worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], bold) == LXW_NO_ERROR;
+    for (int i = 0; ok && i < PQntuples(res); i++)
+        for (int c = 0; ok && c < COLUMNS; c++)
+            ok = worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c, PQgetvalue(res, i, c), NULL) ==
+                 LXW_NO_ERROR;
+    if (!wb || workbook_close(wb) != LXW_NO_ERROR)
+        ok = false;
+    FILE *f = ok ? fopen(path, "rb") : NULL;
+    char *buf = NULL;
+    long n = 0;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0) {
+        buf = arena_alloc(r->a, (size_t)n);
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+            buf = NULL;
+    }
+    if (f)
+        fclose(f);
+    unlink(path);
+    if (!buf) {
+        resp_problem(r, PROBLEM_INTERNAL_ERROR, "the register could not be written");
+        return;
+    }
+    resp_header(r, "Content-Disposition", arena_sprintf(r->a, "attachment; filename=\"%s.xlsx\"", name));
+    resp_raw(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buf, (size_t)n);
+}
+
+void registers_export(struct req *r)
+{
+    const char *dir = req_param(r, "direction"), *from = req_query(r, "from"), *to = req_query(r, "to");
+    const char *format = req_query(r, "format");
+    if (!dir || (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0)) {
+        resp_problem(r, PROBLEM_NOT_FOUND, "a register is in (incoming) or out (outgoing)");
+        return;
+    }
+    if (!from || !to || !valid_date(from) || !valid_date(to) || strcmp(from, to) > 0) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, "from and to are dates YYYY-MM-DD, from not after to");
+        return;
+    }
+    if (!format)
+        format = "csv";
+    if (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, "format is csv or xlsx");
+        return;
+    }
+    PGresult *res = DB_RUN(&r->c, REGISTER_LINES, req_id_text(r, r->user_id), dir, from, to);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    const char *const *heads = strcmp(dir, "in") == 0 ? in_heads : out_heads;
+    const char *name = arena_sprintf(r->a, "so-van-ban-%s-%s-%s", strcmp(dir, "in") == 0 ? "den" : "di", from, to);
+    if (strcmp(format, "csv") == 0)
+        answer_csv(r, res, heads, name);
+    else
+        answer_xlsx(r, res, heads, name);
+}
