@@ -137,4 +137,15 @@ else
 fi
 rm -rf "$tmp"
 echo "$passed passed, $failed failed"
+if [ "$failed" -ne 0 ]; then
+    # make reports the failed recipe after this script ends; the summary is
+    # said again once make has exited, so that it stays the last line
+    pid=$PPID
+    while [ "${pid:-1}" -gt 1 ] && [ "$(ps -o comm= -p "$pid" 2>/dev/null)" != make ]; do
+        pid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ')
+    done
+    if [ "${pid:-1}" -gt 1 ]; then
+        (while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done; echo "$passed passed, $failed failed") &
+    fi
+fi
 [ "$failed" -eq 0 ]
