@@ -49,6 +49,8 @@ const struct field schema_incoming[] = {
     { "received_at", F_TIME, false, 0, 0, NULL, NULL },
     { "deadline", F_TIME, false, 0, 0, NULL, NULL },
     { "external_id", F_STR, false, 1, 200, NULL, NULL },
+    { "number", F_STR, false, 1, 20, NULL, NULL },
+    { "notation", F_STR, false, 1, 50, NULL, NULL },
     { "duplicate_ok", F_BOOL, false, 0, 0, NULL, NULL },
     END,
 };

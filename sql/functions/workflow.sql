@@ -85,13 +85,16 @@ BEGIN
     SELECT * INTO v_num FROM book_take_number(v_book);
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                            signer_name, doc_date, number_notation, issuer_name, issuer_code,
-                           book_id, book_year, book_number, received_at, deadline, author_id, external_id)
+                           book_id, book_year, book_number, received_at, deadline, author_id, external_id,
+                           number, notation)
     VALUES (v_agency, 'in', 'registered', f->>'type_code', f->>'subject',
             coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
             (f->>'pages')::int, f->>'signer_name', (f->>'doc_date')::date, f->>'number_notation',
             f->>'issuer_name', f->>'issuer_code', v_book, v_num.year, v_num.number,
             coalesce((f->>'received_at')::timestamptz, qlvb_now()), (f->>'deadline')::timestamptz, p_user,
-            f->>'external_id')
+            f->>'external_id',
+            coalesce(f->>'number', substring(f->>'number_notation' FROM '^([0-9]+)')),
+            coalesce(f->>'notation', substring(f->>'number_notation' FROM '^[0-9]+[/-](.*)$'), f->>'number_notation'))
     RETURNING id INTO v_id;
     PERFORM doc_log(v_id, p_user, 'registered', NULL,
                     jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));

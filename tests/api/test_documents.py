@@ -515,11 +515,17 @@ def test_a_document_registered_before_is_a_warning_the_clerk_confirms_never_a_bl
     confirmed = ok(post("stp.vanthu", "/api/v1/documents/incoming", dict(base, duplicate_ok=True),
                         headers={"Idempotency-Key": str(uuid.uuid4())}), 201)
     assert confirmed["book"]["number"] != first["book"]["number"] and count() == 3
-    # notations of every shape are taken as written
-    for shape in ("15/2025/QĐ-UBND", "80-NQ/TW", "30/2020/NĐ-CP"):
-        d = ok(post("stp.vanthu", "/api/v1/documents/incoming",
-                    dict(base, external_id=None, number_notation=shape, subject=f"Quyết định {tag} {shape}")), 201)
-        assert d["number_notation"] == shape
+    # notations of every shape are taken as written, number and notation apart
+    for shape, number, notation in (("15/2025/QĐ-UBND", "15", "2025/QĐ-UBND"), ("80-NQ/TW", "80", "NQ/TW"),
+                                    ("30/2020/NĐ-CP", "30", "2020/NĐ-CP")):
+        body = {k: v for k, v in dict(base, number_notation=shape, subject=f"Quyết định {tag} {shape}").items()
+                if k != "external_id"}
+        d = ok(post("stp.vanthu", "/api/v1/documents/incoming", body), 201)
+        assert (d["number_notation"], d["number"], d["notation"]) == (shape, number, notation), d
+    given = {k: v for k, v in dict(base, number_notation="07 / UBND-KT", number="07", notation="UBND-KT",
+                                   subject=f"Quyết định {tag} tách").items() if k != "external_id"}
+    d = ok(post("stp.vanthu", "/api/v1/documents/incoming", given), 201)
+    assert (d["number_notation"], d["number"], d["notation"]) == ("07 / UBND-KT", "07", "UBND-KT")
     # the issuer is an agency of the directory or a free name, never a free code
     problem(post("stp.vanthu", "/api/v1/documents/incoming",
                  dict(base, external_id=None, number_notation="1/X", issuer_code="000.00.99.H19")), 422, "invalid-value")
