@@ -89,22 +89,14 @@ void accounts_my_password(struct req *r)
     const char *stored = PQgetvalue(res, 0, 0), *username = arena_strdup(r->a, PQgetvalue(res, 0, 1));
     /* the current password is guessed no faster here than at sign-in: a
      * wrong one counts as a failed sign-in, and a locked name is refused */
-    PGresult *lock = DB_RUN(&r->c, LOGIN_THROTTLE_GET, username);
-    if (!lock) {
-        resp_problem_db(r);
+    if (!auth_name_open_or_answer(r, username))
         return;
-    }
-    if (PQntuples(lock) == 1) {
-        resp_header(r, "Retry-After", PQgetvalue(lock, 0, 0));
-        resp_problem(r, PROBLEM_TOO_MANY_ATTEMPTS, "too many wrong passwords for this account; try again later");
-        return;
-    }
     if (!auth_hash_slot_or_answer(r))
         return;
     bool right = crypto_pwhash_str_verify(stored, current, strlen(current)) == 0;
     auth_hash_slot_release();
     if (!right) {
-        if (!DB_RUN(&r->c, LOGIN_FAIL, username, "5")) {
+        if (!DB_RUN(&r->c, LOGIN_FAIL, username, AUTH_LOCK_AFTER_FAILURES)) {
             resp_problem_db(r);
             return;
         }

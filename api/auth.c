@@ -28,7 +28,6 @@
 #include <string.h>
 #include <time.h>
 
-#define LOCK_AFTER_FAILURES "5"
 #define IP_MAX_NAMES 10           /* distinct names failing from one address ... */
 #define IP_MAX_FAILURES 50        /* ... or failures in all, per 15 minutes */
 #define REFRESH_BYTES 32
@@ -161,13 +160,7 @@ bool auth_authenticate_or_answer(struct req *r)
     return true;
 }
 
-/* Records a revoked session in Redis for as long as its tokens can live.
- * PostgreSQL already has it; a Redis that missed it has lost its state, and
- * its marker goes (here, or by its restart), so PostgreSQL decides. */
-static void mirror_revocation(struct req *r, int64_t sid)
-{
-    sessions_revoked_mirror(&r->c, sid);
-}
+
 
 static char *random_token(struct req *r, char **hash_hex)
 {
@@ -229,6 +222,20 @@ static void too_many(struct req *r, long seconds, const char *detail)
     resp_problem(r, PROBLEM_TOO_MANY_ATTEMPTS, detail);
 }
 
+bool auth_name_open_or_answer(struct req *r, const char *name)
+{
+    PGresult *res = DB_RUN(&r->c, LOGIN_THROTTLE_GET, name);
+    if (!res) {
+        resp_problem_db(r);
+        return false;
+    }
+    if (PQntuples(res) == 1) {
+        too_many(r, (long)db_ll(res, 0, 0), "too many failed sign-ins for this account; try again later");
+        return false;
+    }
+    return true;
+}
+
 void auth_login(struct req *r)
 {
     json_t *body = body_valid_or_answer(r, schema_login);
@@ -241,18 +248,10 @@ void auth_login(struct req *r)
 
     /* locked name, or an address failing on many names */
     const char *pn[1] = { name };
-    PGresult *res = DB_RUNA(&r->c, LOGIN_THROTTLE_GET, pn);
-    if (!res) {
-        resp_problem_db(r);
+    if (!auth_name_open_or_answer(r, name))
         return;
-    }
-    if (PQntuples(res) == 1) {
-        too_many(r, (long)db_ll(res, 0, 0),
-                        "too many failed sign-ins for this account; try again later");
-        return;
-    }
     const char *pip[1] = { r->remote_addr };
-    res = DB_RUNA(&r->c, LOGIN_IP_FAILURES, pip);
+    PGresult *res = DB_RUNA(&r->c, LOGIN_IP_FAILURES, pip);
     if (!res) {
         resp_problem_db(r);
         return;
@@ -286,7 +285,7 @@ void auth_login(struct req *r)
     sem_post(&hash_slots);
 
     if (!ok) {
-        const char *pf[2] = { name, LOCK_AFTER_FAILURES };
+        const char *pf[2] = { name, AUTH_LOCK_AFTER_FAILURES };
         const char *pi[2] = { r->remote_addr, name };
         if (!db_begin(&r->c) || !DB_RUNA(&r->c, LOGIN_FAIL, pf) || !DB_RUNA(&r->c, LOGIN_FAIL_IP, pi) ||
             !audit(r, uid, "auth.login_failed", uid ? "user" : NULL, uid, NULL) || !db_commit(&r->c)) {
@@ -345,7 +344,7 @@ void auth_refresh(struct req *r)
             resp_problem_db(r);
             return;
         }
-        mirror_revocation(r, sid);
+        sessions_revoked_mirror(&r->c, sid);
         log_warn(r->c.request_id, "msg=\"refresh token reused; session revoked\" session=%lld",
                  (long long)sid);
         unauthorized(r, PROBLEM_REFRESH_TOKEN_REUSED,
@@ -374,6 +373,6 @@ void auth_logout(struct req *r)
         resp_problem_db(r);
         return;
     }
-    mirror_revocation(r, r->session_id);
+    sessions_revoked_mirror(&r->c, r->session_id);
     resp_no_content(r);
 }

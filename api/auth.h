@@ -25,6 +25,13 @@ void auth_worker_init(void);
 bool auth_hash_slot_or_answer(struct req *r);
 void auth_hash_slot_release(void);
 
+/* Failed sign-ins in a row that lock a name (sql/functions/signin.sql). */
+#define AUTH_LOCK_AFTER_FAILURES "5"
+
+/* False, after answering 429 (or 503), when failed sign-ins locked the
+ * name. */
+bool auth_name_open_or_answer(struct req *r, const char *name);
+
 void auth_login(struct req *r);
 void auth_refresh(struct req *r);
 void auth_logout(struct req *r);

@@ -42,13 +42,8 @@ END $$;
 
 -- A change to what inbox pages show of a document touches every holder.
 CREATE OR REPLACE FUNCTION documents_shown_touch() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE v_users text;
 BEGIN
-    SELECT string_agg(user_id::text, ',') INTO v_users FROM inbox_items WHERE document_id = NEW.id;
-    IF v_users IS NOT NULL THEN
-        PERFORM set_config('qlvb.touched', coalesce(nullif(current_setting('qlvb.touched', true), ''), '0')
-                           || ',' || v_users, true);
-    END IF;
+    PERFORM inbox_touch(user_id) FROM inbox_items WHERE document_id = NEW.id;
     RETURN NULL;
 END $$;
 

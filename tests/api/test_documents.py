@@ -573,12 +573,7 @@ def test_numbers_restart_at_midnight_of_new_year_in_vietnam():
 
 
 def _issue(subject):
-    d = draft(subject=subject)["id"]
-    ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
-    ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
-    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/approve"))
-    ok(post("stp.giamdoc", f"/api/v1/documents/{d}/sign"))
-    return ok(post("stp.vanthu", f"/api/v1/documents/{d}/issue"))
+    return _issue_doc(subject=subject)
 
 
 def test_numbers_keep_every_digit_from_the_hundredth_document_on():
