@@ -319,7 +319,7 @@ static void agency_row(char *f[], int n, int lineno, const char *path)
 static void unit_row(char *f[], int n, int lineno, const char *path)
 {
     (void)n;
-    must(DB_RUN(&cx, ADMIN_UNIT_SEED, f[0], f[1], f[2], f[3]));
+    must(DB_RUN(&cx, ADMIN_UNIT_SEED, f[0], f[1], f[2], f[3], f[4]));
     (void)lineno; (void)path;
 }
 
@@ -359,7 +359,7 @@ static int cmd_seed_agencies(void)
     snprintf(path, sizeof path, "%s/agencies.csv", seed_dir());
     int a = csv_each(path, 6, agency_row);
     snprintf(path, sizeof path, "%s/units.csv", seed_dir());
-    int u = csv_each(path, 4, unit_row);
+    int u = csv_each(path, 5, unit_row);
     snprintf(path, sizeof path, "%s/agency-changes.csv", seed_dir());
     csv_each(path, 6, agency_change_row);
     commit();

@@ -2,6 +2,7 @@
 #include "routes.h"
 #include "accounts.h"
 #include "auth.h"
+#include "books.h"
 #include "documents.h"
 #include "files.h"
 #include "health.h"
@@ -49,6 +50,10 @@ const struct route routes_table[] = {
     { "POST", "/api/v1/documents/{id}/recall", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_recall },
     { "POST", "/api/v1/documents/{id}/recall/carry-out", doc_step, AUTH_USER | IDEMPOTENT, &doc_step_recall_carry_out },
     { "POST", "/api/v1/documents/{id}/files",     files_upload,        AUTH_USER | IDEMPOTENT | BODY_RAW, NULL },
+    /* books: book_create and book_change in sql/functions/books.sql decide */
+    { "GET",   "/api/v1/books",            books_list,   AUTH_USER, NULL },
+    { "POST",  "/api/v1/books",            books_create, AUTH_USER | IDEMPOTENT, NULL },
+    { "PATCH", "/api/v1/books/{book_id}",  books_change, AUTH_USER | IDEMPOTENT, NULL },
     /* who may read a register: register_lines in sql/functions/books.sql */
     { "GET",  "/api/v1/registers/{direction}",    registers_export,    AUTH_USER, NULL },
     { "GET",  "/api/v1/files/{id}",               files_download,      AUTH_USER, NULL },

@@ -73,6 +73,8 @@ const struct field schema_draft[] = {
     { "recipients", F_ARRAY, true, 1, 200, NULL, schema_recipient },
     { "replaces", F_ID, false, 0, 0, NULL, NULL },
     { "corrects", F_ID, false, 0, 0, NULL, NULL },
+    { "normative", F_BOOL, false, 0, 0, NULL, NULL },
+    { "issuing_body_id", F_ID, false, 0, 0, NULL, NULL },
     END,
 };
 
@@ -131,6 +133,23 @@ const struct field schema_batch[] = {
     END,
 };
 
+const struct field schema_book[] = {
+    { "name", F_STR, true, 1, 200, NULL, NULL },
+    { "normative", F_BOOL, false, 0, 0, NULL, NULL },
+    { "issuing_body_id", F_ID, false, 0, 0, NULL, NULL },
+    { "type_codes", F_CODES, false, 0, 60, NULL, NULL },
+    { "covers_rest", F_BOOL, false, 0, 0, NULL, NULL },
+    END,
+};
+
+const struct field schema_book_change[] = {
+    { "name", F_STR, false, 1, 200, NULL, NULL },
+    { "type_codes", F_CODES, false, 0, 60, NULL, NULL },
+    { "covers_rest", F_BOOL, false, 0, 0, NULL, NULL },
+    { "closed", F_BOOL, false, 0, 0, NULL, NULL },
+    END,
+};
+
 const struct schema schemas[] = {
     { "LoginRequest", schema_login },
     { "RefreshRequest", schema_refresh },
@@ -149,5 +168,7 @@ const struct schema schemas[] = {
     { "SignRequest", schema_sign },
     { "RecallRequest", schema_recall },
     { "BatchRequest", schema_batch },
+    { "BookRequest", schema_book },
+    { "BookChange", schema_book_change },
     { NULL, NULL },
 };

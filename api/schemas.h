@@ -24,6 +24,8 @@ extern const struct field schema_return[];      /* ReturnRequest */
 extern const struct field schema_sign[];        /* SignRequest */
 extern const struct field schema_recall[];      /* RecallRequest */
 extern const struct field schema_batch[];       /* BatchRequest */
+extern const struct field schema_book[];        /* BookRequest */
+extern const struct field schema_book_change[]; /* BookChange */
 
 /* Every table above by the name of its schema in openapi.yaml; ends with a
  * NULL name. */

@@ -114,6 +114,20 @@ bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields)
                                            : arena_sprintf(r->a, "'%s' must be an integer from %ld to %ld",
                                                            f->name, f->min, f->max));
             break;
+        case F_CODES: {
+            if (!json_is_array(v) || (long)json_array_size(v) < f->min || (long)json_array_size(v) > f->max)
+                return bad(r, PROBLEM_INVALID_FIELD,
+                           arena_sprintf(r->a, "'%s' must be a list of %ld to %ld codes", f->name, f->min, f->max));
+            size_t i;
+            json_t *it;
+            json_array_foreach(v, i, it) {
+                size_t n = json_is_string(it) ? json_string_length(it) : 0;
+                if (n < 1 || n > CODE_MAX)
+                    return bad(r, PROBLEM_INVALID_FIELD,
+                               arena_sprintf(r->a, "'%s' items must be codes of 1 to %d characters", f->name, CODE_MAX));
+            }
+            break;
+        }
         case F_BOOL:
             if (!json_is_boolean(v))
                 return bad(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "'%s' must be true or false", f->name));

@@ -10,13 +10,17 @@
 
 struct req;
 
-enum field_type { F_STR, F_INT, F_DATE, F_TIME, F_ENUM, F_ARRAY, F_ID, F_BOOL };
+enum field_type { F_STR, F_INT, F_DATE, F_TIME, F_ENUM, F_ARRAY, F_ID, F_BOOL, F_CODES };
+
+/* F_CODES: an array of catalogue codes, each a string of 1 to CODE_MAX
+ * characters (the catalogue itself is checked in SQL). */
+#define CODE_MAX 10
 
 struct field {
     const char *name;
     enum field_type type;
     bool required;
-    long min, max;                 /* length (STR), value (INT), items (ARRAY) */
+    long min, max;                 /* length (STR), value (INT), items (ARRAY, CODES) */
     const char *const *values;     /* F_ENUM */
     const struct field *items;     /* F_ARRAY of objects: their fields, NULL-name ended;
                                       NULL: an array of positive integer ids */

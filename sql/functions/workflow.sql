@@ -44,15 +44,19 @@ BEGIN
 END $$;
 
 -- An incoming document of the clerk's agency that f looks like (registered
--- before): the same electronic identifier, or the same number and notation
--- from the same issuer (its agency code when both have one, else its name)
--- in the same year; names and notations compared as notation_key() does.
+-- before): the same electronic identifier, or the same number and the same
+-- notation, each as stored apart (given apart, or split from
+-- number_notation as doc_register_incoming splits it), from the same
+-- issuer (its agency code when both have one, else its name) in the same
+-- year; names and notations compared as notation_key() does.
 CREATE OR REPLACE FUNCTION incoming_duplicate_of(p_user bigint, f jsonb) RETURNS bigint
     LANGUAGE sql STABLE AS $$
     SELECT d.id FROM documents d
      WHERE d.agency_id = acting_agency(p_user, ARRAY['clerk']) AND d.direction = 'in' AND d.book_id IS NOT NULL
        AND ((f->>'external_id' IS NOT NULL AND d.external_id = f->>'external_id')
-            OR (notation_key(d.number_notation) = notation_key(f->>'number_notation')
+            OR (number_key(d.number) IS NOT DISTINCT FROM
+                    number_key(coalesce(f->>'number', number_part(f->>'number_notation')))
+                AND notation_key(d.notation) = notation_key(coalesce(f->>'notation', notation_part(f->>'number_notation')))
                 AND extract(year FROM d.doc_date) = extract(year FROM (f->>'doc_date')::date)
                 AND CASE WHEN d.issuer_code IS NOT NULL AND f->>'issuer_code' IS NOT NULL
                          THEN d.issuer_code = f->>'issuer_code'
@@ -72,7 +76,7 @@ BEGIN
         PERFORM problem_raise('forbidden', 'only a clerk registers incoming documents');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
-        PERFORM problem_raise('invalid-value', 'unknown type_code');
+        PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'));
     END IF;
     PERFORM state_secret_refused(f);
     -- the issuer is an agency of the directory (by its code) or a free name
@@ -81,7 +85,7 @@ BEGIN
             format('issuer_code %s is no agency of the directory; give an issuer outside it by issuer_name alone',
                    f->>'issuer_code'));
     END IF;
-    v_book := book_of(v_agency, 'in');
+    v_book := book_in(v_agency);
     SELECT * INTO v_num FROM book_take_number(v_book);
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                            signer_name, doc_date, number_notation, issuer_name, issuer_code,
@@ -93,8 +97,8 @@ BEGIN
             f->>'issuer_name', f->>'issuer_code', v_book, v_num.year, v_num.number,
             coalesce((f->>'received_at')::timestamptz, qlvb_now()), (f->>'deadline')::timestamptz, p_user,
             f->>'external_id',
-            coalesce(f->>'number', substring(f->>'number_notation' FROM '^([0-9]+)')),
-            coalesce(f->>'notation', substring(f->>'number_notation' FROM '^[0-9]+[/-](.*)$'), f->>'number_notation'))
+            coalesce(f->>'number', number_part(f->>'number_notation')),
+            coalesce(f->>'notation', notation_part(f->>'number_notation')))
     RETURNING id INTO v_id;
     PERFORM doc_log(v_id, p_user, 'registered', NULL,
                     jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));
@@ -112,7 +116,7 @@ BEGIN
     IF d.status <> 'received' THEN
         PERFORM problem_raise('wrong-state', 'the document is already registered');
     END IF;
-    v_book := book_of(d.agency_id, 'in');
+    v_book := book_in(d.agency_id);
     SELECT * INTO v_num FROM book_take_number(v_book);
     UPDATE documents SET status = 'registered', book_id = v_book, book_year = v_num.year,
                          book_number = v_num.number, author_id = p_user
@@ -268,7 +272,7 @@ BEGIN
         PERFORM problem_raise('forbidden', 'drafts are written by officials and heads of units of the agency');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
-        PERFORM problem_raise('invalid-value', 'unknown type_code');
+        PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'));
     END IF;
     PERFORM state_secret_refused(f);
     -- a replacement (an error of content) is of the same form as what it
@@ -290,12 +294,24 @@ BEGIN
             PERFORM problem_raise('invalid-value', 'a correction (đính chính) is a công văn (type_code CV)');
         END IF;
     END IF;
+    -- a legal normative document is of a type that may be one; an advisory
+    -- body of the agency may issue under its seal (the book follows both)
+    IF coalesce((f->>'normative')::boolean, false)
+       AND NOT (SELECT normative_allowed FROM document_types WHERE code = f->>'type_code') THEN
+        PERFORM problem_raise('invalid-value', format('a %s is never a legal normative document of a province',
+                                                      (SELECT name FROM document_types WHERE code = f->>'type_code')));
+    END IF;
+    IF f->>'issuing_body_id' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = (f->>'issuing_body_id')::bigint
+                                                            AND agency_id = m.agency_id AND advisory) THEN
+        PERFORM problem_raise('invalid-value', 'issuing_body_id is an advisory body (a unit marked advisory) of your agency');
+    END IF;
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
-                           deadline, unit_id, author_id, replaces_id, corrects_id)
+                           deadline, unit_id, author_id, replaces_id, corrects_id, normative, issuing_body_id)
     VALUES (m.agency_id, 'out', 'draft', f->>'type_code', f->>'subject',
             coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
             (f->>'pages')::int, (f->>'deadline')::timestamptz, m.unit_id, p_user,
-            (f->>'replaces')::bigint, (f->>'corrects')::bigint)
+            (f->>'replaces')::bigint, (f->>'corrects')::bigint,
+            coalesce((f->>'normative')::boolean, false), (f->>'issuing_body_id')::bigint)
     RETURNING id INTO v_id;
     FOR r IN SELECT * FROM jsonb_array_elements(coalesce(f->'recipients', '[]')) LOOP
         IF r ? 'agency_code' THEN
@@ -464,7 +480,7 @@ DECLARE
     d documents := doc_lock(p_user, p_doc);
     a agencies;
     v_book bigint; v_num record; v_notation text; v_type document_types; v_unit_abbr text;
-    v_signer text; r document_recipients; v_copy bigint; v_clerk bigint;
+    v_issuer_abbr text; v_signer text; r document_recipients; v_copy bigint; v_clerk bigint;
 BEGIN
     IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
         PERFORM problem_raise('forbidden', 'only a clerk of the agency issues documents');
@@ -476,12 +492,24 @@ BEGIN
     SELECT * INTO v_type FROM document_types WHERE code = d.type_code;
     SELECT abbr INTO v_unit_abbr FROM units WHERE id = d.unit_id;
     SELECT full_name INTO v_signer FROM users WHERE id = d.signed_by;
-    v_book := book_of(d.agency_id, 'out');
+    -- the issuer's group: the agency, or the advisory body that issues it
+    SELECT coalesce((SELECT abbr FROM units WHERE id = d.issuing_body_id), a.abbr) INTO v_issuer_abbr;
+    v_book := book_for(d.agency_id, d.type_code, d.normative, d.issuing_body_id);
     SELECT * INTO v_num FROM book_take_number(v_book);
-    -- Decree 30: number below 10 with a leading zero; TYPE-AGENCY, or AGENCY-UNIT for a công văn
+    -- Decree 30: number below 10 with a leading zero; a normative document's
+    -- year after it; TYPE-ISSUER, or ISSUER-UNIT for a công văn
     v_notation := book_number_text(v_num.number) || '/' ||
-        CASE WHEN v_type.abbr IS NULL THEN a.abbr || coalesce('-' || v_unit_abbr, '')
-             ELSE v_type.abbr || '-' || a.abbr END;
+        CASE WHEN d.normative THEN v_num.year || '/' ELSE '' END ||
+        CASE WHEN v_type.abbr IS NULL THEN v_issuer_abbr || coalesce('-' || v_unit_abbr, '')
+             ELSE v_type.abbr || '-' || v_issuer_abbr END;
+    -- the unique index would refuse it too; say why and what to mend
+    IF EXISTS (SELECT 1 FROM documents x
+                WHERE x.agency_id = d.agency_id AND x.direction = 'out' AND x.book_year = v_num.year
+                  AND notation_key(x.number_notation) = notation_key(v_notation) AND NOT x.notation_duplicate) THEN
+        PERFORM problem_raise('notation-taken', format(
+            '%s was already issued this year by your agency: two of its books give the same notation; '
+            'an administrator mends the books', v_notation));
+    END IF;
     UPDATE documents SET status = 'issued', book_id = v_book, book_year = v_num.year,
            book_number = v_num.number, number_notation = v_notation,
            doc_date = (qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, issued_at = qlvb_now(),

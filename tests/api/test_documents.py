@@ -1044,7 +1044,7 @@ def test_bad_document_input_is_refused_clearly_and_changes_nothing():
         (dict(good_in, agency_id=1), 400, "read-only-field"),
         (dict(good_in, book_number=7), 400, "read-only-field"),
         (dict(good_in, colour="red"), 400, "unknown-field"),
-        (dict(good_in, type_code="XYZ"), 422, "invalid-value"),
+        (dict(good_in, type_code="XYZ"), 422, "unknown-type-code"),
     ]
     for body, status, slug in cases_in:
         problem(post("stp.vanthu", "/api/v1/documents/incoming", body), status, slug)
@@ -1097,3 +1097,77 @@ def test_a_deadline_passes_when_the_one_clock_moves_past_it():
         counts = ok(call("GET", "/api/v1/inbox/counts", token=t))["process"]
         assert counts["overdue"] >= before + 1, (counts, before)
     assert wait_for(lambda: item(tok("stp.chuyenvien"))["overdue"] is False, 5)
+
+
+def test_books_are_chosen_by_the_document_and_set_by_the_agency_administrator():
+    year = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).year
+    run = uuid.uuid4().hex[:6]
+    # an administrator of Sở Tư pháp, and an advisory body of its own for this run
+    r = admin("create-user", f"stp.qtv{run}", "Quản trị Sở Tư pháp", "000.00.21.H19", "admin", "Quản trị viên",
+              "admin", stdin="admin-pass-1\n")
+    assert r.returncode == 0, r.stderr
+    abbr = f"HĐ{run.upper()}"
+    body = int(psql("INSERT INTO units (agency_id, code, name, abbr, advisory)"
+                    " SELECT id, 'x', 'Hội đồng tư vấn thử', '" + abbr + "', true FROM agencies"
+                    " WHERE code = '000.00.21.H19' AND valid_to IS NULL RETURNING id"))
+    who = f"stp.qtv{run}"
+    _tok[who] = tokens(who, "admin-pass-1")["access_token"]
+
+    books = ok(call("GET", "/api/v1/books", token=tok("stp.vanthu")))["items"]
+    assert [b["direction"] for b in books if b["direction"] == "in"] == ["in"]
+    assert [b for b in books if b["direction"] == "out" and b["covers_rest"] and b["issuing_body"] is None
+            and not b["normative"]], books
+
+    count = psql("SELECT count(*) FROM books")
+    problem(post("stp.vanthu", "/api/v1/books", {"name": "Sổ báo cáo", "type_codes": ["BC"]}), 403, "forbidden")
+    for bad, status, slug in [({}, 400, "invalid-field"),
+                              ({"name": "x", "type_codes": "BC"}, 400, "invalid-field"),
+                              ({"name": "x", "type_codes": ["B" * 11]}, 400, "invalid-field"),
+                              ({"name": "x", "type_codes": [7]}, 400, "invalid-field"),
+                              ({"name": "", "type_codes": ["BC"]}, 400, "invalid-field"),
+                              ({"name": "x", "colour": "red"}, 400, "unknown-field"),
+                              ({"name": "x", "type_codes": ["ZZ"]}, 422, "unknown-type-code"),
+                              ({"name": "x"}, 422, "invalid-value"),
+                              ({"name": "x", "covers_rest": True, "normative": True}, 422, "invalid-value"),
+                              ({"name": "x", "type_codes": ["BC"], "issuing_body_id": 999999999}, 422, "invalid-value"),
+                              ({"name": "x", "covers_rest": True}, 409, "book-overlap")]:
+        problem(post(who, "/api/v1/books", bad), status, slug)
+    assert psql("SELECT count(*) FROM books") == count, "a refused book changed nothing"
+
+    made = ok(post(who, "/api/v1/books", {"name": "Sổ báo cáo của Hội đồng", "issuing_body_id": body,
+                                          "type_codes": ["BC"]}), 201)
+    assert made["issuing_body"]["abbr"] == abbr and made["type_codes"] == ["BC"] and made["last_number"] == 0
+    problem(post(who, "/api/v1/books", {"name": "Sổ báo cáo 2", "issuing_body_id": body, "type_codes": ["BC"]}),
+            409, "book-overlap")
+
+    # the clerk never picks: the document's type and body choose the book
+    bc = _issue_doc(type_code="BC", subject="Báo cáo của Hội đồng", issuing_body_id=body)
+    assert bc["number_notation"] == f"01/BC-{abbr}" and bc["book"]["id"] == made["id"], bc["number_notation"]
+    assert bc["issuing_body"] == {"id": body, "name": "Hội đồng tư vấn thử", "abbr": abbr}
+    kh = _issue_doc(type_code="KH", subject="Kế hoạch của Hội đồng", issuing_body_id=body)
+    assert kh["number_notation"] == f"01/KH-{abbr}" and kh["book"]["id"] != made["id"]
+    qd = _issue_doc(type_code="QD", subject="Quyết định quy phạm của Hội đồng", issuing_body_id=body, normative=True)
+    assert qd["number_notation"] == f"01/{year}/QĐ-{abbr}" and qd["normative"] is True, qd["number_notation"]
+    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+        "type_code": "TB", "subject": "Thông báo quy phạm", "normative": True,
+        "recipients": [{"agency_code": "000.00.23.H19"}]}), 422, "invalid-value")
+    mine = {b["id"]: b for b in ok(call("GET", "/api/v1/books", token=tok(who)))["items"]}
+    assert mine[made["id"]]["last_number"] == 1
+
+    # changes: a type numbered this year keeps its book; renaming is free
+    problem(call("PATCH", f"/api/v1/books/{made['id']}", token=tok(who), body={"type_codes": ["BC", "KH"]}),
+            409, "book-in-use")
+    problem(call("PATCH", f"/api/v1/books/{made['id']}", token=tok(who), body={"closed": True}), 409, "book-in-use")
+    problem(call("PATCH", f"/api/v1/books/{made['id']}", token=tok(who), body={}), 400, "invalid-field")
+    problem(call("PATCH", f"/api/v1/books/{made['id']}", token=tok(who), body={"closed": "yes"}), 400, "invalid-field")
+    problem(call("PATCH", "/api/v1/books/999999999", token=tok(who), body={"name": "x"}), 404, "book-not-found")
+    problem(call("PATCH", f"/api/v1/books/{made['id']}", token=tok("stp.vanthu"), body={"name": "x"}),
+            403, "forbidden")
+    renamed = ok(call("PATCH", f"/api/v1/books/{made['id']}", token=tok(who), body={"name": "Sổ báo cáo (HĐ)"}))
+    assert renamed["name"] == "Sổ báo cáo (HĐ)" and renamed["type_codes"] == ["BC"]
+    # a type not numbered yet may join a book, and a book may be closed
+    tb = ok(post(who, "/api/v1/books", {"name": "Sổ thông báo", "issuing_body_id": body, "type_codes": ["TB"]}), 201)
+    closed = ok(call("PATCH", f"/api/v1/books/{tb['id']}", token=tok(who), body={"closed": True}))
+    assert closed["closed_at"] is not None and closed["type_codes"] == [] and not closed["covers_rest"]
+    problem(call("PATCH", f"/api/v1/books/{tb['id']}", token=tok(who), body={"type_codes": ["TB"]}),
+            409, "wrong-state")

@@ -101,7 +101,7 @@ SELECT throws_ok($$SELECT pg_temp.incoming('x', 'vp.chuyenvien')$$, 'QP002', NUL
                  'doc_register_incoming: a tracker may not');
 SELECT throws_ok(
     $$SELECT doc_register_incoming(pg_temp.uid('stp.vanthu'), '{"type_code": "XX", "subject": "pgTAP"}')$$,
-    'QP004', 'unknown type_code', 'doc_register_incoming: an unknown type_code is an invalid value');
+    'QP011', 'XX is no document type', 'doc_register_incoming: an unknown type_code is unknown-type-code');
 
 ------------------------------------------------------------------------
 -- doc_present: a clerk of the owning agency, registered or presented, to a leader
@@ -251,8 +251,8 @@ SELECT is((SELECT a.code FROM documents d JOIN agencies a ON a.id = d.agency_id 
 INSERT INTO users (username, full_name, password_hash) VALUES ('pgtap.nobody', 'Không thuộc cơ quan nào', 'x');
 SELECT throws_ok($$SELECT pg_temp.draft('x', 'pgtap.nobody')$$, 'QP002', NULL,
                  'doc_create_draft: a user of no agency may not draft');
-SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.chuyenvien', '{"type_code": "XX"}')$$, 'QP004', 'unknown type_code',
-                 'doc_create_draft: an unknown type_code: invalid value');
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.chuyenvien', '{"type_code": "XX"}')$$, 'QP011', 'XX is no document type',
+                 'doc_create_draft: an unknown type_code is unknown-type-code');
 SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.chuyenvien', '{"recipients": [{"agency_code": "999.99.99.H19"}]}')$$,
                  'QP004', NULL, 'doc_create_draft: an unknown recipient agency: invalid value');
 SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.chuyenvien', '{"recipients": [{"agency_code": "000.00.21.H19"}]}')$$,

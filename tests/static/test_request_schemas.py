@@ -133,7 +133,10 @@ def compare_field(where, f, prop):
         same("minItems", f["min"])
         same("maxItems", f["max"])
         name, items = resolve(p.get("items", {}))
-        if f["items"] == "id":
+        if f["items"] == "code":
+            errs += compare_field(f"{where}[]", {"name": "", "type": "string", "required": True, "min": 1,
+                                                 "max": f["item_max"]}, items)
+        elif f["items"] == "id":
             errs += compare_field(f"{where}[]", {"name": "", "type": "id", "required": True, "min": 0, "max": 0},
                                   items)
         elif isinstance(f["items"], str):

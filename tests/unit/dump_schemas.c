@@ -2,7 +2,8 @@
  * so that a test can hold each against its schema in openapi.yaml:
  *   { "LoginRequest": [ { "name", "type", "required", "min", "max",
  *                         "values" (enum), "items" (array) }, ... ], ... }
- * An array's "items" is "id" for positive integer ids, the name of its
+ * An array's "items" is "id" for positive integer ids, "code" for codes
+ * (F_CODES), the name of its
  * objects' table when schemas[] lists it, else the list of their fields. */
 #include "unit.h"
 #include "../../api/schemas.h"
@@ -11,7 +12,7 @@
 
 static const char *const type_names[] = {
     [F_STR] = "string", [F_INT] = "integer", [F_DATE] = "date", [F_TIME] = "time",
-    [F_ENUM] = "enum", [F_ARRAY] = "array", [F_ID] = "id", [F_BOOL] = "boolean",
+    [F_ENUM] = "enum", [F_ARRAY] = "array", [F_ID] = "id", [F_BOOL] = "boolean", [F_CODES] = "array",
 };
 
 static json_t *fields_json(const struct field *fields);
@@ -42,6 +43,10 @@ static json_t *fields_json(const struct field *fields)
         }
         if (f->type == F_ARRAY)
             json_object_set_new(o, "items", f->items ? items_json(f->items) : json_string("id"));
+        if (f->type == F_CODES) {
+            json_object_set_new(o, "items", json_string("code"));
+            json_object_set_new(o, "item_max", json_integer(CODE_MAX));
+        }
         json_array_append_new(list, o);
     }
     return list;
