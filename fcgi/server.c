@@ -263,16 +263,25 @@ static void *thread_main(void *arg)
     if (app->thread_init)
         app->thread_init();
     while (wait_for_connection(ep)) {
+        /* busy from before the accept: a connection accepted while the
+         * worker drains is one the drain waits for. The thread counts
+         * itself, then looks at stopping; the drain sets stopping, then
+         * counts: one of the two sees the other. */
+        atomic_fetch_add(&busy_threads, 1);
+        if (atomic_load(&stopping)) {
+            atomic_fetch_sub(&busy_threads, 1);
+            break;
+        }
         /* the socket is non-blocking: another thread or worker may have
          * taken the connection first (EAGAIN), and that is no failure */
         errno = 0;
         if (FCGX_Accept_r(&fx) < 0) {
+            atomic_fetch_sub(&busy_threads, 1);
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || atomic_load(&stopping))
                 continue;
             log_error(NULL, "msg=\"accept failed; the worker exits to be replaced\" error=\"%s\"", strerror(errno));
             _exit(1);
         }
-        atomic_fetch_add(&busy_threads, 1);
         handle(&fx, &a);
         arena_reset(&a);
         atomic_fetch_sub(&busy_threads, 1);
