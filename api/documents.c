@@ -29,7 +29,7 @@ static void answer_detail(struct req *r, PGresult *res, int status)
         return;
     }
     r->hdrs.len = 0;
-    resp_header(r, "ETag", arena_sprintf(r->a, "\"d%s-%s\"", PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 1)));
+    resp_header(r, "ETag", arena_strdup(r->a, PQgetvalue(res, 0, 1)));
     r->cache_control = "private, no-cache";
     const char *body = PQgetvalue(res, 0, 0);
     resp_raw(r, status, "application/json", body, strlen(body));
@@ -52,15 +52,69 @@ struct step_run {
     const char *const *params;
     const char *action;
     int status;
+    int64_t match_id;             /* the document If-Match speaks of, or 0 */
+    const char *if_match;         /* the client's If-Match, or NULL */
+    bool precondition_failed;     /* answered 412: nothing was done */
+    bool part_of_batch;           /* the batch keeps its own answer with the key */
 };
 
-/* One workflow step in its transaction: the statement, its audit row, and
- * the answer (the document as it now is), kept with the Idempotency-Key in
- * the same transaction. */
+/* Whether an If-Match field value (RFC 9110: "*" or a list of entity
+ * tags, compared strongly) names etag. */
+static bool etag_matches(const char *field, const char *etag)
+{
+    size_t n = strlen(etag);
+    for (const char *p = field; *p;) {
+        p += strspn(p, " \t,");
+        if (*p == '*')
+            return true;
+        size_t len = strcspn(p, ",");
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == n && memcmp(p, etag, n) == 0)
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+/* With If-Match: locks the document and compares its ETag; on a mismatch
+ * answers 412 with the document as it now is and its ETag, and the step
+ * is not taken. False when a statement failed. */
+static bool precondition_tx(struct ctx *c, struct step_run *s)
+{
+    struct req *r = s->r;
+    PGresult *cur = DB_RUN(c, DOC_ETAG_LOCKED, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
+    if (!cur)
+        return false;
+    if (PQntuples(cur) != 1 || etag_matches(s->if_match, PQgetvalue(cur, 0, 0)))
+        return true;                   /* unseen documents are refused by the step itself */
+    PGresult *detail = DB_RUN(c, DOC_DETAIL, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
+    if (!detail)
+        return false;
+    json_t *ext = json_object();
+    json_object_set_new(ext, "document", json_loads(PQgetvalue(detail, 0, 0), 0, NULL));
+    resp_problem_ext(r, PROBLEM_PRECONDITION_FAILED,
+                     "the document has changed since the version you saw (If-Match); see document, then decide again",
+                     ext);
+    resp_header(r, "ETag", arena_strdup(r->a, PQgetvalue(detail, 0, 1)));
+    s->precondition_failed = true;
+    return true;
+}
+
+/* One workflow step in its transaction: the If-Match check, the statement,
+ * its audit row, and the answer (the document as it now is), kept with the
+ * Idempotency-Key in the same transaction. */
 static bool step_tx(struct ctx *c, void *arg)
 {
     struct step_run *s = arg;
     struct req *r = s->r;
+    s->precondition_failed = false;
+    if (s->if_match && s->match_id) {
+        if (!precondition_tx(c, s))
+            return false;
+        if (s->precondition_failed)
+            return true;
+    }
     inbox_cache_track(c);
     PGresult *res = db_exec(c, s->stmt, s->n, s->params);
     if (!res)
@@ -72,13 +126,17 @@ static bool step_tx(struct ctx *c, void *arg)
     if (!detail)
         return false;
     answer_detail(r, detail, s->status);
-    return idem_keep_or_fail(r, c);
+    return s->part_of_batch || idem_keep_or_fail(r, c);
 }
 
-static void act(struct req *r, int64_t id, int stmt, int n, const char *const *params,
+/* A step on document id, or (id 0) a new document; If-Match, when the
+ * client sends it, speaks of match_id (the document acted on, or the one a
+ * new draft replaces or corrects). */
+static void act(struct req *r, int64_t id, int64_t match_id, int stmt, int n, const char *const *params,
                 const char *action, int status)
 {
-    struct step_run s = { r, id, stmt, n, params, action, status };
+    struct step_run s = { r, id, stmt, n, params, action, status, match_id, req_env(r, "HTTP_IF_MATCH"),
+                          false, false };
     if (!db_transaction(&r->c, step_tx, &s))
         resp_problem_db(r);
 }
@@ -113,7 +171,7 @@ void doc_create_incoming(struct req *r)
             return;
         }
     }
-    act(r, 0, DB_STMT(DOC_REGISTER_INCOMING, 2), 2, p, "document.register", 201);
+    act(r, 0, 0, DB_STMT(DOC_REGISTER_INCOMING, 2), 2, p, "document.register", 201);
 }
 
 void doc_create_outgoing(struct req *r)
@@ -139,8 +197,9 @@ void doc_create_outgoing(struct req *r)
             return;
         }
     }
+    json_t *target = json_object_get(b, "replaces") ? json_object_get(b, "replaces") : json_object_get(b, "corrects");
     const char *p[2] = { req_id_text(r, r->user_id), jsonx_text(r->a, b) };
-    act(r, 0, DB_STMT(DOC_CREATE_DRAFT, 2), 2, p, "document.draft", 201);
+    act(r, 0, target ? json_integer_value(target) : 0, DB_STMT(DOC_CREATE_DRAFT, 2), 2, p, "document.draft", 201);
 }
 
 void doc_get(struct req *r)
@@ -151,13 +210,13 @@ void doc_get(struct req *r)
     const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
     if (inm) {
         const char *p[2] = { req_id_text(r, id), req_id_text(r, r->user_id) };
-        PGresult *res = DB_RUNA(&r->c, DOC_VERSION, p);
+        PGresult *res = DB_RUNA(&r->c, DOC_ETAG, p);
         if (!res) {
             resp_problem_db(r);
             return;
         }
         if (PQntuples(res) == 1) {
-            const char *etag = arena_sprintf(r->a, "\"d%lld-%s\"", (long long)id, PQgetvalue(res, 0, 0));
+            const char *etag = arena_strdup(r->a, PQgetvalue(res, 0, 0));
             if (strstr(inm, etag)) {
                 resp_header(r, "ETag", etag);
                 r->cache_control = "private, no-cache";
@@ -273,14 +332,22 @@ void doc_step(struct req *r)
                : json_is_integer(v)   ? req_id_text(r, json_integer_value(v))
                                       : jsonx_text(r->a, v);
     }
-    act(r, id, s->stmt, n, p, s->action, 200);
+    act(r, id, id, s->stmt, n, p, s->action, 200);
 }
 
-const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **detail)
+const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char *if_match,
+                                      const char **detail, json_t **document)
 {
     const char *p[3] = { req_id_text(r, r->user_id), req_id_text(r, doc_id), note };
-    struct step_run s = { r, doc_id, DB_STMT(DOC_APPROVE, 3), 3, p, "document.approve", 200 };
-    if (db_transaction(&r->c, step_tx, &s))
+    struct step_run s = { r, doc_id, DB_STMT(DOC_APPROVE, 3), 3, p, "document.approve", 200, doc_id, if_match,
+                          false, true };
+    if (!db_transaction(&r->c, step_tx, &s))
+        return problem_of_db_failure(&r->c, detail);
+    if (!s.precondition_failed)
         return NULL;
-    return problem_of_db_failure(&r->c, detail);
+    PGresult *cur = DB_RUN(&r->c, DOC_DETAIL, req_id_text(r, doc_id), req_id_text(r, r->user_id));
+    if (cur && PQntuples(cur) == 1)
+        *document = json_loads(PQgetvalue(cur, 0, 0), 0, NULL);
+    *detail = "the document has changed since the version you saw (etag); see document, then decide again";
+    return problem_get(PROBLEM_PRECONDITION_FAILED);
 }

@@ -3,6 +3,8 @@
 #ifndef QLVB_API_DOCUMENTS_H
 #define QLVB_API_DOCUMENTS_H
 
+#include <jansson.h>
+
 #include <stdint.h>
 
 struct req;
@@ -21,8 +23,12 @@ extern const struct doc_step doc_step_register, doc_step_present, doc_step_direc
 struct problem;
 
 /* Runs the approval of one document for the signed-in user in its own
- * transaction; used by the inbox's batch action. NULL when it was done,
- * else the problem that stopped it, with its detail. */
-const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char **detail);
+ * transaction; used by the inbox's batch action. With if_match (the
+ * document's ETag the client saw, or NULL) a document that has moved on is
+ * not approved: precondition-failed, with *document its current detail.
+ * NULL when it was done, else the problem that stopped it, with its
+ * detail. */
+const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char *note, const char *if_match,
+                                      const char **detail, json_t **document);
 
 #endif

@@ -135,13 +135,22 @@ void inbox_batch(struct req *r)
     const char *action = json_string_value(json_object_get(b, "action"));
     const char *note = json_string_value(json_object_get(b, "note"));
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
+    /* the items by id, or with the ETag of their document as the client saw
+     * it: a document that has moved on since is not acted on (412) */
+    json_t *ids = json_object_get(b, "item_ids"), *with_etags = json_object_get(b, "items");
+    if ((ids == NULL) == (with_etags == NULL)) {
+        resp_problem(r, PROBLEM_INVALID_FIELD, "give either item_ids or items (each with its etag)");
+        return;
+    }
     json_t *results = json_array();
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(b, "item_ids"), i, it) {
-        const char *iid = req_id_text(r, json_integer_value(it));
-        json_t *one = json_object();
-        json_object_set_new(one, "item_id", json_integer(json_integer_value(it)));
+    json_array_foreach(ids ? ids : with_etags, i, it) {
+        int64_t item_id = json_integer_value(ids ? it : json_object_get(it, "id"));
+        const char *etag = ids ? NULL : json_string_value(json_object_get(it, "etag"));
+        const char *iid = req_id_text(r, item_id);
+        json_t *one = json_object(), *document = NULL;
+        json_object_set_new(one, "item_id", json_integer(item_id));
         const struct problem *failed = NULL;
         const char *detail = NULL;
         const char *p[2] = { iid, uid };
@@ -159,11 +168,17 @@ void inbox_batch(struct req *r)
             failed = problem_get(PROBLEM_WRONG_STATE);
             detail = "the item is not waiting for your approval";
         } else {
-            failed = doc_approve_one(r, db_ll(item, 0, 0), note, &detail);
+            failed = doc_approve_one(r, db_ll(item, 0, 0), note, etag, &detail, &document);
         }
         json_object_set_new(one, "status", json_integer(failed ? failed->status : 200));
-        if (failed)
-            json_object_set_new(one, "problem", problem_json(failed, detail, NULL, NULL, NULL));
+        if (failed) {
+            json_t *ext = NULL;
+            if (document) {
+                ext = json_object();
+                json_object_set_new(ext, "document", document);
+            }
+            json_object_set_new(one, "problem", problem_json(failed, detail, NULL, NULL, ext));
+        }
         json_array_append_new(results, one);
     }
     json_t *o = json_object();

@@ -126,9 +126,16 @@ const struct field schema_sign[] = {
     END,
 };
 
+const struct field schema_batch_item[] = {
+    { "id", F_ID, true, 0, 0, NULL, NULL },
+    { "etag", F_STR, true, 1, 200, NULL, NULL },
+    END,
+};
+
 const struct field schema_batch[] = {
     { "action", F_ENUM, true, 0, 0, batch_actions, NULL },
-    { "item_ids", F_ARRAY, true, 1, 50, NULL, NULL },
+    { "item_ids", F_ARRAY, false, 1, 50, NULL, NULL },
+    { "items", F_ARRAY, false, 1, 50, NULL, schema_batch_item },
     { "note", F_STR, false, 1, 2000, NULL, NULL },
     END,
 };
@@ -168,6 +175,7 @@ const struct schema schemas[] = {
     { "SignRequest", schema_sign },
     { "RecallRequest", schema_recall },
     { "BatchRequest", schema_batch },
+    { "BatchItem", schema_batch_item },
     { "BookRequest", schema_book },
     { "BookChange", schema_book_change },
     { NULL, NULL },

@@ -24,6 +24,7 @@ extern const struct field schema_return[];      /* ReturnRequest */
 extern const struct field schema_sign[];        /* SignRequest */
 extern const struct field schema_recall[];      /* RecallRequest */
 extern const struct field schema_batch[];       /* BatchRequest */
+extern const struct field schema_batch_item[];  /* BatchItem */
 extern const struct field schema_book[];        /* BookRequest */
 extern const struct field schema_book_change[]; /* BookChange */
 

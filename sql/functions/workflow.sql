@@ -31,6 +31,13 @@ BEGIN
     RETURN d;
 END $$;
 
+-- The document's ETag as the user sees it: it changes with every change of
+-- the document (each step writes the history, which bumps the version).
+-- An action sent with If-Match is refused unless it equals this.
+CREATE OR REPLACE FUNCTION doc_etag(p_user bigint, p_doc bigint) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT '"d' || d.id || '-' || d.version || '"' FROM documents d WHERE d.id = p_doc
+$$;
+
 -- State secrets stay out of this system (migration 0018): a document marked
 -- Mật, Tối mật or Tuyệt mật is refused, saying why and where it is kept.
 CREATE OR REPLACE FUNCTION state_secret_refused(f jsonb) RETURNS void LANGUAGE plpgsql AS $$

@@ -1171,3 +1171,82 @@ def test_books_are_chosen_by_the_document_and_set_by_the_agency_administrator():
     assert closed["closed_at"] is not None and closed["type_codes"] == [] and not closed["covers_rest"]
     problem(call("PATCH", f"/api/v1/books/{tb['id']}", token=tok(who), body={"type_codes": ["TB"]}),
             409, "wrong-state")
+
+
+def test_an_action_with_if_match_is_refused_with_412_when_the_document_has_moved_on():
+    doc = draft(subject="Quyết định duyệt ngoại tuyến")["id"]
+    seen = call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien"))
+    old_etag = seen.headers["etag"]
+    ok(call("POST", f"/api/v1/documents/{doc}/submit", token=tok("stp.chuyenvien"), body={},
+            headers={"If-Match": old_etag}))
+    # the head of unit approves from the inbox: the item carries the document's ETag
+    item = [i for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100", token=tok("stp.truongphong")))["items"]
+            if i["document"]["id"] == doc][0]
+    now = call("GET", f"/api/v1/documents/{doc}", token=tok("stp.truongphong"))
+    assert item["etag"] == now.headers["etag"] != old_etag
+    # a version the head never saw: 412 with the document as it is, nothing done
+    r = call("POST", f"/api/v1/documents/{doc}/approve", token=tok("stp.truongphong"), body={},
+             headers={"If-Match": old_etag, "Idempotency-Key": str(uuid.uuid4())})
+    problem(r, 412, "precondition-failed")
+    assert r.json["document"]["id"] == doc and r.json["document"]["status"] == "in_review"
+    assert r.headers["etag"] == item["etag"]
+    for stale in (f"W/{item['etag']}", '"d0-0"', f"{old_etag}, \"x\""):
+        problem(call("POST", f"/api/v1/documents/{doc}/approve", token=tok("stp.truongphong"), body={},
+                     headers={"If-Match": stale}), 412, "precondition-failed")
+    after = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.truongphong")))
+    assert after["version"] == now.json["version"] and after["status"] == "in_review"
+    # the version seen (in a list, as RFC 9110 allows) acts; the replay gives the same ETag back
+    key = str(uuid.uuid4())
+    r = call("POST", f"/api/v1/documents/{doc}/approve", token=tok("stp.truongphong"), body={},
+             headers={"If-Match": f"\"x\", {item['etag']}", "Idempotency-Key": key})
+    assert r.status == 200 and r.json["version"] > after["version"], r
+    again = call("POST", f"/api/v1/documents/{doc}/approve", token=tok("stp.truongphong"), body={},
+                 headers={"If-Match": f"\"x\", {item['etag']}", "Idempotency-Key": key})
+    assert again.status == 200 and again.headers.get("idempotent-replayed") == "true"
+    assert again.headers["etag"] == r.headers["etag"] and again.json == r.json
+    # "*" matches any version
+    leader_item = [i for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100",
+                                      token=tok("stp.giamdoc")))["items"] if i["document"]["id"] == doc][0]
+    # the batch: each item with its etag; a stale one is refused by itself with the document
+    stale = ok(post("stp.giamdoc", "/api/v1/inbox/batch",
+                    {"action": "approve", "items": [{"id": leader_item["id"], "etag": old_etag}]}))
+    res = stale["results"][0]
+    assert res["status"] == 412 and res["problem"]["type"].endswith(":precondition-failed"), res
+    assert res["problem"]["document"]["status"] == "in_review"
+    for bad in ({"action": "approve"}, {"action": "approve", "item_ids": [leader_item["id"]],
+                                        "items": [{"id": leader_item["id"], "etag": leader_item["etag"]}]},
+                {"action": "approve", "items": [{"id": leader_item["id"]}]},
+                {"action": "approve", "items": [{"id": leader_item["id"], "etag": ""}]}):
+        problem(post("stp.giamdoc", "/api/v1/inbox/batch", bad), 400, "invalid-field")
+    done = ok(post("stp.giamdoc", "/api/v1/inbox/batch",
+                   {"action": "approve", "items": [{"id": leader_item["id"], "etag": leader_item["etag"]}]}))
+    assert done["results"][0]["status"] == 200, done
+    signed = ok(call("POST", f"/api/v1/documents/{doc}/sign", token=tok("stp.giamdoc"), body={},
+                     headers={"If-Match": "*"}))
+    assert signed["status"] == "signed"
+    issued = ok(post("stp.vanthu", f"/api/v1/documents/{doc}/issue"))
+    # a replacement drafted on an old view of the original is refused too
+    problem(call("POST", "/api/v1/documents/outgoing", token=tok("stp.chuyenvien"),
+                 body={"type_code": "QD", "subject": "Thay thế", "replaces": doc,
+                       "recipients": [{"agency_code": "000.00.23.H19"}]}, headers={"If-Match": old_etag}),
+            412, "precondition-failed")
+    cur = call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")).headers["etag"]
+    assert cur != old_etag and issued["status"] == "issued"
+    ok(call("POST", "/api/v1/documents/outgoing", token=tok("stp.chuyenvien"),
+            body={"type_code": "QD", "subject": "Thay thế", "replaces": doc,
+                  "recipients": [{"agency_code": "000.00.23.H19"}]}, headers={"If-Match": cur}), 201)
+
+
+def test_a_batch_replayed_with_its_key_answers_the_whole_batch_again():
+    docs = [draft(subject=f"Dự thảo duyệt theo lô {i}")["id"] for i in range(2)]
+    for d in docs:
+        ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+    items = [i["id"] for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100", token=tok("stp.truongphong")))["items"]
+             if i["document"]["id"] in docs]
+    key = str(uuid.uuid4())
+    first = call("POST", "/api/v1/inbox/batch", token=tok("stp.truongphong"),
+                 body={"action": "approve", "item_ids": items}, headers={"Idempotency-Key": key})
+    assert first.status == 200 and [x["status"] for x in first.json["results"]] == [200, 200], first
+    again = call("POST", "/api/v1/inbox/batch", token=tok("stp.truongphong"),
+                 body={"action": "approve", "item_ids": items}, headers={"Idempotency-Key": key})
+    assert again.status == 200 and again.json == first.json and again.headers.get("idempotent-replayed") == "true"
