@@ -2,12 +2,24 @@
 #include "cursor.h"
 #include "../fcgi/arena.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-bool cursor_parse(struct arena *a, const char *c, const char **ts, const char **id)
+bool cursor_parse(struct arena *a, const char *opaque, const char **ts, const char **id)
 {
+    /* base64url without padding of "micros_id": at most 37 bytes */
+    unsigned char raw[40];
+    size_t n;
+    const char *end;
+    if (sodium_base642bin(raw, sizeof raw - 1, opaque, strlen(opaque), NULL, &n, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || *end)
+        return false;
+    raw[n] = '\0';
+    if (memchr(raw, '\0', n))
+        return false;
+    const char *c = arena_strdup(a, (const char *)raw);
     const char *us = strchr(c, '_');
     if (!us || us == c || strspn(c, "0123456789") != (size_t)(us - c) || us - c > 18 ||
         !us[1] || strspn(us + 1, "0123456789") != strlen(us + 1) || strlen(us + 1) > 18)

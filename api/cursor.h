@@ -1,5 +1,6 @@
-/* The inbox's page cursor: "micros_id", the updated_at (microseconds since
- * the epoch) and id of the last item of a page, as the API gave it. */
+/* The inbox's page cursor, opaque to clients: base64url (no padding) of
+ * "micros_id", the updated_at (microseconds since the epoch) and id of the
+ * last item of a page, as the API gave it (INBOX_LIST). */
 #ifndef QLVB_API_CURSOR_H
 #define QLVB_API_CURSOR_H
 
@@ -8,8 +9,8 @@
 struct arena;
 
 /* Splits a cursor into a timestamptz literal (UTC, in a) and the id's
- * digits; false when c is not a cursor this API gives: two runs of 1 to 18
- * digits joined by one '_'. */
-bool cursor_parse(struct arena *a, const char *c, const char **ts, const char **id);
+ * digits; false when it is not a cursor this API gives: base64url of two
+ * runs of 1 to 18 digits joined by one '_'. */
+bool cursor_parse(struct arena *a, const char *opaque, const char **ts, const char **id);
 
 #endif

@@ -83,7 +83,7 @@ void inbox_list(struct req *r)
         resp_problem_db(r);
         return;
     }
-    const char *etag = arena_sprintf(r->a, "\"i%s-%lld-%lld-%lx\"", uid, st.version, st.overdue, h);
+    const char *etag = arena_sprintf(r->a, "\"i%s-%lld-%lld-%lx\"", uid, st.version, st.crossed, h);
     resp_header(r, "ETag", etag);
     r->cache_control = "private, no-cache";
     if (inm && strstr(inm, etag)) {
@@ -96,6 +96,43 @@ void inbox_list(struct req *r)
         resp_problem_db(r);
         return;
     }
+    const char *body = PQgetvalue(res, 0, 0);
+    resp_raw(r, 200, "application/json", body, strlen(body));
+}
+
+#define CHANGES_LIMIT_MAX 500
+#define CHANGES_LIMIT_DEFAULT 200
+
+void inbox_changes(struct req *r)
+{
+    const char *since = req_query(r, "since"), *lim = req_query(r, "limit");
+    int limit = CHANGES_LIMIT_DEFAULT;
+    if (lim) {
+        char *end;
+        long l = strtol(lim, &end, 10);
+        if (*end || l < 1 || l > CHANGES_LIMIT_MAX) {
+            resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "limit must be from 1 to %d", CHANGES_LIMIT_MAX));
+            return;
+        }
+        limit = (int)l;
+    }
+    if (since && (!*since || strlen(since) > 200)) {
+        resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED, "since is not a token this API gave: reload the inbox");
+        return;
+    }
+    const char *p[3] = { req_id_text(r, r->user_id), since, arena_sprintf(r->a, "%d", limit) };
+    PGresult *res = DB_RUNA(&r->c, INBOX_CHANGES, p);
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    if (PQgetisnull(res, 0, 0)) {
+        resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED,
+                     "this sync token is unknown or older than the 30 days of changes kept: reload the inbox "
+                     "page by page, then sync from the token a call without since gives");
+        return;
+    }
+    r->cache_control = "private, no-store";
     const char *body = PQgetvalue(res, 0, 0);
     resp_raw(r, 200, "application/json", body, strlen(body));
 }

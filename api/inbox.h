@@ -5,5 +5,8 @@
 struct req;
 void inbox_list(struct req *r);
 void inbox_counts(struct req *r);
+/* GET /api/v1/inbox/changes?since=TOKEN: what changed in the user's inbox
+ * since a sync token (inbox_changes_since in sql/functions/inbox.sql). */
+void inbox_changes(struct req *r);
 void inbox_batch(struct req *r);
 #endif

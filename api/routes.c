@@ -26,6 +26,7 @@ const struct route routes_table[] = {
 
     { "GET",  "/api/v1/inbox",                    inbox_list,   AUTH_USER, NULL },
     { "GET",  "/api/v1/inbox/counts",             inbox_counts, AUTH_USER, NULL },
+    { "GET",  "/api/v1/inbox/changes",            inbox_changes, AUTH_USER, NULL },
     { "POST", "/api/v1/inbox/batch",              inbox_batch,  AUTH_USER | IDEMPOTENT, NULL },
 
     { "GET",  "/api/v1/documents",                doc_search,          AUTH_USER, NULL },

@@ -25,7 +25,7 @@ static void store(struct ctx *c, int64_t user_id, const struct inbox_state *s)
     char key[48], version[24], value[80], ttl[16];
     snprintf(key, sizeof key, "qlvb:inbox:%lld", (long long)user_id);
     snprintf(version, sizeof version, "%lld", s->version);
-    snprintf(value, sizeof value, "%lld %lld %lld", s->version, s->overdue, s->next_deadline_us);
+    snprintf(value, sizeof value, "%lld %lld %lld", s->version, s->crossed, s->next_deadline_us);
     snprintf(ttl, sizeof ttl, "%d", STATE_TTL);
     redis_cmd(c, "EVAL %s 1 %s %s %s %s", set_if_newer, key, version, value, ttl);
 }
@@ -33,7 +33,7 @@ static void store(struct ctx *c, int64_t user_id, const struct inbox_state *s)
 static void state_of_row(PGresult *res, int row, struct inbox_state *s)
 {
     s->version = db_ll(res, row, 1);
-    s->overdue = db_ll(res, row, 2);
+    s->crossed = db_ll(res, row, 2);
     s->next_deadline_us = db_ll(res, row, 3);
 }
 
@@ -70,7 +70,7 @@ bool inbox_cache_state(struct ctx *c, int64_t user_id, struct inbox_state *out)
 {
     redisReply *rep = redis_cmd(c, "GET qlvb:inbox:%lld", (long long)user_id);
     if (rep && rep->type == REDIS_REPLY_STRING &&
-        sscanf(rep->str, "%lld %lld %lld", &out->version, &out->overdue, &out->next_deadline_us) == 3 &&
+        sscanf(rep->str, "%lld %lld %lld", &out->version, &out->crossed, &out->next_deadline_us) == 3 &&
         (out->next_deadline_us == 0 || clock_now_us() < out->next_deadline_us))
         return true;
     PGresult *res = DB_RUN(c, INBOX_STATES, arena_sprintf(c->a, "{%lld}", (long long)user_id));

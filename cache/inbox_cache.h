@@ -1,6 +1,7 @@
 /* The inbox state cache: what a user's inbox ETag is made of (the inbox
- * version, the number of open items past their deadline, and the instant
- * the next deadline passes), kept in Redis so that a phone polling with
+ * version, the number of thresholds its open items have crossed (the start
+ * of the due-soon band, the deadline), and the instant
+ * the next one is crossed), kept in Redis so that a phone polling with
  * If-None-Match is answered 304 without PostgreSQL. A cached state is used
  * only until its next deadline passes on the one clock. Writes never go
  * backwards: a state older than the one Redis holds is not stored, so a slow
@@ -15,7 +16,7 @@ struct ctx;
 
 struct inbox_state {
     long long version;
-    long long overdue;            /* open items past their deadline */
+    long long crossed;            /* thresholds crossed by open items: due-soon starts, deadlines */
     long long next_deadline_us;   /* when the next one passes; 0: none */
 };
 

@@ -641,7 +641,7 @@ END $$;
 -- recipient takes no step on a recalled copy, and cannot refuse it.
 CREATE OR REPLACE FUNCTION doc_recall_carry_out(p_user bigint, p_doc bigint) RETURNS void
     LANGUAGE plpgsql AS $$
-DECLARE d documents := doc_lock(p_user, p_doc); r document_recipients; v_holder bigint;
+DECLARE d documents := doc_lock(p_user, p_doc); r document_recipients;
 BEGIN
     IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
         PERFORM problem_raise('forbidden', 'a recall is carried out by a clerk of the agency');
@@ -670,8 +670,9 @@ BEGIN
                         jsonb_build_object('from', (SELECT code FROM agencies WHERE id = d.agency_id),
                                            'number_notation', d.number_notation));
         UPDATE assignments SET active = false WHERE document_id = r.delivered_id AND active;
-        FOR v_holder IN DELETE FROM inbox_items WHERE document_id = r.delivered_id RETURNING user_id LOOP
-            PERFORM inbox_touch(v_holder);
-        END LOOP;
+        -- the copy leaves every inbox (the changes feed says why)
+        PERFORM set_config('qlvb.inbox_removal', 'recalled', true);
+        DELETE FROM inbox_items WHERE document_id = r.delivered_id;
+        PERFORM set_config('qlvb.inbox_removal', '', true);
     END LOOP;
 END $$;

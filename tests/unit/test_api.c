@@ -9,6 +9,7 @@
 
 #include <fcgiapp.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -366,21 +367,30 @@ static void every_table_is_listed_by_its_schema_name(void **state)
 
 /* ---- the inbox cursor ---- */
 
+/* A cursor as the API gives it: base64url, no padding. */
+static const char *enc(const char *plain)
+{
+    size_t n = sodium_base64_encoded_len(strlen(plain), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(&arena, n);
+    return sodium_bin2base64(out, n, (const unsigned char *)plain, strlen(plain),
+                             sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
 static void cursor_parses_what_the_api_gives(void **state)
 {
     (void)state;
     const char *ts, *id;
-    assert_true(cursor_parse(&arena, "1700000000123456_42", &ts, &id));
+    assert_true(cursor_parse(&arena, enc("1700000000123456_42"), &ts, &id));
     assert_string_equal(ts, "2023-11-14 22:13:20.123456+00");
     assert_string_equal(id, "42");
-    assert_true(cursor_parse(&arena, "0_1", &ts, &id));
+    assert_true(cursor_parse(&arena, enc("0_1"), &ts, &id));
     assert_string_equal(ts, "1970-01-01 00:00:00.000000+00");
     assert_string_equal(id, "1");
-    assert_true(cursor_parse(&arena, "1764633600000007_000123", &ts, &id));
+    assert_true(cursor_parse(&arena, enc("1764633600000007_000123"), &ts, &id));
     assert_string_equal(ts, "2025-12-02 00:00:00.000007+00");
     assert_string_equal(id, "000123");
     /* 18 digits on each side is the most */
-    assert_true(cursor_parse(&arena, "999999999999999999_999999999999999999", &ts, &id));
+    assert_true(cursor_parse(&arena, enc("999999999999999999_999999999999999999"), &ts, &id));
     assert_string_equal(id, "999999999999999999");
     assert_string_equal(ts + strlen(ts) - 10, ".999999+00");
 }
@@ -396,12 +406,19 @@ static void cursor_refuses_anything_else(void **state)
         "99999999999999999999999_1",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        const char *ts = "unset", *id = "unset";
-        if (cursor_parse(&arena, bad[i], &ts, &id))
-            fail_msg("cursor \"%s\" was accepted", bad[i]);
-        assert_string_equal(ts, "unset");
-        assert_string_equal(id, "unset");
+        for (int encoded = 0; encoded < 2; encoded++) {
+            const char *ts = "unset", *id = "unset", *c = encoded ? enc(bad[i]) : bad[i];
+            if (cursor_parse(&arena, c, &ts, &id))
+                fail_msg("cursor \"%s\" (%s) was accepted", c, encoded ? "encoded" : "as it is");
+            assert_string_equal(ts, "unset");
+            assert_string_equal(id, "unset");
+        }
     }
+    /* the plain form is not a cursor, nor base64 with padding or '+' '/' */
+    const char *ts, *id;
+    assert_false(cursor_parse(&arena, "1700000000123456_42", &ts, &id));
+    assert_true(cursor_parse(&arena, "MF8x", &ts, &id));                /* "0_1" */
+    assert_false(cursor_parse(&arena, "MF8x=", &ts, &id));
 }
 
 /* ---- query decoding ---- */
