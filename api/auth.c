@@ -162,34 +162,84 @@ bool auth_authenticate_or_answer(struct req *r)
 
 
 
-static char *random_token(struct req *r, char **hash_hex)
+/* The SHA-256 of a token, in hex (refresh tokens are stored only so). */
+static char *token_hash_hex(struct req *r, const char *tok)
 {
-    unsigned char raw[REFRESH_BYTES], h[crypto_hash_sha256_BYTES];
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)tok, strlen(tok));
+    char *hex = arena_alloc(r->a, sizeof h * 2 + 1);
+    sodium_bin2hex(hex, sizeof h * 2 + 1, h, sizeof h);
+    return hex;
+}
+
+static char *random_token(struct req *r)
+{
+    unsigned char raw[REFRESH_BYTES];
     randombytes_buf(raw, sizeof raw);
     size_t b64len = sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char *tok = arena_alloc(r->a, b64len);
     sodium_bin2base64(tok, b64len, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    crypto_hash_sha256(h, (const unsigned char *)tok, strlen(tok));
-    *hash_hex = arena_alloc(r->a, sizeof h * 2 + 1);
-    sodium_bin2hex(*hash_hex, sizeof h * 2 + 1, h, sizeof h);
     sodium_memzero(raw, sizeof raw);
     return tok;
 }
 
-/* Issues an access token and a refresh token for a session, in the open
- * transaction, and answers with both. */
-static void issue_tokens(struct req *r, int64_t user_id, int64_t sid, int status)
+/* What a rotation derives from the old refresh token, under the signing
+ * key: the new refresh token (label "refresh") and the new access token's
+ * id ("jti"); recomputed, never stored, when the old token comes back
+ * within the grace window. */
+static char *derived(struct req *r, const char *label, const char *old)
 {
-    char *hash;
-    char *refresh = random_token(r, &hash);
-    const char *p[3] = { arena_sprintf(r->a, "%lld", (long long)sid), hash,
-                         arena_sprintf(r->a, "%d", cfg.refresh_ttl) };
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, keys.keys[0].secret, keys.keys[0].len);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, strlen(label) + 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)old, strlen(old));
+    crypto_auth_hmacsha256_final(&st, mac);
+    if (strcmp(label, "jti") == 0) {
+        char *hex = arena_alloc(r->a, 33);
+        sodium_bin2hex(hex, 33, mac, 16);
+        return hex;
+    }
+    size_t b64len = sodium_base64_ENCODED_LEN(sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *tok = arena_alloc(r->a, b64len);
+    sodium_bin2base64(tok, b64len, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return tok;
+}
+
+static void answer_tokens(struct req *r, int64_t user_id, const char *access, long long expires_in,
+                          const char *refresh, long long refresh_expires_in, int status)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "access_token", json_string(access));
+    json_object_set_new(o, "token_type", json_string("Bearer"));
+    json_object_set_new(o, "expires_in", json_integer(expires_in));
+    json_object_set_new(o, "refresh_token", json_string(refresh));
+    json_object_set_new(o, "refresh_expires_in", json_integer(refresh_expires_in));
+    json_object_set_new(o, "user_id", json_integer(user_id));
+    resp_json(r, status, o);
+}
+
+/* Issues an access token and a refresh token for a session, in the open
+ * transaction, commits, and answers with both. A sign-in's refresh token
+ * is random; a rotation's (old: the token it replaces, its row parent) is
+ * derived from the old one, and so is its access token's id. */
+static void issue_tokens(struct req *r, int64_t user_id, int64_t sid, const char *old, const char *parent,
+                         int status)
+{
+    char *refresh = old ? derived(r, "refresh", old) : random_token(r);
+    const char *p[4] = { req_id_text(r, sid), token_hash_hex(r, refresh),
+                         arena_sprintf(r->a, "%d", cfg.refresh_ttl), parent };
     if (!DB_RUNA(&r->c, REFRESH_NEW, p)) {
         resp_problem_db(r);
         return;
     }
+    long long now = clock_now_s();
+    if (old && !DB_RUN(&r->c, REFRESH_ROTATE, parent, arena_sprintf(r->a, "%lld", now))) {
+        resp_problem_db(r);
+        return;
+    }
     char *access = jwt_issue(r->a, &keys, cfg.jwt_issuer, cfg.jwt_audience, user_id, sid,
-                             clock_now_s(), cfg.access_ttl);
+                             now, cfg.access_ttl, old ? derived(r, "jti", old) : NULL);
     if (!access) {
         resp_problem(r, PROBLEM_INTERNAL_ERROR, "the token could not be signed");
         return;
@@ -198,14 +248,7 @@ static void issue_tokens(struct req *r, int64_t user_id, int64_t sid, int status
         resp_problem_db(r);
         return;
     }
-    json_t *o = json_object();
-    json_object_set_new(o, "access_token", json_string(access));
-    json_object_set_new(o, "token_type", json_string("Bearer"));
-    json_object_set_new(o, "expires_in", json_integer(cfg.access_ttl));
-    json_object_set_new(o, "refresh_token", json_string(refresh));
-    json_object_set_new(o, "refresh_expires_in", json_integer(cfg.refresh_ttl));
-    json_object_set_new(o, "user_id", json_integer(user_id));
-    resp_json(r, status, o);
+    answer_tokens(r, user_id, access, cfg.access_ttl, refresh, cfg.refresh_ttl, status);
 }
 
 static char *lower_ascii(struct req *r, const char *s)
@@ -305,7 +348,36 @@ void auth_login(struct req *r)
         resp_problem_db(r);
         return;
     }
-    issue_tokens(r, uid, sid, 200);
+    issue_tokens(r, uid, sid, NULL, NULL, 200);
+}
+
+/* The pair a rotation issued, again: the old token came back within the
+ * grace window (its answer was lost, or two refreshes ran at once) and
+ * the new one has not been used. True when it has answered; false when the
+ * pair cannot be recomputed (the signing key changed since): the caller
+ * treats the token as reused. */
+static bool answer_rotation_again(struct req *r, const char *rt_id, long long iat, const char *old, int64_t uid,
+                                  int64_t sid)
+{
+    PGresult *child = DB_RUN(&r->c, REFRESH_CHILD, rt_id);
+    if (!child || PQntuples(child) != 1 || db_bool(child, 0, 1))
+        return false;                  /* unknown, or used in turn: a copy */
+    char *refresh = derived(r, "refresh", old);
+    if (strcmp(token_hash_hex(r, refresh), PQgetvalue(child, 0, 0)) != 0)
+        return false;
+    long long now = clock_now_s();
+    char *access = jwt_issue(r->a, &keys, cfg.jwt_issuer, cfg.jwt_audience, uid, sid, iat, cfg.access_ttl,
+                             derived(r, "jti", old));
+    if (!access)
+        return false;
+    long long refresh_left = db_ll(child, 0, 2);
+    if (!db_commit(&r->c)) {
+        resp_problem_db(r);
+        return true;
+    }
+    long long left = iat + cfg.access_ttl - now;
+    answer_tokens(r, uid, access, left > 0 ? left : 0, refresh, refresh_left, 200);
+    return true;
 }
 
 void auth_refresh(struct req *r)
@@ -314,12 +386,7 @@ void auth_refresh(struct req *r)
     if (!body)
         return;
     const char *tok = json_string_value(json_object_get(body, "refresh_token"));
-    unsigned char h[crypto_hash_sha256_BYTES];
-    char hex[sizeof h * 2 + 1];
-    crypto_hash_sha256(h, (const unsigned char *)tok, strlen(tok));
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-
-    const char *p[1] = { hex };
+    const char *p[1] = { token_hash_hex(r, tok) };
     PGresult *res;
     if (!db_begin(&r->c) || !(res = DB_RUNA(&r->c, REFRESH_FIND, p))) {
         resp_problem_db(r);
@@ -329,7 +396,7 @@ void auth_refresh(struct req *r)
         unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "unknown refresh token");
         return;
     }
-    const char *rt_id = PQgetvalue(res, 0, 0);
+    const char *rt_id = arena_strdup(r->a, PQgetvalue(res, 0, 0));
     int64_t sid = db_ll(res, 0, 1), uid = db_ll(res, 0, 2);
     bool rotated = db_bool(res, 0, 3), expired = db_bool(res, 0, 4), revoked = db_bool(res, 0, 5);
     if (revoked) {
@@ -337,6 +404,12 @@ void auth_refresh(struct req *r)
         return;
     }
     if (rotated) {
+        /* within the grace window, while what it gave is unused: the same
+         * pair again (the row lock makes a concurrent refresh wait for the
+         * rotation, then get its pair) */
+        double since = strtod(PQgetvalue(res, 0, 7), NULL);
+        if (since <= cfg.refresh_grace && answer_rotation_again(r, rt_id, db_ll(res, 0, 6), tok, uid, sid))
+            return;
         /* a used token came back: someone has a copy; end the whole login */
         const char *pr[2] = { arena_sprintf(r->a, "%lld", (long long)sid), "refresh-reuse" };
         if (!DB_RUNA(&r->c, SESSION_REVOKE, pr) ||
@@ -355,12 +428,81 @@ void auth_refresh(struct req *r)
         unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "the refresh token has expired");
         return;
     }
-    const char *pr[1] = { rt_id };
-    if (!DB_RUNA(&r->c, REFRESH_ROTATE, pr)) {
+    if (!DB_RUN(&r->c, SESSION_REFRESHED, req_id_text(r, sid), r->remote_addr)) {
         resp_problem_db(r);
         return;
     }
-    issue_tokens(r, uid, sid, 200);
+    issue_tokens(r, uid, sid, tok, rt_id, 200);
+}
+
+/* GET /api/v1/me/sessions */
+void auth_sessions_list(struct req *r)
+{
+    PGresult *res = DB_RUN(&r->c, SESSIONS_MINE, req_id_text(r, r->user_id), req_id_text(r, r->session_id));
+    if (!res) {
+        resp_problem_db(r);
+        return;
+    }
+    r->cache_control = "private, no-store";
+    const char *body = PQgetvalue(res, 0, 0);
+    resp_raw(r, 200, "application/json", body, strlen(body));
+}
+
+/* Ends sessions of the user: one (others false) or all but this one. */
+static void end_sessions(struct req *r, int64_t sid, bool others)
+{
+    const char *p[3] = { req_id_text(r, r->user_id), req_id_text(r, sid), others ? "true" : "false" };
+    PGresult *res;
+    if (!db_begin(&r->c) || !(res = DB_RUNA(&r->c, SESSIONS_END_MINE, p))) {
+        resp_problem_db(r);
+        return;
+    }
+    if (!others && PQntuples(res) != 1) {
+        db_rollback(&r->c);
+        resp_problem(r, PROBLEM_SESSION_NOT_FOUND, "you have no such session open");
+        return;
+    }
+    for (int i = 0; i < PQntuples(res); i++)
+        if (!audit(r, r->user_id, "auth.session_ended", "session", db_ll(res, i, 0), NULL)) {
+            resp_problem_db(r);
+            return;
+        }
+    int n = PQntuples(res);
+    int64_t *ended = arena_alloc(r->a, sizeof *ended * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        ended[i] = db_ll(res, i, 0);
+    if (!db_commit(&r->c)) {
+        resp_problem_db(r);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        sessions_revoked_mirror(&r->c, ended[i]);
+    if (!others) {
+        resp_no_content(r);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "ended", json_integer(n));
+    resp_json(r, 200, o);
+}
+
+/* DELETE /api/v1/me/sessions/{session_id} */
+void auth_session_end(struct req *r)
+{
+    int64_t sid;
+    if (!req_param_id(r, "session_id", &sid)) {
+        resp_problem(r, PROBLEM_SESSION_NOT_FOUND, "you have no such session open");
+        return;
+    }
+    end_sessions(r, sid, false);
+}
+
+/* POST /api/v1/me/sessions/end-others */
+void auth_sessions_end_others(struct req *r)
+{
+    if (!body_valid_or_answer(r, schema_empty))
+        return;
+    end_sessions(r, r->session_id, true);
 }
 
 void auth_logout(struct req *r)

@@ -34,6 +34,11 @@ bool auth_name_open_or_answer(struct req *r, const char *name);
 
 void auth_login(struct req *r);
 void auth_refresh(struct req *r);
+/* The user's own sessions: list, end one, end all others (each ended
+ * session's tokens stop working at once). */
+void auth_sessions_list(struct req *r);
+void auth_session_end(struct req *r);
+void auth_sessions_end_others(struct req *r);
 void auth_logout(struct req *r);
 
 #endif

@@ -34,12 +34,13 @@ static int env_int(const char *name, long def, long min, long max, long *out)
 
 int config_load(void)
 {
-    long test_mode, workers, threads, backlog, access, refresh, body, filemax, arena, pgt, rt, rb, hc;
+    long test_mode, workers, threads, backlog, access, refresh, grace, body, filemax, arena, pgt, rt, rb, hc;
     if (env_int("QLVB_WORKERS", 2, 1, 64, &workers) ||
         env_int("QLVB_THREADS", 8, 1, 256, &threads) ||
         env_int("QLVB_BACKLOG", 1024, 16, 65535, &backlog) ||
         env_int("QLVB_ACCESS_TTL", 900, 30, 900, &access) ||
         env_int("QLVB_REFRESH_TTL", 30L * 86400, 300, 90L * 86400, &refresh) ||
+        env_int("QLVB_REFRESH_GRACE", 60, 0, 600, &grace) ||
         env_int("QLVB_BODY_MAX", 1 << 20, 1024, 64 << 20, &body) ||
         env_int("QLVB_FILE_MAX", 20 << 20, 1024, 1L << 30, &filemax) ||
         env_int("QLVB_ARENA_MAX", 0, (long)CONFIG_ARENA_MIN, 1L << 36, &arena) ||
@@ -54,6 +55,7 @@ int config_load(void)
     cfg.backlog = (int)backlog;
     cfg.access_ttl = (int)access;
     cfg.refresh_ttl = (int)refresh;
+    cfg.refresh_grace = (int)grace;
     cfg.body_max = (size_t)body;
     cfg.file_max = (size_t)filemax;
     cfg.arena_max = arena ? (size_t)arena : cfg.file_max + cfg.body_max + CONFIG_ARENA_HEADROOM;

@@ -17,6 +17,7 @@ struct config {
     const char *jwt_audience;    /* QLVB_JWT_AUDIENCE */
     int access_ttl;              /* QLVB_ACCESS_TTL seconds, at most 900 */
     int refresh_ttl;             /* QLVB_REFRESH_TTL seconds */
+    int refresh_grace;           /* QLVB_REFRESH_GRACE seconds a rotated refresh token gives its pair again */
     size_t body_max;             /* QLVB_BODY_MAX bytes of a JSON body */
     size_t file_max;             /* QLVB_FILE_MAX bytes of an uploaded file */
     size_t arena_max;            /* QLVB_ARENA_MAX bytes one request may hold; see below */

@@ -238,15 +238,19 @@ enum jwt_verdict jwt_check(const struct jwt_keyset *ks, const char *iss, const c
 }
 
 char *jwt_issue(struct arena *a, const struct jwt_keyset *ks, const char *iss,
-                const char *aud, int64_t sub, int64_t sid, long long now, int ttl)
+                const char *aud, int64_t sub, int64_t sid, long long now, int ttl, const char *given_jti)
 {
     if (ttl > JWT_MAX_TTL)
         ttl = JWT_MAX_TTL;
     const struct jwt_key *k = &ks->keys[0];
     unsigned char rnd[16];
-    char jti[sizeof rnd * 2 + 1], subs[24];
-    randombytes_buf(rnd, sizeof rnd);
-    sodium_bin2hex(jti, sizeof jti, rnd, sizeof rnd);
+    char random_jti[sizeof rnd * 2 + 1], subs[24];
+    const char *jti = given_jti;
+    if (!jti) {
+        randombytes_buf(rnd, sizeof rnd);
+        sodium_bin2hex(random_jti, sizeof random_jti, rnd, sizeof rnd);
+        jti = random_jti;
+    }
     snprintf(subs, sizeof subs, "%lld", (long long)sub);
 
     jwt_t *jwt = NULL;

@@ -59,8 +59,10 @@ enum jwt_verdict jwt_check(const struct jwt_keyset *ks, const char *iss, const c
 
 const char *jwt_verdict_str(enum jwt_verdict v);
 
-/* Signs an access token with the first key; the string lives in a. */
+/* Signs an access token with the first key; the string lives in a. jti:
+ * the token's id, or NULL for a random one (the same claims and jti under
+ * the same key give the same token again). */
 char *jwt_issue(struct arena *a, const struct jwt_keyset *ks, const char *iss,
-                const char *aud, int64_t sub, int64_t sid, long long now, int ttl);
+                const char *aud, int64_t sub, int64_t sid, long long now, int ttl, const char *jti);
 
 #endif

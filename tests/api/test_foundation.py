@@ -146,7 +146,10 @@ def test_wrong_password_and_unknown_user_get_the_same_answer_in_about_the_same_t
         assert strip(a.json) == strip(b.json)
         wrong.append(a.elapsed)
         unknown.append(b.elapsed)
-    mw, mu = statistics.median(wrong), statistics.median(unknown)
+    # the fastest of each: the cost of the work done, least disturbed by
+    # whatever else the machine runs (an unknown name that skipped the
+    # hash would answer in a few milliseconds)
+    mw, mu = min(wrong), min(unknown)
     assert abs(mw - mu) < max(0.025, 0.5 * mw), (wrong, unknown)
     # the account is not locked by 4 failures
     assert login("stttt.chuyenvien", xff="10.20.0.2").status == 200
@@ -627,3 +630,86 @@ def test_an_access_token_ends_when_the_one_clock_passes_its_lifetime():
         t2 = tokens("stp.chuyenvien")["access_token"]
         assert call("GET", "/api/v1/me", token=t2).status == 200
     assert wait_for(lambda: call("GET", "/api/v1/me", token=t).status == 200, 5), "the clock did not come back"
+
+
+def test_a_refresh_whose_answer_was_lost_is_answered_again_with_the_same_pair():
+    t1 = tokens("stp.chuyenvien")
+    first = call("POST", "/api/v1/auth/refresh", body={"refresh_token": t1["refresh_token"]})
+    assert first.status == 200, first
+    # the phone never saw that answer and sends the same token again: the same pair
+    again = call("POST", "/api/v1/auth/refresh", body={"refresh_token": t1["refresh_token"]})
+    assert again.status == 200, again
+    assert again.json["access_token"] == first.json["access_token"]
+    assert again.json["refresh_token"] == first.json["refresh_token"]
+    assert 0 < again.json["expires_in"] <= first.json["expires_in"]
+    assert call("GET", "/api/v1/me", token=again.json["access_token"]).status == 200
+    # refresh tokens stay stored only as hashes
+    assert psql("SELECT count(*) FROM refresh_tokens WHERE encode(token_hash, 'escape') LIKE '%"
+                + first.json["refresh_token"][:12] + "%'") == "0"
+    # the new token used: the old one coming back now is a copy, and ends the session
+    second = call("POST", "/api/v1/auth/refresh", body={"refresh_token": first.json["refresh_token"]})
+    assert second.status == 200, second
+    problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": t1["refresh_token"]}),
+            401, "refresh-token-reused")
+    problem(call("GET", "/api/v1/me", token=second.json["access_token"]), 401, "invalid-token")
+
+
+def test_after_the_grace_window_a_reused_refresh_token_ends_the_session():
+    t1 = tokens("stp.chuyenvien")
+    first = call("POST", "/api/v1/auth/refresh", body={"refresh_token": t1["refresh_token"]})
+    assert first.status == 200, first
+    with clock_moved(61):
+        problem(call("POST", "/api/v1/auth/refresh", body={"refresh_token": t1["refresh_token"]}),
+                401, "refresh-token-reused")
+        problem(call("GET", "/api/v1/me", token=first.json["access_token"]), 401, "invalid-token")
+
+
+def test_two_refreshes_at_once_get_one_rotation_and_the_same_pair():
+    import concurrent.futures
+    for _ in range(5):
+        t1 = tokens("stp.chuyenvien")
+        with concurrent.futures.ThreadPoolExecutor(4) as ex:
+            rs = list(ex.map(lambda _: request("POST", "/api/v1/auth/refresh",
+                                               body={"refresh_token": t1["refresh_token"]}), range(4)))
+        assert all(r.status == 200 for r in rs), rs
+        assert len({(r.json["access_token"], r.json["refresh_token"]) for r in rs}) == 1
+        assert call("GET", "/api/v1/me", token=rs[0].json["access_token"]).status == 200
+        assert psql("SELECT count(*) FROM refresh_tokens c JOIN refresh_tokens p ON p.id = c.parent_id"
+                    f" WHERE p.token_hash = sha256(convert_to('{t1['refresh_token']}', 'UTF8'))") == "1"
+
+
+def test_my_sessions_are_listed_and_ended_one_by_one_or_all_others():
+    run = uuid.uuid4().hex[:6]
+    PHONE, TABLET, LAPTOP = (f"Điện thoại Android {run}", f"Máy tính bảng {run}", f"Máy tính xách tay {run}")
+    phone = login("stttt.truongphong", device=PHONE).json
+    tablet = login("stttt.truongphong", device=TABLET).json
+    laptop = login("stttt.truongphong", device=LAPTOP).json
+    me = call("GET", "/api/v1/me/sessions", token=phone["access_token"])
+    assert me.status == 200, me
+    mine = {s["device_name"]: s for s in me.json["items"]}
+    assert {PHONE, TABLET, LAPTOP} <= mine.keys()
+    assert mine[PHONE]["current"] and not mine[TABLET]["current"]
+    # refreshing records when and from where
+    r = call("POST", "/api/v1/auth/refresh", body={"refresh_token": tablet["refresh_token"]})
+    assert r.status == 200
+    tablet_access = r.json["access_token"]
+    after = {s["device_name"]: s for s in call("GET", "/api/v1/me/sessions", token=phone["access_token"]).json["items"]}
+    assert after[TABLET]["last_refresh_at"] is not None and after[TABLET]["ip"]
+    # end the tablet's: its tokens stop at once
+    tid = after[TABLET]["id"]
+    assert call("DELETE", f"/api/v1/me/sessions/{tid}", token=phone["access_token"]).status == 204
+    problem(call("GET", "/api/v1/me", token=tablet_access), 401, "invalid-token")
+    problem(call("DELETE", f"/api/v1/me/sessions/{tid}", token=phone["access_token"]), 404, "session-not-found")
+    # another user's session is not mine
+    other = call("GET", "/api/v1/me/sessions", token=tokens("stttt.vanthu")["access_token"]).json["items"][0]["id"]
+    problem(call("DELETE", f"/api/v1/me/sessions/{other}", token=phone["access_token"]), 404, "session-not-found")
+    problem(call("DELETE", "/api/v1/me/sessions/abc", token=phone["access_token"]), 404, "session-not-found")
+    problem(call("POST", "/api/v1/me/sessions/end-others", token=phone["access_token"], body={"all": True}),
+            400, "unknown-field")
+    # all others end; this one goes on
+    r = call("POST", "/api/v1/me/sessions/end-others", token=phone["access_token"])
+    assert r.status == 200 and r.json["ended"] >= 1, r
+    problem(call("GET", "/api/v1/me", token=laptop["access_token"]), 401, "invalid-token")
+    assert call("GET", "/api/v1/me", token=phone["access_token"]).status == 200
+    left = call("GET", "/api/v1/me/sessions", token=phone["access_token"]).json["items"]
+    assert [s["device_name"] for s in left] == [PHONE]

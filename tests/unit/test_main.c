@@ -376,7 +376,7 @@ static void jwt_good_token_and_rotation(void **state)
     struct arena a;
     arena_init(&a, 1024, 0);
     long long now = time(NULL);
-    char *t = jwt_issue(&a, &ks, ISS, AUD, 7, 3, now, 900);
+    char *t = jwt_issue(&a, &ks, ISS, AUD, 7, 3, now, 900, NULL);
     struct jwt_claims c;
     assert_int_equal(jwt_check(&ks, ISS, AUD, t, now, &c), JWT_OK);
     assert_int_equal(c.sub, 7);
@@ -511,7 +511,7 @@ static void jwt_refuses_tampered_and_stripped(void **state)
     struct arena a;
     arena_init(&a, 1024, 0);
     long long now = time(NULL);
-    char *t = jwt_issue(&a, &ks, ISS, AUD, 7, 3, now, 900);
+    char *t = jwt_issue(&a, &ks, ISS, AUD, 7, 3, now, 900, NULL);
     /* another payload under the same header and signature */
     char *d1 = strchr(t, '.'), *d2 = strchr(d1 + 1, '.');
     const char *cl = "{\"iss\":\"qlvb\",\"aud\":\"qlvb-mobile\",\"sub\":\"1\",\"sid\":3,\"token_use\":\"access\",\"iat\":1,\"exp\":99999999999}";
