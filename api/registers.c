@@ -4,6 +4,7 @@
 #include "validate.h"
 #include "../fcgi/db.h"
 #include "../fcgi/http.h"
+#include "../fcgi/log.h"
 #include "../sql/problems.h"
 #include "../sql/statements.h"
 
@@ -14,6 +15,8 @@
 #include <xlsxwriter.h>
 
 #define COLUMNS 10
+#define REGISTER_MAX_LINES 20000     /* a period's lines in one export (a month of a busy agency) */
+#define XLSX_CELL_MAX 32767          /* Excel's limit, in characters; checked in bytes, which is stricter */
 
 static const char *const in_heads[COLUMNS] = {
     "Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng", "Tên loại và trích yếu nội dung",
@@ -24,9 +27,19 @@ static const char *const out_heads[COLUMNS] = {
     "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ngày chuyển", "Ký nhận", "Ghi chú",
 };
 
-/* A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line end. */
+/* A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+ * end. Text that a spreadsheet would take for a formula (=, +, -, @, a tab
+ * or a carriage return first: an outside sender's name, a subject) is
+ * written after an apostrophe, so that it is shown, never run. */
 static void csv_field(struct sbuf *b, const char *s)
 {
+    if (*s && strchr("=+-@\t\r", *s)) {
+        size_t n = strlen(s);
+        char *safe = arena_alloc(b->a, n + 2);
+        safe[0] = '\'';
+        memcpy(safe + 1, s, n + 1);
+        s = safe;
+    }
     if (!strpbrk(s, ",\"\r\n")) {
         sbuf_puts(b, s);
         return;
@@ -63,7 +76,21 @@ static void answer_csv(struct req *r, PGresult *res, const char *const *heads, c
     resp_raw(r, 200, "text/csv; charset=utf-8", b.s, b.len);
 }
 
-/* libxlsxwriter writes a file: a private temporary one, read back and gone. */
+/* A cell's text within Excel's 32,767 characters: a longer one is cut at a
+ * character boundary and ends with an ellipsis. */
+static const char *cell_text(struct req *r, const char *s)
+{
+    size_t n = strlen(s);
+    if (n <= XLSX_CELL_MAX)
+        return s;
+    size_t cut = XLSX_CELL_MAX - 8;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+        cut--;
+    return arena_sprintf(r->a, "%.*s…", (int)cut, s);
+}
+
+/* libxlsxwriter writes a file (in its constant-memory mode, a row at a
+ * time): a private temporary one, read back and gone. */
 static void answer_xlsx(struct req *r, PGresult *res, const char *const *heads, const char *name)
 {
     char path[] = "/tmp/qlvb-register-XXXXXX";
@@ -73,7 +100,8 @@ static void answer_xlsx(struct req *r, PGresult *res, const char *const *heads, 
         return;
     }
     close(fd);
-    lxw_workbook *wb = workbook_new(path);
+    lxw_workbook_options opt = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    lxw_workbook *wb = workbook_new_opt(path, &opt);
     /* a sheet's name is at most 31 characters */
     lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, heads == in_heads ? "Sổ văn bản đến" : "Sổ văn bản đi") : NULL;
     bool ok = ws != NULL;
@@ -84,10 +112,14 @@ static void answer_xlsx(struct req *r, PGresult *res, const char *const *heads, 
         ok = worksheet_write_string(ws, 0, (lxw_col_t)c, heads[c], bold) == LXW_NO_ERROR;
     for (int i = 0; ok && i < PQntuples(res); i++)
         for (int c = 0; ok && c < COLUMNS; c++)
-            ok = worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c, PQgetvalue(res, i, c), NULL) ==
-                 LXW_NO_ERROR;
-    if (!wb || workbook_close(wb) != LXW_NO_ERROR)
+            ok = worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c, cell_text(r, PQgetvalue(res, i, c)),
+                                        NULL) == LXW_NO_ERROR;
+    lxw_error closed = wb ? workbook_close(wb) : LXW_ERROR_MEMORY_MALLOC_FAILED;
+    if (!ok || closed != LXW_NO_ERROR) {
+        log_error(r->c.request_id, "msg=\"register not written\" error=\"%s\"",
+                  closed != LXW_NO_ERROR ? lxw_strerror(closed) : "a cell was refused");
         ok = false;
+    }
     FILE *f = ok ? fopen(path, "rb") : NULL;
     char *buf = NULL;
     long n = 0;
@@ -125,9 +157,16 @@ void registers_export(struct req *r)
         resp_problem(r, PROBLEM_INVALID_PARAMETER, "format is csv or xlsx");
         return;
     }
-    PGresult *res = DB_RUN(&r->c, REGISTER_LINES, req_id_text(r, r->user_id), dir, from, to);
+    PGresult *res = DB_RUN(&r->c, REGISTER_LINES, req_id_text(r, r->user_id), dir, from, to,
+                           arena_sprintf(r->a, "%d", REGISTER_MAX_LINES + 1));
     if (!res) {
         resp_problem_db(r);
+        return;
+    }
+    if (PQntuples(res) > REGISTER_MAX_LINES) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER,
+                     arena_sprintf(r->a, "the period holds more than %d lines: export it in shorter periods",
+                                   REGISTER_MAX_LINES));
         return;
     }
     const char *const *heads = strcmp(dir, "in") == 0 ? in_heads : out_heads;

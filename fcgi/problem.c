@@ -1,6 +1,7 @@
 /* The registry of problems: see problem.h. */
 #include "problem.h"
 #include "db.h"
+#include "log.h"
 
 #include <stdio.h>
 
@@ -73,6 +74,11 @@ const struct problem *problem_of_db_failure(const struct ctx *c, const char **de
         *detail = c->sqlmsg;
         return problem_get(PROBLEM_INVALID_FIELD);
     }
+    /* a unique violation no rule foresaw: the database layer leaves those
+     * to the caller (some are expected), so an unexpected one is logged here */
+    if (c->sqlstate && strcmp(c->sqlstate, DB_UNIQUE_VIOLATION) == 0)
+        log_error(c->request_id, "msg=\"statement failed: internal error\" sqlstate=%s error=\"%.200s\"",
+                  c->sqlstate, c->sqlmsg ? c->sqlmsg : "");
     *detail = "the request could not be completed";
     return problem_get(PROBLEM_INTERNAL_ERROR);
 }

@@ -1,7 +1,24 @@
 -- Agencies over time: closing (with or without a successor, which takes its
--- members and the units they work in), renaming (a new dated row with the
--- same code takes the members, units and books), and which agency a
--- document sent to a closed one reaches now.
+-- members, the units they work in and its unfinished documents), renaming
+-- (a new dated row with the same code takes the members, units, books and
+-- unfinished documents), which agency holds a closed one's work now, and
+-- which agency a document sent to a closed one reaches now.
+
+-- The agency that holds an agency's work now: itself while open, else the
+-- one its closing or renaming passed it to (agencies.current_id), NULL when
+-- none. The rights over a document follow it (sql/functions/people.sql).
+CREATE OR REPLACE FUNCTION agency_now(p_agency bigint) RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN valid_to IS NULL THEN id ELSE current_id END FROM agencies WHERE id = p_agency
+$$;
+
+-- Passes the work of a closing agency (p_old) to p_new (NULL: nobody): its
+-- unfinished documents move there, and every row whose work it held now
+-- points there.
+CREATE OR REPLACE FUNCTION agency_work_passes(p_old bigint, p_new bigint) RETURNS void LANGUAGE sql AS $$
+    UPDATE agencies SET current_id = p_new WHERE id = p_old OR current_id = p_old;
+    UPDATE documents SET agency_id = p_new
+     WHERE p_new IS NOT NULL AND agency_id = p_old AND status NOT IN ('done', 'issued', 'recalled');
+$$;
 
 -- The open agency an agency's documents reach now: itself while open, else
 -- its successor's, followed; NULL when the line ends.
@@ -37,6 +54,7 @@ BEGIN
         END IF;
     END IF;
     UPDATE agencies SET valid_to = p_last_day, successor_id = s.id WHERE id = a.id;
+    PERFORM agency_work_passes(a.id, s.id);
     IF s.id IS NOT NULL THEN
         FOR u IN SELECT * FROM units WHERE agency_id = a.id LOOP
             SELECT id INTO v_unit FROM units WHERE agency_id = s.id AND abbr = u.abbr;
@@ -45,6 +63,8 @@ BEGIN
                 RETURNING id INTO v_unit;
             END IF;
             UPDATE memberships SET unit_id = v_unit WHERE unit_id = u.id;
+            -- the moved drafts are of the successor's unit now
+            UPDATE documents SET unit_id = v_unit WHERE unit_id = u.id AND agency_id = s.id;
         END LOOP;
         UPDATE memberships SET agency_id = s.id WHERE agency_id = a.id;
         GET DIAGNOSTICS n = ROW_COUNT;
@@ -75,5 +95,6 @@ BEGIN
     UPDATE books SET agency_id = v_new WHERE agency_id = a.id;
     UPDATE units SET agency_id = v_new WHERE agency_id = a.id;
     UPDATE memberships SET agency_id = v_new WHERE agency_id = a.id;
+    PERFORM agency_work_passes(a.id, v_new);
     RETURN v_new;
 END $$;

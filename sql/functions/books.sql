@@ -43,12 +43,15 @@ CREATE OR REPLACE FUNCTION book_for(p_agency bigint, p_type text, p_normative bo
     RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE v_book bigint; v_type document_types; v_body units;
 BEGIN
+    -- the agency's books do not change until this transaction ends
+    -- (book_create and book_change take this lock alone)
+    PERFORM pg_advisory_xact_lock_shared(hashtext('qlvb.books'), p_agency::int);
     v_book := book_covering(p_agency, p_type, p_normative, p_body);
     IF v_book IS NOT NULL THEN
         RETURN v_book;
     END IF;
     -- two first documents at once open one book
-    PERFORM pg_advisory_xact_lock(hashtext('qlvb.books'), p_agency::int);
+    PERFORM pg_advisory_xact_lock(hashtext('qlvb.books.open'), p_agency::int);
     v_book := book_covering(p_agency, p_type, p_normative, p_body);
     IF v_book IS NOT NULL THEN
         RETURN v_book;
@@ -113,7 +116,7 @@ BEGIN
     END IF;
     SELECT d.type_code, d.normative, d.number_notation, b.name INTO r
       FROM documents d JOIN books b ON b.id = d.book_id
-     WHERE d.agency_id = p_agency AND d.direction = 'out' AND d.book_id IS NOT NULL
+     WHERE d.book_id IN (SELECT x.id FROM books x WHERE x.agency_id = p_agency AND x.direction = 'out')
        AND d.book_year = extract(year FROM qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::int
        AND d.book_id IS DISTINCT FROM book_covering(p_agency, d.type_code, d.normative, d.issuing_body_id)
      LIMIT 1;
@@ -125,13 +128,16 @@ BEGIN
     END IF;
 END $$;
 
--- The agency an administrator manages books for.
-CREATE OR REPLACE FUNCTION books_admin_agency(p_user bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+-- The agency an administrator manages books for, locked for the change.
+CREATE OR REPLACE FUNCTION books_admin_agency(p_user bigint) RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE v_agency bigint := acting_agency(p_user, ARRAY['admin']);
 BEGIN
     IF v_agency IS NULL THEN
         PERFORM problem_raise('forbidden', 'books are set by an administrator of the agency');
     END IF;
+    -- one change of the agency's books at a time, and none while a
+    -- document of the agency is being numbered (book_for)
+    PERFORM pg_advisory_xact_lock(hashtext('qlvb.books'), v_agency::int);
     RETURN v_agency;
 END $$;
 
@@ -142,12 +148,12 @@ DECLARE b books; v_code text; v_other text;
 BEGIN
     SELECT * INTO b FROM books WHERE id = p_book;
     DELETE FROM book_types WHERE book_id = p_book;
-    FOR v_code IN SELECT jsonb_array_elements_text(coalesce(p_types, '[]')) LOOP
+    FOR v_code IN SELECT DISTINCT t FROM jsonb_array_elements_text(coalesce(p_types, '[]')) t LOOP
         IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = v_code) THEN
             PERFORM problem_raise('unknown-type-code', format('%s is no document type', v_code));
         END IF;
-        IF b.normative AND NOT (SELECT normative_allowed FROM document_types WHERE code = v_code) THEN
-            PERFORM problem_raise('invalid-value', format('a %s is never a legal normative document of a province',
+        IF b.normative AND NOT v_code = ANY ((SELECT normative_types FROM agencies WHERE id = b.agency_id)::text[]) THEN
+            PERFORM problem_raise('invalid-value', format('your agency does not issue a %s as a legal normative document',
                                                           (SELECT name FROM document_types WHERE code = v_code)));
         END IF;
         SELECT o.name INTO v_other FROM book_types bt JOIN books o ON o.id = bt.book_id
@@ -175,6 +181,9 @@ DECLARE v_agency bigint := books_admin_agency(p_user); v_book bigint; v_other te
 BEGIN
     IF v_body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = v_body AND agency_id = v_agency AND advisory) THEN
         PERFORM problem_raise('invalid-value', 'issuing_body_id is an advisory body (a unit marked advisory) of your agency');
+    END IF;
+    IF v_normative AND v_body IS NOT NULL THEN
+        PERFORM problem_raise('invalid-value', 'an advisory body issues no legal normative documents');
     END IF;
     IF v_normative AND v_rest THEN
         PERFORM problem_raise('invalid-value', 'a normative book covers one type, never the rest');
@@ -323,9 +332,11 @@ BEGIN
                (SELECT to_char(min(h.at) AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY')
                   FROM document_history h WHERE h.document_id = d.id AND h.action = 'directed'),
                '',
-               concat_ws('; ', CASE WHEN d.recall_status = 'recalled' THEN 'Đã thu hồi' END)
+               concat_ws('; ', CASE WHEN d.recall_status = 'recalled' THEN 'Đã thu hồi' END,
+                         (SELECT format('Trùng văn bản đến số %s/%s', x.book_number, x.book_year)
+                            FROM documents x WHERE x.id = d.duplicate_of))
           FROM documents d JOIN document_types t ON t.code = d.type_code
-         WHERE d.agency_id = v_agency AND d.direction = 'in' AND d.book_id IS NOT NULL
+         WHERE d.book_id IN (SELECT b.id FROM books b WHERE b.agency_id = v_agency) AND d.direction = 'in'
            AND (d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN p_from AND p_to
          ORDER BY d.book_year, d.book_number;
     ELSE
@@ -341,7 +352,7 @@ BEGIN
                          CASE WHEN d.replaced_by_id IS NOT NULL THEN 'Đã được thay thế' END,
                          CASE WHEN d.notation_duplicate THEN 'Trùng số, ký hiệu' END)
           FROM documents d JOIN document_types t ON t.code = d.type_code
-         WHERE d.agency_id = v_agency AND d.direction = 'out' AND d.book_id IS NOT NULL
+         WHERE d.book_id IN (SELECT b.id FROM books b WHERE b.agency_id = v_agency) AND d.direction = 'out'
            AND d.doc_date BETWEEN p_from AND p_to
          ORDER BY d.book_id, d.book_year, d.book_number;
     END IF;

@@ -64,9 +64,17 @@ BEGIN
 END $$;
 
 -- A change to what inbox pages show of a document touches every holder.
+-- (one insert and one note for all holders: a document may have thousands)
 CREATE OR REPLACE FUNCTION documents_shown_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE v_users text;
 BEGIN
-    PERFORM inbox_log(user_id, id, document_id, NULL) FROM inbox_items WHERE document_id = NEW.id;
+    INSERT INTO inbox_changes (user_id, item_id, document_id)
+    SELECT user_id, id, document_id FROM inbox_items WHERE document_id = NEW.id;
+    SELECT string_agg(DISTINCT user_id::text, ',') INTO v_users FROM inbox_items WHERE document_id = NEW.id;
+    IF v_users IS NOT NULL THEN
+        PERFORM set_config('qlvb.touched', coalesce(nullif(current_setting('qlvb.touched', true), ''), '0')
+                           || ',' || v_users, true);
+    END IF;
     RETURN NULL;
 END $$;
 

@@ -6,7 +6,8 @@
 --  * people named on a document: author, signer, an assignee, anyone it
 --    reached through their inbox (approval candidates, clerks it was sent to);
 --  * also the clerks and leaders of the agency that owns it (leaders as
---    people/agency_leaders says), through its books. (State secrets never
+--    people/agency_leaders says), or that holds the work of the closed or
+--    renamed agency that owns it. (State secrets never
 --    enter the system: migration 0018.)
 -- Nothing crosses agencies except by distribution, which makes a new
 -- document owned by the receiving agency.
@@ -16,9 +17,11 @@ CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bi
     UNION SELECT d.id FROM documents d WHERE d.signed_by = p_user
     UNION SELECT i.document_id FROM inbox_items i WHERE i.user_id = p_user
     UNION SELECT a.document_id FROM assignments a WHERE a.user_id = p_user
-    UNION SELECT d.id FROM documents d
-           JOIN memberships m ON m.agency_id = d.agency_id
+    UNION SELECT d.id FROM memberships m
            JOIN agencies a ON a.id = m.agency_id
+           -- the agency, and those whose work it holds now (closed, renamed)
+           JOIN agencies owner ON owner.id = m.agency_id OR owner.current_id = m.agency_id
+           JOIN documents d ON d.agency_id = owner.id
           WHERE m.user_id = p_user
             AND (m.roles && ARRAY['clerk'] OR m.position = 'leader'
                  OR (m.position = 'deputy_leader' AND a.deputies_act_as_leaders))

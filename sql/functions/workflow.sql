@@ -86,6 +86,15 @@ BEGIN
         PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'));
     END IF;
     PERFORM state_secret_refused(f);
+    -- number and notation given apart say what number_notation says
+    -- (spaces aside: "07 / UBND-KT" reads as 07 and UBND-KT)
+    IF f->>'number' IS NOT NULL AND f->>'notation' IS NOT NULL
+       AND notation_key(regexp_replace(f->>'number_notation', '\s', '', 'g'))
+           NOT IN (notation_key(regexp_replace((f->>'number') || '/' || (f->>'notation'), '\s', '', 'g')),
+                   notation_key(regexp_replace((f->>'number') || '-' || (f->>'notation'), '\s', '', 'g'))) THEN
+        PERFORM problem_raise('invalid-value', format('number_notation %s does not read as number %s and notation %s',
+                                                      f->>'number_notation', f->>'number', f->>'notation'));
+    END IF;
     -- the issuer is an agency of the directory (by its code) or a free name
     IF f->>'issuer_code' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM agencies WHERE code = f->>'issuer_code') THEN
         PERFORM problem_raise('invalid-value',
@@ -97,7 +106,7 @@ BEGIN
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                            signer_name, doc_date, number_notation, issuer_name, issuer_code,
                            book_id, book_year, book_number, received_at, deadline, author_id, external_id,
-                           number, notation)
+                           number, notation, duplicate_of)
     VALUES (v_agency, 'in', 'registered', f->>'type_code', f->>'subject',
             coalesce((f->>'urgency')::smallint, 0), coalesce((f->>'secrecy')::smallint, 0),
             (f->>'pages')::int, f->>'signer_name', (f->>'doc_date')::date, f->>'number_notation',
@@ -105,7 +114,9 @@ BEGIN
             coalesce((f->>'received_at')::timestamptz, qlvb_now()), (f->>'deadline')::timestamptz, p_user,
             f->>'external_id',
             coalesce(f->>'number', number_part(f->>'number_notation')),
-            coalesce(f->>'notation', notation_part(f->>'number_notation')))
+            coalesce(f->>'notation', notation_part(f->>'number_notation')),
+            -- registered all the same after the duplicate warning: what it looked like
+            CASE WHEN coalesce((f->>'duplicate_ok')::boolean, false) THEN incoming_duplicate_of(p_user, f) END)
     RETURNING id INTO v_id;
     PERFORM doc_log(v_id, p_user, 'registered', NULL,
                     jsonb_build_object('book_year', v_num.year, 'book_number', v_num.number));
@@ -288,7 +299,7 @@ BEGIN
     IF f ? 'replaces' OR f ? 'corrects' THEN
         SELECT * INTO v_target FROM documents
          WHERE id = coalesce((f->>'replaces')::bigint, (f->>'corrects')::bigint);
-        IF v_target.id IS NULL OR v_target.agency_id <> m.agency_id OR v_target.direction <> 'out'
+        IF v_target.id IS NULL OR agency_now(v_target.agency_id) IS DISTINCT FROM m.agency_id OR v_target.direction <> 'out'
            OR v_target.status <> 'issued' OR v_target.replaced_by_id IS NOT NULL THEN
             PERFORM problem_raise('invalid-value',
                 'a replacement or a correction is of an issued document of your agency, not recalled or replaced');
@@ -304,9 +315,13 @@ BEGIN
     -- a legal normative document is of a type that may be one; an advisory
     -- body of the agency may issue under its seal (the book follows both)
     IF coalesce((f->>'normative')::boolean, false)
-       AND NOT (SELECT normative_allowed FROM document_types WHERE code = f->>'type_code') THEN
-        PERFORM problem_raise('invalid-value', format('a %s is never a legal normative document of a province',
-                                                      (SELECT name FROM document_types WHERE code = f->>'type_code')));
+       AND (f->>'issuing_body_id' IS NOT NULL
+            OR NOT (f->>'type_code') = ANY ((SELECT normative_types FROM agencies WHERE id = m.agency_id)::text[])) THEN
+        PERFORM problem_raise('invalid-value', format(
+            'your agency does not issue a %s as a legal normative document (agencies.normative_types: %s)%s',
+            (SELECT name FROM document_types WHERE code = f->>'type_code'),
+            (SELECT coalesce(nullif(array_to_string(normative_types, ', '), ''), 'none') FROM agencies WHERE id = m.agency_id),
+            CASE WHEN f->>'issuing_body_id' IS NOT NULL THEN '; an advisory body never does' ELSE '' END));
     END IF;
     IF f->>'issuing_body_id' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = (f->>'issuing_body_id')::bigint
                                                             AND agency_id = m.agency_id AND advisory) THEN
@@ -326,7 +341,8 @@ BEGIN
             IF v_agency IS NULL THEN
                 -- a closed agency receives nothing new: say who took its place
                 SELECT format('agency %s (%s) closed on %s%s', c.code, c.name, c.valid_to,
-                              coalesce(format('; its successor is %s (%s)', s.code, s.name), ''))
+                              CASE WHEN s.id IS NOT NULL THEN format('; its successor is %s (%s)', s.code, s.name)
+                                   ELSE '; it has no successor' END)
                   INTO v_closed
                   FROM agencies c LEFT JOIN agencies s ON s.id = agency_current(c.id)
                  WHERE c.code = r->>'agency_code' ORDER BY c.valid_to DESC LIMIT 1;
@@ -519,6 +535,7 @@ BEGIN
     END IF;
     UPDATE documents SET status = 'issued', book_id = v_book, book_year = v_num.year,
            book_number = v_num.number, number_notation = v_notation,
+           number = book_number_text(v_num.number), notation = notation_part(v_notation),
            doc_date = (qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, issued_at = qlvb_now(),
            signer_name = v_signer, issuer_name = a.name, issuer_code = a.code
      WHERE id = p_doc;
@@ -557,10 +574,10 @@ BEGIN
         END IF;
         INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                                signer_name, doc_date, number_notation, issuer_name, issuer_code,
-                               received_at, deadline, source_id)
+                               received_at, deadline, source_id, number, notation)
         VALUES (r.agency_id, 'in', 'received', d.type_code, d.subject, d.urgency, d.secrecy, d.pages,
                 v_signer, (qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, v_notation, a.name, a.code,
-                qlvb_now(), d.deadline, p_doc)
+                qlvb_now(), d.deadline, p_doc, book_number_text(v_num.number), notation_part(v_notation))
         RETURNING id INTO v_copy;
         -- the recipient gets exactly what was signed: the signed file, by its
         -- hash, and the versions the signer saw

