@@ -18,6 +18,9 @@
  *                                      closes an agency; a successor takes its members
  *   qlvb-admin agency-rename CODE FIRST_DAY "New name" ABBR
  *                                      a new dated row of the same code takes it over
+ *   qlvb-admin unit-advisory AGENCY_CODE UNIT_ABBR yes|no
+ *                                      marks a unit as an advisory body (Hội đồng, Ban, Tổ)
+ *                                      issuing under the agency's seal with its own books
  *   qlvb-admin store-check             every stored file against its hash (mismatches
  *                                      quarantined); unreferenced and temporary files
  *                                      older than an hour removed; exits 3 when damage
@@ -480,6 +483,18 @@ static int cmd_set_full_name(int argc, char **argv)
     return 0;
 }
 
+/* unit-advisory AGENCY_CODE UNIT_ABBR yes|no */
+static int cmd_unit_advisory(int argc, char **argv)
+{
+    if (argc < 4 || (strcmp(argv[3], "yes") != 0 && strcmp(argv[3], "no") != 0))
+        die("usage: unit-advisory AGENCY_CODE UNIT_ABBR yes|no");
+    if (PQntuples(must(DB_RUN(&cx, ADMIN_UNIT_ADVISORY_SET, argv[1], argv[2],
+                              strcmp(argv[3], "yes") == 0 ? "true" : "false"))) != 1)
+        die("open agency %s has no unit %s; nothing changed", argv[1], argv[2]);
+    printf("unit %s of %s is %san advisory body\n", argv[2], argv[1], strcmp(argv[3], "yes") == 0 ? "" : "not ");
+    return 0;
+}
+
 /* agency-close CODE LAST_DAY [SUCCESSOR_CODE]: the agency closes after its
  * last day; a successor takes its members. */
 static int cmd_agency_close(int argc, char **argv)
@@ -730,7 +745,7 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER"
-                        " | set-membership ... | set-full-name USER NAME | deactivate USER | reactivate USER"
+                        " | set-membership ... | set-full-name USER NAME | unit-advisory CODE ABBR yes|no | deactivate USER | reactivate USER"
                         " | unlock USER | agency-close ... | agency-rename ... | store-check | problems"
                         " | nginx-conf TEMPLATE\n");
         return 2;
@@ -748,7 +763,7 @@ int main(int argc, char **argv)
         strcmp(cmd, "set-password") != 0 && strcmp(cmd, "set-membership") != 0 &&
         strcmp(cmd, "set-full-name") != 0 && strcmp(cmd, "store-check") != 0 && strcmp(cmd, "deactivate") != 0 &&
         strcmp(cmd, "reactivate") != 0 && strcmp(cmd, "unlock") != 0 && strcmp(cmd, "agency-close") != 0 &&
-        strcmp(cmd, "agency-rename") != 0) {
+        strcmp(cmd, "agency-rename") != 0 && strcmp(cmd, "unit-advisory") != 0) {
         fprintf(stderr, "qlvb-admin: unknown command %s\n", cmd);
         return 2;
     }
@@ -778,6 +793,8 @@ int main(int argc, char **argv)
         rc = cmd_agency_close(argc - 1, argv + 1);
     else if (strcmp(cmd, "agency-rename") == 0)
         rc = cmd_agency_rename(argc - 1, argv + 1);
+    else if (strcmp(cmd, "unit-advisory") == 0)
+        rc = cmd_unit_advisory(argc - 1, argv + 1);
     else
         rc = cmd_set_password(argc - 1, argv + 1);
     db_close();

@@ -1135,9 +1135,12 @@ def test_books_are_chosen_by_the_document_and_set_by_the_agency_administrator():
               "admin", stdin="admin-pass-1\n")
     assert r.returncode == 0, r.stderr
     abbr = f"HĐ{run.upper()}"
-    body = int(psql("INSERT INTO units (agency_id, code, name, abbr, advisory)"
-                    " SELECT id, 'x', 'Hội đồng tư vấn thử', '" + abbr + "', true FROM agencies"
+    body = int(psql("INSERT INTO units (agency_id, code, name, abbr)"
+                    " SELECT id, 'x', 'Hội đồng tư vấn thử', '" + abbr + "' FROM agencies"
                     " WHERE code = '000.00.21.H19' AND valid_to IS NULL RETURNING id"))
+    r = admin("unit-advisory", "000.00.21.H19", abbr, "yes")
+    assert r.returncode == 0 and "advisory body" in r.stdout, r
+    assert admin("unit-advisory", "000.00.21.H19", "NOPE", "yes").returncode != 0
     who = f"stp.qtv{run}"
     _tok[who] = tokens(who, "admin-pass-1")["access_token"]
 
