@@ -727,7 +727,7 @@ static int cmd_nginx_conf(int argc, char **argv)
                 pr = &all[i];
         if (!pr)
             die("%s: %s is not in the registry of problems", argv[1], slug);
-        json_t *o = problem_json(pr, detail, NULL, "$request_id", NULL);
+        json_t *o = problem_json(pr, detail, NULL, "$request_id", NULL, false);
         char *body = json_dumps(o, JSON_COMPACT);
         if (!body || strchr(body, '\''))
             die("%s: the body of %s cannot go into nginx's quotes", argv[1], slug);

@@ -214,7 +214,7 @@ void inbox_batch(struct req *r)
                 ext = json_object();
                 json_object_set_new(ext, "document", document);
             }
-            json_object_set_new(one, "problem", problem_json(failed, detail, NULL, NULL, ext));
+            json_object_set_new(one, "problem", problem_json(failed, detail, NULL, NULL, ext, r->lang_en));
         }
         json_array_append_new(results, one);
     }

@@ -3,6 +3,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "books.h"
+#include "directory.h"
 #include "documents.h"
 #include "files.h"
 #include "health.h"
@@ -26,6 +27,11 @@ const struct route routes_table[] = {
     { "POST", "/api/v1/users/{user_id}/reactivate", accounts_reactivate,     AUTH_USER | IDEMPOTENT, NULL },
     { "POST", "/api/v1/users/{user_id}/password",   accounts_reset_password, AUTH_USER, NULL },
     { "POST", "/api/v1/users/{user_id}/unlock",     accounts_unlock,         AUTH_USER | IDEMPOTENT, NULL },
+
+    /* the directory: sql/functions/directory.sql says who sees what */
+    { "GET",  "/api/v1/directory/agencies",                directory_agencies,   AUTH_USER, NULL },
+    { "GET",  "/api/v1/directory/agencies/{code}/members", directory_members,    AUTH_USER, NULL },
+    { "GET",  "/api/v1/catalogues",                        directory_catalogues, AUTH_USER, NULL },
 
     { "GET",  "/api/v1/inbox",                    inbox_list,   AUTH_USER, NULL },
     { "GET",  "/api/v1/inbox/counts",             inbox_counts, AUTH_USER, NULL },

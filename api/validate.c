@@ -70,14 +70,153 @@ bool valid_time(const char *s)
            p[6] == '\0' && atoi(p + 1) <= 14 && atoi(p + 4) <= 59;
 }
 
-static bool bad(struct req *r, int problem, const char *detail)
+/* The problems of a body, every one with its JSON pointer (RFC 6901), a
+ * stable code and a detail in the request's language; answered at once at
+ * the end. The problem type is the first one's. */
+struct verrs {
+    struct req *r;
+    json_t *list;
+    int problem;
+    const char *detail;
+};
+
+static void add(struct verrs *e, int problem, const char *pointer, const char *code, const char *detail)
 {
-    resp_problem(r, problem, detail);
-    return false;
+    json_t *one = json_object();
+    json_object_set_new(one, "pointer", json_string(pointer));
+    json_object_set_new(one, "code", json_string(code));
+    json_object_set_new(one, "detail", json_string(detail));
+    json_array_append_new(e->list, one);
+    if (!e->detail) {
+        e->problem = problem;
+        e->detail = detail;
+    }
 }
 
-bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields)
+/* The pointer of a member: "/name", escaped as RFC 6901 says. */
+static const char *member(struct req *r, const char *base, const char *name)
 {
+    struct sbuf b;
+    sbuf_init(&b, r->a, strlen(base) + strlen(name) + 4);
+    sbuf_puts(&b, base);
+    sbuf_putc(&b, '/');
+    for (const char *c = name; *c; c++) {
+        if (*c == '~')
+            sbuf_puts(&b, "~0");
+        else if (*c == '/')
+            sbuf_puts(&b, "~1");
+        else
+            sbuf_putc(&b, *c);
+    }
+    return b.s;
+}
+
+#define T(vi, en) (r->lang_en ? (en) : (vi))
+
+static void check_object(struct verrs *e, json_t *obj, const struct field *fields, const char *base);
+
+static void check_field(struct verrs *e, const struct field *f, json_t *v, const char *at)
+{
+    struct req *r = e->r;
+    switch (f->type) {
+    case F_STR: {
+        long n = json_is_string(v) && strlen(json_string_value(v)) == json_string_length(v)
+                     ? jsonx_utf8_length(json_string_value(v)) : -2;
+        if (n == -2)
+            add(e, PROBLEM_INVALID_FIELD, at, "type",
+                T(arena_sprintf(r->a, "'%s' phải là một chuỗi ký tự", f->name),
+                  arena_sprintf(r->a, "'%s' must be a string", f->name)));
+        else if (n < f->min || n > f->max)
+            add(e, PROBLEM_INVALID_FIELD, at, "length",
+                T(arena_sprintf(r->a, "'%s' dài từ %ld đến %ld ký tự", f->name, f->min, f->max),
+                  arena_sprintf(r->a, "'%s' must be %ld to %ld characters long", f->name, f->min, f->max)));
+        break;
+    }
+    case F_INT:
+        if (!json_is_integer(v) || json_integer_value(v) < f->min || json_integer_value(v) > f->max)
+            add(e, PROBLEM_INVALID_FIELD, at, "range",
+                T(arena_sprintf(r->a, "'%s' là số nguyên từ %ld đến %ld", f->name, f->min, f->max),
+                  arena_sprintf(r->a, "'%s' must be an integer from %ld to %ld", f->name, f->min, f->max)));
+        break;
+    case F_ID:
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            add(e, PROBLEM_INVALID_FIELD, at, "type",
+                T(arena_sprintf(r->a, "'%s' là mã số nguyên dương", f->name),
+                  arena_sprintf(r->a, "'%s' must be a positive integer id", f->name)));
+        break;
+    case F_BOOL:
+        if (!json_is_boolean(v))
+            add(e, PROBLEM_INVALID_FIELD, at, "type",
+                T(arena_sprintf(r->a, "'%s' là true hoặc false", f->name),
+                  arena_sprintf(r->a, "'%s' must be true or false", f->name)));
+        break;
+    case F_DATE:
+        if (!json_is_string(v) || !valid_date(json_string_value(v)))
+            add(e, PROBLEM_INVALID_FIELD, at, "format",
+                T(arena_sprintf(r->a, "'%s' là một ngày YYYY-MM-DD có thật", f->name),
+                  arena_sprintf(r->a, "'%s' must be a date YYYY-MM-DD", f->name)));
+        break;
+    case F_TIME:
+        if (!json_is_string(v) || !valid_time(json_string_value(v)))
+            add(e, PROBLEM_INVALID_FIELD, at, "format",
+                T(arena_sprintf(r->a, "'%s' là thời điểm RFC 3339 có múi giờ", f->name),
+                  arena_sprintf(r->a, "'%s' must be an RFC 3339 time with offset", f->name)));
+        break;
+    case F_ENUM: {
+        bool ok = false;
+        if (json_is_string(v))
+            for (const char *const *x = f->values; *x; x++)
+                ok |= strcmp(*x, json_string_value(v)) == 0;
+        if (!ok) {
+            struct sbuf b;
+            sbuf_init(&b, r->a, 64);
+            for (const char *const *x = f->values; *x; x++)
+                sbuf_printf(&b, "%s%s", x == f->values ? "" : ", ", *x);
+            add(e, PROBLEM_INVALID_FIELD, at, "enum",
+                T(arena_sprintf(r->a, "'%s' là một trong: %s", f->name, b.s),
+                  arena_sprintf(r->a, "'%s' must be one of: %s", f->name, b.s)));
+        }
+        break;
+    }
+    case F_ARRAY:
+    case F_CODES: {
+        if (!json_is_array(v) || (long)json_array_size(v) < f->min || (long)json_array_size(v) > f->max) {
+            add(e, PROBLEM_INVALID_FIELD, at, "items",
+                T(arena_sprintf(r->a, "'%s' là danh sách từ %ld đến %ld phần tử", f->name, f->min, f->max),
+                  arena_sprintf(r->a, "'%s' must be a list of %ld to %ld items", f->name, f->min, f->max)));
+            break;
+        }
+        size_t i;
+        json_t *it;
+        json_array_foreach(v, i, it) {
+            const char *item_at = arena_sprintf(r->a, "%s/%zu", at, i);
+            if (f->type == F_CODES) {
+                size_t n = json_is_string(it) ? json_string_length(it) : 0;
+                if (n < 1 || n > CODE_MAX)
+                    add(e, PROBLEM_INVALID_FIELD, item_at, "type",
+                        T(arena_sprintf(r->a, "các phần tử của '%s' là mã dài 1 đến %d ký tự", f->name, CODE_MAX),
+                          arena_sprintf(r->a, "'%s' items must be codes of 1 to %d characters", f->name, CODE_MAX)));
+            } else if (f->items) {
+                if (json_is_object(it))
+                    check_object(e, it, f->items, item_at);
+                else
+                    add(e, PROBLEM_INVALID_FIELD, item_at, "type",
+                        T(arena_sprintf(r->a, "các phần tử của '%s' là đối tượng", f->name),
+                          arena_sprintf(r->a, "'%s' items must be objects", f->name)));
+            } else if (!json_is_integer(it) || json_integer_value(it) < 1) {
+                add(e, PROBLEM_INVALID_FIELD, item_at, "type",
+                    T(arena_sprintf(r->a, "các phần tử của '%s' là mã số nguyên dương", f->name),
+                      arena_sprintf(r->a, "'%s' items must be positive integer ids", f->name)));
+            }
+        }
+        break;
+    }
+    }
+}
+
+static void check_object(struct verrs *e, json_t *obj, const struct field *fields, const char *base)
+{
+    struct req *r = e->r;
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v) {
@@ -86,103 +225,46 @@ bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields)
             f++;
         if (f->name)
             continue;
+        bool owned = false;
         for (const char *const *s = server_owned; *s; s++)
-            if (strcmp(*s, key) == 0)
-                return bad(r, PROBLEM_READ_ONLY_FIELD,
-                           arena_sprintf(r->a, "'%s' is set by the server, not by the client", key));
-        return bad(r, PROBLEM_UNKNOWN_FIELD, arena_sprintf(r->a, "unknown field '%s'", key));
+            owned |= strcmp(*s, key) == 0;
+        if (owned)
+            add(e, PROBLEM_READ_ONLY_FIELD, member(r, base, key), "read-only",
+                T(arena_sprintf(r->a, "'%s' do máy chủ đặt, không do ứng dụng gửi", key),
+                  arena_sprintf(r->a, "'%s' is set by the server, not by the client", key)));
+        else
+            add(e, PROBLEM_UNKNOWN_FIELD, member(r, base, key), "unknown",
+                T(arena_sprintf(r->a, "không có trường '%s'", key),
+                  arena_sprintf(r->a, "unknown field '%s'", key)));
     }
     for (const struct field *f = fields; f->name; f++) {
         v = json_object_get(obj, f->name);
         if (!v || json_is_null(v)) {
             if (f->required)
-                return bad(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "'%s' is required", f->name));
+                add(e, PROBLEM_INVALID_FIELD, member(r, base, f->name), "required",
+                    T(arena_sprintf(r->a, "thiếu trường '%s'", f->name),
+                      arena_sprintf(r->a, "'%s' is required", f->name)));
             continue;
         }
-        const char *err = NULL, *s;
-        switch (f->type) {
-        case F_STR:
-            if (!jsonx_get_str(r->a, obj, f->name, true, (size_t)f->min, (size_t)f->max, &s, &err))
-                return bad(r, PROBLEM_INVALID_FIELD, err);
-            break;
-        case F_INT:
-        case F_ID:
-            if (!json_is_integer(v) || json_integer_value(v) < (f->type == F_ID ? 1 : f->min) ||
-                (f->type == F_INT && json_integer_value(v) > f->max))
-                return bad(r, PROBLEM_INVALID_FIELD,
-                           f->type == F_ID ? arena_sprintf(r->a, "'%s' must be a positive integer id", f->name)
-                                           : arena_sprintf(r->a, "'%s' must be an integer from %ld to %ld",
-                                                           f->name, f->min, f->max));
-            break;
-        case F_CODES: {
-            if (!json_is_array(v) || (long)json_array_size(v) < f->min || (long)json_array_size(v) > f->max)
-                return bad(r, PROBLEM_INVALID_FIELD,
-                           arena_sprintf(r->a, "'%s' must be a list of %ld to %ld codes", f->name, f->min, f->max));
-            size_t i;
-            json_t *it;
-            json_array_foreach(v, i, it) {
-                size_t n = json_is_string(it) ? json_string_length(it) : 0;
-                if (n < 1 || n > CODE_MAX)
-                    return bad(r, PROBLEM_INVALID_FIELD,
-                               arena_sprintf(r->a, "'%s' items must be codes of 1 to %d characters", f->name, CODE_MAX));
-            }
-            break;
-        }
-        case F_BOOL:
-            if (!json_is_boolean(v))
-                return bad(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "'%s' must be true or false", f->name));
-            break;
-        case F_DATE:
-            if (!json_is_string(v) || !valid_date(json_string_value(v)))
-                return bad(r, PROBLEM_INVALID_FIELD,
-                           arena_sprintf(r->a, "'%s' must be a date YYYY-MM-DD", f->name));
-            break;
-        case F_TIME:
-            if (!json_is_string(v) || !valid_time(json_string_value(v)))
-                return bad(r, PROBLEM_INVALID_FIELD,
-                           arena_sprintf(r->a, "'%s' must be an RFC 3339 time with offset", f->name));
-            break;
-        case F_ENUM: {
-            bool ok = false;
-            if (json_is_string(v))
-                for (const char *const *e = f->values; *e; e++)
-                    if (strcmp(*e, json_string_value(v)) == 0)
-                        ok = true;
-            if (!ok) {
-                struct sbuf b;
-                sbuf_init(&b, r->a, 64);
-                for (const char *const *e = f->values; *e; e++)
-                    sbuf_printf(&b, "%s%s", e == f->values ? "" : ", ", *e);
-                return bad(r, PROBLEM_INVALID_FIELD,
-                           arena_sprintf(r->a, "'%s' must be one of: %s", f->name, b.s));
-            }
-            break;
-        }
-        case F_ARRAY: {
-            if (!json_is_array(v) || (long)json_array_size(v) < f->min ||
-                (long)json_array_size(v) > f->max)
-                return bad(r, PROBLEM_INVALID_FIELD,
-                           arena_sprintf(r->a, "'%s' must be a list of %ld to %ld items", f->name,
-                                         f->min, f->max));
-            size_t i;
-            json_t *it;
-            json_array_foreach(v, i, it) {
-                if (f->items) {
-                    if (!json_is_object(it))
-                        return bad(r, PROBLEM_INVALID_FIELD,
-                                   arena_sprintf(r->a, "'%s' items must be objects", f->name));
-                    if (!validate_or_answer(r, it, f->items))
-                        return false;
-                } else if (!json_is_integer(it) || json_integer_value(it) < 1) {
-                    return bad(r, PROBLEM_INVALID_FIELD,
-                               arena_sprintf(r->a, "'%s' items must be positive integer ids", f->name));
-                }
-            }
-            break;
-        }
-        }
+        check_field(e, f, v, member(r, base, f->name));
     }
-    return true;
+}
+
+bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields)
+{
+    struct verrs e = { r, json_array(), 0, NULL };
+    check_object(&e, obj, fields, "");
+    if (!e.detail) {
+        json_decref(e.list);
+        return true;
+    }
+    json_t *ext = json_object();
+    json_object_set_new(ext, "errors", e.list);
+    resp_problem_ext(r, e.problem, json_array_size(e.list) == 1 ? e.detail
+                     : T(arena_sprintf(r->a, "%s (và %zu lỗi khác: xem errors)", e.detail, json_array_size(e.list) - 1),
+                         arena_sprintf(r->a, "%s (and %zu more: see errors)", e.detail, json_array_size(e.list) - 1)),
+                     ext);
+    return false;
 }
 
 static void release_json(void *p)

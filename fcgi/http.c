@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *req_env(struct req *r, const char *name)
 {
@@ -175,10 +176,36 @@ const char *http_reason(int status)
     }
 }
 
+bool http_prefers_english(const char *al)
+{
+    double best = 0;
+    bool en = false;
+    for (const char *p = al ? al : ""; *p;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, ",;");
+        const char *tag = p;
+        double q = 1;
+        p += n;
+        if (*p == ';') {
+            const char *qs = strstr(p, "q=");
+            size_t end = strcspn(p, ",");
+            if (qs && (size_t)(qs - p) < end)
+                q = strtod(qs + 2, NULL);
+            p += end;
+        }
+        if (n == 0 || q <= best)
+            continue;
+        best = q;
+        en = (n == 2 || (n > 2 && tag[2] == '-')) && strncasecmp(tag, "en", 2) == 0;
+    }
+    return en;
+}
+
 void resp_problem_ext(struct req *r, int problem, const char *detail, json_t *ext)
 {
     const struct problem *p = problem_get(problem);
-    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, ext));
+    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, ext, r->lang_en));
+    resp_header(r, "Content-Language", r->lang_en ? "en" : "vi");
     r->ctype = "application/problem+json";
 }
 
@@ -193,7 +220,8 @@ void resp_problem_db(struct req *r)
     const struct problem *p = problem_of_db_failure(&r->c, &detail);
     if (p->status == 503)
         resp_header(r, "Retry-After", p == problem_get(PROBLEM_DATABASE_BUSY) ? "1" : "5");
-    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, NULL));
+    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, NULL, r->lang_en));
+    resp_header(r, "Content-Language", r->lang_en ? "en" : "vi");
     r->ctype = "application/problem+json";
 }
 

@@ -22,6 +22,7 @@ struct req {
     struct FCGX_Request *fx;
     const char *method, *path, *query;
     const char *remote_addr;
+    bool lang_en;                 /* Accept-Language prefers English; else Vietnamese */
     const char *body;             /* NUL-terminated copy of the body */
     size_t body_len;
     struct route_match match;
@@ -39,6 +40,10 @@ struct req {
     struct sbuf out;
     const char *cache_control;    /* default no-store */
 };
+
+/* Whether an Accept-Language value prefers English (its best-weighted
+ * tag is en or en-*) over Vietnamese, the default. */
+bool http_prefers_english(const char *accept_language);
 
 /* Request side. Header names as FastCGI gives them: "HTTP_IF_NONE_MATCH". */
 const char *req_env(struct req *r, const char *name);

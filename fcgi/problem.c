@@ -38,13 +38,13 @@ const struct problem *problems_all(int *n)
 }
 
 json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
-                     const char *request_id, json_t *ext)
+                     const char *request_id, json_t *ext, bool english)
 {
     json_t *o = ext ? ext : json_object();
     char type[128];
     snprintf(type, sizeof type, "urn:qlvb:problem:%s", p->slug);
     json_object_set_new(o, "type", json_string(type));
-    json_object_set_new(o, "title", json_string(p->title_vi));
+    json_object_set_new(o, "title", json_string(english ? p->title_en : p->title_vi));
     json_object_set_new(o, "status", json_integer(p->status));
     if (detail)
         json_object_set_new(o, "detail", json_string(detail));

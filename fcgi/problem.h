@@ -43,8 +43,9 @@ const struct problem *problems_all(int *n);
  * refused (class 22); the internal error otherwise. */
 const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail);
 
-/* The problem+json object: the one place it is built. */
+/* The problem+json object: the one place it is built; its title in
+ * Vietnamese, or English. */
 json_t *problem_json(const struct problem *p, const char *detail, const char *instance,
-                     const char *request_id, json_t *ext);
+                     const char *request_id, json_t *ext, bool english);
 
 #endif

@@ -116,6 +116,7 @@ static void req_open(struct req *r, FCGX_Request *fx, struct arena *a, const cha
     }
     r->query = req_env(r, "QUERY_STRING");
     r->remote_addr = req_env(r, "REMOTE_ADDR");
+    r->lang_en = http_prefers_english(req_env(r, "HTTP_ACCEPT_LANGUAGE"));
     if (!r->remote_addr)
         r->remote_addr = "unknown";
 }

@@ -1286,3 +1286,28 @@ def test_a_batch_replayed_with_its_key_answers_the_whole_batch_again():
     again = call("POST", "/api/v1/inbox/batch", token=tok("stp.truongphong"),
                  body={"action": "approve", "item_ids": items}, headers={"Idempotency-Key": key})
     assert again.status == 200 and again.json == first.json and again.headers.get("idempotent-replayed") == "true"
+
+
+def test_a_refused_body_points_at_every_bad_field_in_vietnamese_or_in_english():
+    before = psql("SELECT count(*) FROM documents")
+    body = {"type_code": "QD", "subject": "", "urgency": 9, "colour": "đỏ",
+            "recipients": [{"agency_code": "000.00.23.H19"}, {"agency_code": 7}]}
+    r = post("stp.chuyenvien", "/api/v1/documents/outgoing", body)
+    problem(r, 400, "unknown-field")
+    assert r.headers["content-language"] == "vi" and r.json["title"] == "Trường không được chấp nhận"
+    got = [(e["pointer"], e["code"]) for e in r.json["errors"]]
+    assert got == [("/colour", "unknown"), ("/subject", "length"), ("/urgency", "range"),
+                   ("/recipients/1/agency_code", "type")], got
+    assert "không có trường 'colour'" in r.json["detail"]
+    en = call("POST", "/api/v1/documents/outgoing", token=tok("stp.chuyenvien"), body=body,
+              headers={"Accept-Language": "en-GB,en;q=0.9,vi;q=0.5"})
+    problem(en, 400, "unknown-field")
+    assert en.headers["content-language"] == "en" and en.json["title"] == "Unknown field"
+    assert [e["pointer"] for e in en.json["errors"]] == [p for p, _ in got]
+    assert en.json["errors"][1]["detail"] == "'subject' must be 1 to 500 characters long"
+    # workflow refusals speak the same two languages in their titles
+    wf = call("POST", "/api/v1/documents/999999999/submit", token=tok("stp.chuyenvien"), body={},
+              headers={"Accept-Language": "en"})
+    problem(wf, 404, "document-not-found")
+    assert wf.json["title"] == "Document not found" and wf.headers["content-language"] == "en"
+    assert psql("SELECT count(*) FROM documents") == before

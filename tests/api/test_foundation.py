@@ -713,3 +713,42 @@ def test_my_sessions_are_listed_and_ended_one_by_one_or_all_others():
     assert call("GET", "/api/v1/me", token=phone["access_token"]).status == 200
     left = call("GET", "/api/v1/me/sessions", token=phone["access_token"]).json["items"]
     assert [s["device_name"] for s in left] == [PHONE]
+
+
+def test_the_directory_fills_a_phones_forms_and_shows_contacts_only_within_ones_own_agency():
+    t = tokens("stp.chuyenvien")["access_token"]
+    r = call("GET", "/api/v1/directory/agencies", token=t)
+    assert r.status == 200, r
+    by_code = {a["code"]: a for a in r.json["items"]}
+    assert "000.00.01.H19" not in by_code and all(a["closed"] is None for a in r.json["items"])
+    stp = by_code["000.00.21.H19"]
+    assert {"VP", "XDKTVB"} <= {u["abbr"] for u in stp["units"]}
+    assert {(l["full_name"], l["position"]) for l in stp["leaders"]} >= {("Lê Hoàng Phúc", "leader"),
+                                                                         ("Trịnh Văn Bảo", "deputy_leader")}
+    # cached: the same ETag gives 304
+    again = call("GET", "/api/v1/directory/agencies", token=t, headers={"If-None-Match": r.headers["etag"]})
+    assert again.status == 304 and again.headers["etag"] == r.headers["etag"]
+    closed = {a["code"]: a for a in call("GET", "/api/v1/directory/agencies?include=closed", token=t).json["items"]}
+    assert closed["000.00.01.H19"]["closed"]["successor"]["code"] == "000.00.23.H19"
+    problem(call("GET", "/api/v1/directory/agencies?include=all", token=t), 400, "invalid-parameter")
+    # members: one's own agency in full, others by name, position and unit
+    own = call("GET", "/api/v1/directory/agencies/000.00.21.H19/members", token=t).json["items"]
+    assert own and all("phone" in m and "roles" in m for m in own)
+    other = call("GET", "/api/v1/directory/agencies/000.00.23.H19/members", token=t).json["items"]
+    assert other and all(set(m) == {"id", "full_name", "position", "title", "unit"} for m in other)
+    leaders = call("GET", "/api/v1/directory/agencies/000.00.21.H19/members?position=leader", token=t).json["items"]
+    assert [m["full_name"] for m in leaders] == ["Lê Hoàng Phúc"]
+    clerks = call("GET", "/api/v1/directory/agencies/000.00.21.H19/members?role=clerk", token=t).json["items"]
+    assert [m["full_name"] for m in clerks] == ["Ngô Thị Lan"]
+    unit = [u for u in stp["units"] if u["abbr"] == "XDKTVB"][0]["id"]
+    in_unit = call("GET", f"/api/v1/directory/agencies/000.00.21.H19/members?unit_id={unit}", token=t).json["items"]
+    assert {m["full_name"] for m in in_unit} >= {"Phạm Thị Thu Hương", "Đỗ Minh Khoa"}
+    for bad in ("position=chief", "role=boss", "unit_id=0", "unit_id=x"):
+        problem(call("GET", f"/api/v1/directory/agencies/000.00.21.H19/members?{bad}", token=t), 400, "invalid-parameter")
+    problem(call("GET", "/api/v1/directory/agencies/000.00.01.H19/members", token=t), 404, "agency-not-found")
+    problem(call("GET", "/api/v1/directory/agencies", token=None), 401)
+    # the catalogues
+    c = call("GET", "/api/v1/catalogues", token=t)
+    assert c.status == 200 and {"code": "QD", "name": "Quyết định", "abbr": "QĐ"} in c.json["document_types"]
+    assert [u["label"] for u in c.json["urgency_levels"]] == ["Thường", "Khẩn", "Thượng khẩn", "Hỏa tốc"]
+    assert call("GET", "/api/v1/catalogues", token=t, headers={"If-None-Match": c.headers["etag"]}).status == 304

@@ -78,6 +78,7 @@ static json_t *obj(const char *text)
  * a refusal must have answered, a pass must not have. */
 static bool valid(const struct field *fields, const char *text)
 {
+    req.lang_en = true;            /* the details below are the English ones */
     req.responded = false;
     req.status = 0;
     req.out.len = 0;
@@ -193,6 +194,61 @@ static void validate_refuses_missing_and_mistyped_fields(void **state)
     refused(schema_login, "{\"role\":\"admin\"}", "unknown-field", "'role'");
 }
 
+/* Every bad field is named with its JSON pointer and a stable code; the
+ * details are Vietnamese unless the request prefers English. */
+static void validate_points_at_every_bad_field_in_the_requests_language(void **state)
+{
+    (void)state;
+    req.lang_en = false;
+    req.responded = false;
+    req.out.len = 0;
+    assert_false(validate_or_answer(&req, obj("{\"type_code\":7,\"subject\":\"\",\"colour\":\"đỏ\",\"a/b\":1,"
+                                              "\"recipients\":[{\"agency_code\":\"x\"},{\"name\":5}]}"),
+                                    schema_draft));
+    json_t *p = json_loadb(req.out.s, req.out.len, 0, NULL);
+    assert_non_null(p);
+    json_t *errors = json_object_get(p, "errors");
+    const char *want[][2] = {
+        { "/colour", "unknown" }, { "/a~1b", "unknown" }, { "/type_code", "type" }, { "/subject", "length" },
+        { "/recipients/0/agency_code", "length" }, { "/recipients/1/name", "type" },
+    };
+    assert_int_equal(json_array_size(errors), sizeof want / sizeof *want);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        json_t *e = json_array_get(errors, i);
+        assert_string_equal(json_string_value(json_object_get(e, "pointer")), want[i][0]);
+        assert_string_equal(json_string_value(json_object_get(e, "code")), want[i][1]);
+        assert_non_null(json_string_value(json_object_get(e, "detail")));
+    }
+    assert_string_equal(json_string_value(json_object_get(p, "type")), "urn:qlvb:problem:unknown-field");
+    assert_non_null(strstr(json_string_value(json_object_get(p, "detail")), "không có trường 'colour'"));
+    assert_non_null(strstr(json_string_value(json_object_get(p, "detail")), "5 lỗi khác"));
+    assert_string_equal(json_string_value(json_object_get(p, "title")), "Trường không được chấp nhận");
+    json_decref(p);
+    /* English when asked */
+    req.lang_en = true;
+    req.out.len = 0;
+    assert_false(validate_or_answer(&req, obj("{}"), schema_refresh));
+    p = json_loadb(req.out.s, req.out.len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(p, "title")), "Invalid field");
+    assert_string_equal(json_string_value(json_object_get(p, "detail")), "'refresh_token' is required");
+    json_decref(p);
+}
+
+static void accept_language_picks_english_only_when_it_is_preferred(void **state)
+{
+    (void)state;
+    assert_true(http_prefers_english("en"));
+    assert_true(http_prefers_english("en-US,en;q=0.9"));
+    assert_true(http_prefers_english("vi;q=0.5, en;q=0.8"));
+    assert_false(http_prefers_english(NULL));
+    assert_false(http_prefers_english(""));
+    assert_false(http_prefers_english("vi"));
+    assert_false(http_prefers_english("vi-VN,vi;q=0.9,en;q=0.8"));
+    assert_false(http_prefers_english("fr"));
+    assert_false(http_prefers_english("eng"));
+    assert_false(http_prefers_english("en;q=0"));
+}
+
 static void validate_refuses_server_owned_fields(void **state)
 {
     (void)state;
@@ -291,6 +347,7 @@ static void validate_checks_arrays_and_their_items(void **state)
 static void body_valid_reads_the_body_of_the_request(void **state)
 {
     (void)state;
+    req.lang_en = true;
     /* no body where nothing is required: an empty object, whatever the type */
     env[0] = NULL;
     req.body = "";
@@ -558,6 +615,8 @@ int test_api_run(void)
         T(validate_counts_characters_not_bytes),
         T(validate_refuses_missing_and_mistyped_fields),
         T(validate_refuses_server_owned_fields),
+        T(validate_points_at_every_bad_field_in_the_requests_language),
+        T(accept_language_picks_english_only_when_it_is_preferred),
         T(validate_checks_integer_ranges_and_ids),
         T(validate_checks_enums),
         T(validate_checks_dates_and_times),
