@@ -32,11 +32,194 @@ BEGIN
 END $$;
 
 -- The document's ETag as the user sees it: it changes with every change of
--- the document (each step writes the history, which bumps the version).
+-- the document (each step writes the history, which bumps the version), and
+-- with the actions the user may take on it.
 -- An action sent with If-Match is refused unless it equals this.
 CREATE OR REPLACE FUNCTION doc_etag(p_user bigint, p_doc bigint) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT '"d' || d.id || '-' || d.version || '"' FROM documents d WHERE d.id = p_doc
+    SELECT '"d' || d.id || '-' || d.version || '-'
+           || left(md5(array_to_string(doc_allowed_actions(p_user, p_doc), ',')), 8) || '"'
+      FROM documents d WHERE d.id = p_doc
 $$;
+
+-- Whether a person may draft: officials and heads of units of their agency;
+-- leaders and clerks where the agency allows it; the technical
+-- administrator never. NULL when they may, else {problem, detail}.
+CREATE OR REPLACE FUNCTION draft_refusal(p_user bigint) RETURNS text[] LANGUAGE plpgsql STABLE AS $$
+DECLARE m memberships;
+BEGIN
+    SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
+    IF m.id IS NULL THEN
+        RETURN ARRAY['forbidden', 'you belong to no agency'];
+    END IF;
+    IF m.position = 'admin' OR 'admin' = ANY (m.roles) THEN
+        RETURN ARRAY['forbidden', 'the technical administrator does not draft documents'];
+    END IF;
+    IF m.position NOT IN ('official', 'head', 'deputy_head')
+       AND NOT (m.position IN ('leader', 'deputy_leader', 'clerk')
+                AND (SELECT leaders_and_clerks_draft FROM agencies WHERE id = m.agency_id)) THEN
+        RETURN ARRAY['forbidden', 'drafts are written by officials and heads of units of the agency'];
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- The rule of each action on a document: who may take it, in which state.
+-- NULL when p_user may take p_action on d now, else {problem, detail}.
+-- The steps raise what it says (doc_guard), and a document's
+-- allowed_actions are the actions it lets through: one rule for both.
+-- (What an action's body must hold, a leader named or a reason given, is
+-- checked by the step itself.) What the rules ask about the person is
+-- looked up once per call, so that all the actions of a document cost one
+-- look.
+CREATE OR REPLACE FUNCTION doc_refusals(p_user bigint, d documents, p_actions text[]) RETURNS text[][]
+    LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_clerk boolean := has_role(p_user, d.agency_id, ARRAY['clerk']);
+    v_leader boolean := is_leader(p_user, d.agency_id);
+    v_assignment text;                 -- the status of the user's active part, or NULL
+    v_pending boolean;                 -- a review step is pending
+    v_candidate boolean;               -- the user may take it
+    v_draft text[];
+    v_action text;
+    v_out text[][] := '{}';
+    v_why text[];
+BEGIN
+    SELECT a.status INTO v_assignment FROM assignments a
+     WHERE a.document_id = d.id AND a.user_id = p_user AND a.active ORDER BY a.id DESC LIMIT 1;
+    SELECT true, EXISTS (SELECT 1 FROM approval_candidates c WHERE c.step_id = s.id AND c.user_id = p_user)
+      INTO v_pending, v_candidate
+      FROM approval_steps s WHERE s.document_id = d.id AND s.status = 'pending' ORDER BY s.round DESC, s.seq LIMIT 1;
+    FOREACH v_action IN ARRAY p_actions LOOP
+        v_why := NULL;
+        IF d.recall_status = 'recalled' THEN
+            v_why := ARRAY['document-recalled', 'the document was recalled: it takes no step any more'];
+        ELSE
+            CASE v_action
+            WHEN 'register' THEN
+                IF NOT v_clerk THEN
+                    v_why := ARRAY['forbidden', 'only a clerk of the receiving agency registers it'];
+                ELSIF d.status <> 'received' THEN
+                    v_why := ARRAY['wrong-state', 'the document is already registered'];
+                END IF;
+            WHEN 'present' THEN
+                IF NOT v_clerk THEN
+                    v_why := ARRAY['forbidden', 'only a clerk presents documents'];
+                ELSIF d.direction <> 'in' OR d.status NOT IN ('registered', 'presented') THEN
+                    v_why := ARRAY['wrong-state', 'only a registered incoming document can be presented'];
+                END IF;
+            WHEN 'direct' THEN
+                IF NOT v_leader THEN
+                    v_why := ARRAY['forbidden', 'only a leader of the agency directs'];
+                ELSIF d.direction <> 'in' OR d.status NOT IN ('presented', 'directed') THEN
+                    v_why := ARRAY['wrong-state', 'the document is not waiting for direction'];
+                END IF;
+            WHEN 'progress' THEN
+                IF v_assignment IS NULL THEN
+                    v_why := ARRAY['forbidden', 'you are not assigned to this document'];
+                ELSIF v_assignment = 'done' THEN
+                    v_why := ARRAY['wrong-state', 'your part is already finished'];
+                END IF;
+            WHEN 'submit' THEN
+                IF d.author_id IS DISTINCT FROM p_user THEN
+                    v_why := ARRAY['forbidden', 'only the author submits a draft'];
+                ELSIF d.status NOT IN ('draft', 'returned') THEN
+                    v_why := ARRAY['wrong-state', 'only a draft or a returned document can be submitted'];
+                END IF;
+            WHEN 'approve', 'return' THEN
+                IF v_pending IS NULL THEN
+                    v_why := ARRAY['wrong-state', 'the document is not waiting for a review'];
+                ELSIF NOT v_candidate THEN
+                    v_why := ARRAY['forbidden', 'this review step is not yours'];
+                END IF;
+            WHEN 'sign' THEN
+                IF NOT v_leader THEN
+                    v_why := ARRAY['forbidden', 'only a leader of the agency signs'];
+                ELSIF d.status <> 'approved' THEN
+                    v_why := ARRAY['wrong-state', 'only an approved draft can be signed'];
+                END IF;
+            WHEN 'issue' THEN
+                IF NOT v_clerk THEN
+                    v_why := ARRAY['forbidden', 'only a clerk of the agency issues documents'];
+                ELSIF d.status <> 'signed' THEN
+                    v_why := ARRAY['wrong-state', 'only a signed document can be issued'];
+                END IF;
+            WHEN 'recall' THEN
+                IF d.signed_by IS DISTINCT FROM p_user AND NOT v_leader THEN
+                    v_why := ARRAY['forbidden', 'a recall is ordered by the signer or a leader of the agency'];
+                ELSIF d.direction <> 'out' OR d.status <> 'issued' OR d.recall_status IS NOT NULL THEN
+                    v_why := ARRAY['wrong-state', 'only an issued document not recalled yet can be recalled'];
+                END IF;
+            WHEN 'recall-carry-out' THEN
+                IF NOT v_clerk THEN
+                    v_why := ARRAY['forbidden', 'a recall is carried out by a clerk of the agency'];
+                ELSIF d.recall_status IS DISTINCT FROM 'ordered' THEN
+                    v_why := ARRAY['wrong-state', 'no recall of this document is waiting to be carried out'];
+                END IF;
+            WHEN 'replace', 'correct' THEN
+                -- a new draft that replaces (an error of content) or
+                -- corrects (an error of form) an issued document of the
+                -- drafter's agency
+                IF d.direction <> 'out' OR d.status <> 'issued' OR d.replaced_by_id IS NOT NULL THEN
+                    v_why := ARRAY['invalid-value', 'a replacement or a correction is of an issued document of your '
+                                                    'agency, not recalled or replaced'];
+                ELSE
+                    v_draft := coalesce(v_draft, draft_refusal(p_user), '{}');
+                    IF v_draft <> '{}' THEN
+                        v_why := v_draft;
+                    ELSIF agency_now(d.agency_id) IS DISTINCT FROM
+                          (SELECT agency_id FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1) THEN
+                        v_why := ARRAY['invalid-value', 'a replacement or a correction is of an issued document of '
+                                                        'your agency, not recalled or replaced'];
+                    END IF;
+                END IF;
+            ELSE
+                v_why := ARRAY['invalid-value', format('no action %s', v_action)];
+            END CASE;
+        END IF;
+        v_out := v_out || ARRAY[coalesce(v_why, ARRAY[NULL, NULL]::text[])];
+    END LOOP;
+    RETURN v_out;
+END $$;
+
+-- One action's refusal: NULL when p_user may take it, else {problem, detail}.
+CREATE OR REPLACE FUNCTION doc_refusal(p_user bigint, d documents, p_action text) RETURNS text[]
+    LANGUAGE plpgsql STABLE AS $$
+DECLARE v text[][] := doc_refusals(p_user, d, ARRAY[p_action]);
+BEGIN
+    RETURN CASE WHEN v[1][1] IS NULL THEN NULL ELSE ARRAY[v[1][1], v[1][2]] END;
+END $$;
+
+-- Raises what doc_refusal says, if anything.
+CREATE OR REPLACE FUNCTION doc_guard(p_user bigint, d documents, p_action text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE v text[] := doc_refusal(p_user, d, p_action);
+BEGIN
+    IF v IS NOT NULL THEN
+        PERFORM problem_raise(v[1], v[2]);
+    END IF;
+END $$;
+
+-- The actions p_user may take on a document now, by the rules the steps
+-- apply (doc_refusal), in the order of its life.
+CREATE OR REPLACE FUNCTION doc_allowed_actions(p_user bigint, p_doc bigint) RETURNS text[]
+    LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    d documents;
+    v_all text[] := ARRAY['register', 'present', 'direct', 'progress', 'submit', 'approve', 'return', 'sign', 'issue',
+                          'recall', 'recall-carry-out', 'replace', 'correct'];
+    v text[][];
+    v_out text[] := '{}';
+BEGIN
+    SELECT * INTO d FROM documents WHERE id = p_doc;
+    IF d.id IS NULL THEN
+        RETURN v_out;
+    END IF;
+    v := doc_refusals(p_user, d, v_all);
+    FOR i IN 1 .. array_length(v_all, 1) LOOP
+        IF v[i][1] IS NULL THEN
+            v_out := v_out || v_all[i];
+        END IF;
+    END LOOP;
+    RETURN v_out;
+END $$;
 
 -- State secrets stay out of this system (migration 0018): a document marked
 -- Mật, Tối mật or Tuyệt mật is refused, saying why and where it is kept.
@@ -128,12 +311,7 @@ END $$;
 CREATE OR REPLACE FUNCTION doc_register_received(p_user bigint, p_doc bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); v_book bigint; v_num record;
 BEGIN
-    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
-        PERFORM problem_raise('forbidden', 'only a clerk of the receiving agency registers it');
-    END IF;
-    IF d.status <> 'received' THEN
-        PERFORM problem_raise('wrong-state', 'the document is already registered');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'register');
     v_book := book_in(d.agency_id);
     SELECT * INTO v_num FROM book_take_number(v_book);
     UPDATE documents SET status = 'registered', book_id = v_book, book_year = v_num.year,
@@ -152,12 +330,7 @@ CREATE OR REPLACE FUNCTION doc_present(p_user bigint, p_doc bigint, p_leader big
     RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc);
 BEGIN
-    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
-        PERFORM problem_raise('forbidden', 'only a clerk presents documents');
-    END IF;
-    IF d.direction <> 'in' OR d.status NOT IN ('registered', 'presented') THEN
-        PERFORM problem_raise('wrong-state', 'only a registered incoming document can be presented');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'present');
     IF NOT is_leader(p_leader, d.agency_id) OR NOT user_active(p_leader) THEN
         PERFORM problem_raise('invalid-value', 'leader_id is not a leader of this agency');
     END IF;
@@ -175,12 +348,7 @@ CREATE OR REPLACE FUNCTION doc_direct(p_user bigint, p_doc bigint, p_note text, 
 DECLARE d documents := doc_lock(p_user, p_doc); a jsonb; v_uid bigint; v_unit bigint; v_old record; n int;
         v_twice text;
 BEGIN
-    IF NOT is_leader(p_user, d.agency_id) THEN
-        PERFORM problem_raise('forbidden', 'only a leader of the agency directs');
-    END IF;
-    IF d.direction <> 'in' OR d.status NOT IN ('presented', 'directed') THEN
-        PERFORM problem_raise('wrong-state', 'the document is not waiting for direction');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'direct');
     IF (SELECT count(*) FROM jsonb_array_elements(p_assign) x WHERE x->>'role' = 'main') <> 1 THEN
         PERFORM problem_raise('invalid-value', 'exactly one main handler is required');
     END IF;
@@ -240,14 +408,9 @@ CREATE OR REPLACE FUNCTION doc_progress(p_user bigint, p_doc bigint, p_action te
     RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); v_a assignments;
 BEGIN
+    PERFORM doc_guard(p_user, d, 'progress');
     SELECT * INTO v_a FROM assignments WHERE document_id = p_doc AND user_id = p_user AND active
      ORDER BY id DESC LIMIT 1;
-    IF v_a.id IS NULL THEN
-        PERFORM problem_raise('forbidden', 'you are not assigned to this document');
-    END IF;
-    IF v_a.status = 'done' THEN
-        PERFORM problem_raise('wrong-state', 'your part is already finished');
-    END IF;
     UPDATE assignments SET status = CASE p_action WHEN 'read' THEN 'read' WHEN 'report' THEN 'reported'
                                                   WHEN 'ask' THEN 'asked' ELSE 'done' END,
            finished_at = CASE WHEN p_action = 'finish' THEN qlvb_now() END
@@ -274,21 +437,15 @@ DECLARE
     v_agency bigint;
     v_target documents;
     v_closed text;
+    v_refusal text[];
 BEGIN
-    SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
-    IF m.id IS NULL THEN
-        PERFORM problem_raise('forbidden', 'you belong to no agency');
-    END IF;
     -- officials and heads of units draft; leaders and clerks where the
-    -- agency allows it; the technical administrator never
-    IF m.position = 'admin' OR 'admin' = ANY (m.roles) THEN
-        PERFORM problem_raise('forbidden', 'the technical administrator does not draft documents');
+    -- agency allows it; the technical administrator never (draft_refusal)
+    v_refusal := draft_refusal(p_user);
+    IF v_refusal IS NOT NULL THEN
+        PERFORM problem_raise(v_refusal[1], v_refusal[2]);
     END IF;
-    IF m.position NOT IN ('official', 'head', 'deputy_head')
-       AND NOT (m.position IN ('leader', 'deputy_leader', 'clerk')
-                AND (SELECT leaders_and_clerks_draft FROM agencies WHERE id = m.agency_id)) THEN
-        PERFORM problem_raise('forbidden', 'drafts are written by officials and heads of units of the agency');
-    END IF;
+    SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
         PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'));
     END IF;
@@ -299,8 +456,14 @@ BEGIN
     IF f ? 'replaces' OR f ? 'corrects' THEN
         SELECT * INTO v_target FROM documents
          WHERE id = coalesce((f->>'replaces')::bigint, (f->>'corrects')::bigint);
-        IF v_target.id IS NULL OR agency_now(v_target.agency_id) IS DISTINCT FROM m.agency_id OR v_target.direction <> 'out'
-           OR v_target.status <> 'issued' OR v_target.replaced_by_id IS NOT NULL THEN
+        IF v_target.id IS NULL THEN
+            PERFORM problem_raise('invalid-value',
+                'a replacement or a correction is of an issued document of your agency, not recalled or replaced');
+        END IF;
+        v_refusal := doc_refusal(p_user, v_target, CASE WHEN f ? 'replaces' THEN 'replace' ELSE 'correct' END);
+        IF v_refusal IS NOT NULL THEN
+            -- a recalled one is no longer issued: the same answer as any
+            -- document a replacement cannot be of
             PERFORM problem_raise('invalid-value',
                 'a replacement or a correction is of an issued document of your agency, not recalled or replaced');
         END IF;
@@ -393,12 +556,7 @@ END $$;
 CREATE OR REPLACE FUNCTION doc_submit(p_user bigint, p_doc bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); v_round int; v_steps text[]; v_first bigint;
 BEGIN
-    IF d.author_id IS DISTINCT FROM p_user THEN
-        PERFORM problem_raise('forbidden', 'only the author submits a draft');
-    END IF;
-    IF d.status NOT IN ('draft', 'returned') THEN
-        PERFORM problem_raise('wrong-state', 'only a draft or a returned document can be submitted');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'submit');
     SELECT review_steps INTO v_steps FROM agencies WHERE id = d.agency_id;
     v_round := coalesce((SELECT max(round) FROM approval_steps WHERE document_id = p_doc), 0) + 1;
     INSERT INTO approval_steps (document_id, round, seq, step)
@@ -410,22 +568,20 @@ BEGIN
     PERFORM step_open(v_first, p_doc);
 END $$;
 
-CREATE OR REPLACE FUNCTION pending_step(p_user bigint, p_doc bigint) RETURNS approval_steps LANGUAGE plpgsql AS $$
+-- The pending review step of a document, once doc_guard let the user take
+-- it (p_action: approve or return).
+CREATE OR REPLACE FUNCTION pending_step(p_user bigint, d documents, p_action text) RETURNS approval_steps
+    LANGUAGE plpgsql AS $$
 DECLARE s approval_steps;
 BEGIN
-    SELECT * INTO s FROM approval_steps WHERE document_id = p_doc AND status = 'pending'
+    PERFORM doc_guard(p_user, d, p_action);
+    SELECT * INTO s FROM approval_steps WHERE document_id = d.id AND status = 'pending'
      ORDER BY round DESC, seq LIMIT 1;
-    IF s.id IS NULL THEN
-        PERFORM problem_raise('wrong-state', 'the document is not waiting for a review');
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM approval_candidates WHERE step_id = s.id AND user_id = p_user) THEN
-        PERFORM problem_raise('forbidden', 'this review step is not yours');
-    END IF;
     RETURN s;
 END $$;
 
 CREATE OR REPLACE FUNCTION doc_approve(p_user bigint, p_doc bigint, p_note text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, p_doc);
+DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, d, 'approve');
         v_next bigint; v_cand bigint;
 BEGIN
     UPDATE approval_steps SET status = 'approved', decided_by = p_user, note = p_note, decided_at = qlvb_now()
@@ -452,7 +608,7 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION doc_return(p_user bigint, p_doc bigint, p_reason text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, p_doc); v_cand bigint;
+DECLARE d documents := doc_lock(p_user, p_doc); s approval_steps := pending_step(p_user, d, 'return'); v_cand bigint;
 BEGIN
     UPDATE approval_steps SET status = 'returned', decided_by = p_user, note = p_reason, decided_at = qlvb_now()
      WHERE id = s.id;
@@ -470,12 +626,7 @@ END $$;
 CREATE OR REPLACE FUNCTION doc_sign(p_user bigint, p_doc bigint, p_file bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); v_clerk bigint;
 BEGIN
-    IF NOT is_leader(p_user, d.agency_id) THEN
-        PERFORM problem_raise('forbidden', 'only a leader of the agency signs');
-    END IF;
-    IF d.status <> 'approved' THEN
-        PERFORM problem_raise('wrong-state', 'only an approved draft can be signed');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'sign');
     IF p_file IS NOT NULL AND NOT EXISTS (SELECT 1 FROM document_files
                                           WHERE id = p_file AND document_id = p_doc AND kind = 'signed') THEN
         PERFORM problem_raise('invalid-value', 'signed_file_id is not a signed file of this document');
@@ -505,12 +656,7 @@ DECLARE
     v_book bigint; v_num record; v_notation text; v_type document_types; v_unit_abbr text;
     v_issuer_abbr text; v_signer text; r document_recipients; v_copy bigint; v_clerk bigint;
 BEGIN
-    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
-        PERFORM problem_raise('forbidden', 'only a clerk of the agency issues documents');
-    END IF;
-    IF d.status <> 'signed' THEN
-        PERFORM problem_raise('wrong-state', 'only a signed document can be issued');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'issue');
     SELECT * INTO a FROM agencies WHERE id = d.agency_id;
     SELECT * INTO v_type FROM document_types WHERE code = d.type_code;
     SELECT abbr INTO v_unit_abbr FROM units WHERE id = d.unit_id;
@@ -632,12 +778,7 @@ CREATE OR REPLACE FUNCTION doc_recall_order(p_user bigint, p_doc bigint, p_reaso
     LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); v_clerk bigint;
 BEGIN
-    IF d.signed_by IS DISTINCT FROM p_user AND NOT is_leader(p_user, d.agency_id) THEN
-        PERFORM problem_raise('forbidden', 'a recall is ordered by the signer or a leader of the agency');
-    END IF;
-    IF d.direction <> 'out' OR d.status <> 'issued' OR d.recall_status IS NOT NULL THEN
-        PERFORM problem_raise('wrong-state', 'only an issued document not recalled yet can be recalled');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'recall');
     IF btrim(coalesce(p_reason, '')) = '' THEN
         PERFORM problem_raise('invalid-value', 'a recall needs its reason');
     END IF;
@@ -660,12 +801,7 @@ CREATE OR REPLACE FUNCTION doc_recall_carry_out(p_user bigint, p_doc bigint) RET
     LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); r document_recipients;
 BEGIN
-    IF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
-        PERFORM problem_raise('forbidden', 'a recall is carried out by a clerk of the agency');
-    END IF;
-    IF d.recall_status IS DISTINCT FROM 'ordered' THEN
-        PERFORM problem_raise('wrong-state', 'no recall of this document is waiting to be carried out');
-    END IF;
+    PERFORM doc_guard(p_user, d, 'recall-carry-out');
     UPDATE documents SET status = 'recalled', recall_status = 'recalled', recalled_by = p_user,
                          recalled_at = qlvb_now()
      WHERE id = p_doc;

@@ -1311,3 +1311,32 @@ def test_a_refused_body_points_at_every_bad_field_in_vietnamese_or_in_english():
     problem(wf, 404, "document-not-found")
     assert wf.json["title"] == "Document not found" and wf.headers["content-language"] == "en"
     assert psql("SELECT count(*) FROM documents") == before
+
+
+def test_a_document_says_what_the_caller_may_do_now_and_its_etag_follows():
+    d = draft(subject="Quyết định có các nút đúng")
+    assert d["allowed_actions"] == ["submit"], d["allowed_actions"]
+    head = ok(call("GET", f"/api/v1/documents/{d['id']}", token=tok("stp.vanthu")))
+    assert head["allowed_actions"] == []
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{d['id']}/submit"))
+    r = call("GET", f"/api/v1/documents/{d['id']}", token=tok("stp.truongphong"))
+    assert r.json["allowed_actions"] == ["approve", "return"], r.json["allowed_actions"]
+    assert ok(call("GET", f"/api/v1/documents/{d['id']}", token=tok("stp.chuyenvien")))["allowed_actions"] == []
+    # the same version, other rights: a clerk's duty given to the head changes what he may do, and so the ETag
+    etag = r.headers["etag"]
+    assert call("GET", f"/api/v1/documents/{d['id']}", token=tok("stp.truongphong"),
+                headers={"If-None-Match": etag}).status == 304
+    issued = _issue_doc(subject="Quyết định để thu hồi")
+    ok(call("POST", f"/api/v1/documents/{issued['id']}/recall", token=tok("stp.giamdoc"), body={"reason": "Sai"}))
+    before = call("GET", f"/api/v1/documents/{issued['id']}", token=tok("stp.truongphong"))
+    assert before.status == 200 and "recall-carry-out" not in before.json["allowed_actions"]
+    try:
+        psql("UPDATE memberships SET roles = roles || '{clerk}' WHERE user_id = (SELECT id FROM users"
+             " WHERE username = 'stp.truongphong')")
+        after = call("GET", f"/api/v1/documents/{issued['id']}", token=tok("stp.truongphong"),
+                     headers={"If-None-Match": before.headers["etag"]})
+        assert after.status == 200 and "recall-carry-out" in after.json["allowed_actions"], after
+        assert after.json["version"] == before.json["version"] and after.headers["etag"] != before.headers["etag"]
+    finally:
+        psql("UPDATE memberships SET roles = array_remove(roles, 'clerk') WHERE user_id = (SELECT id FROM users"
+             " WHERE username = 'stp.truongphong')")
