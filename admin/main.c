@@ -685,9 +685,11 @@ static int cmd_problems(void)
     return 0;
 }
 
-/* Copies an nginx template, putting for each @PROBLEM(slug, detail)@ the
- * status and the problem+json body of that registry problem, so that
- * nginx's own refusals are the registry's problems too; and for @BODY_MAX@
+/* Copies an nginx template, putting for each @PROBLEM(slug, english |
+ * vietnamese)@ the returns of that registry problem (status and
+ * problem+json body, in English when the request prefers it, $qlvb_lang,
+ * else in Vietnamese), so that nginx's own refusals are the registry's
+ * problems too, in the workers' languages; and for @BODY_MAX@
  * and @FILE_MAX@ the limits the workers read from the same environment. */
 static int cmd_nginx_conf(int argc, char **argv)
 {
@@ -720,20 +722,30 @@ static int cmd_nginx_conf(int argc, char **argv)
             die("%s: @PROBLEM(slug, detail)@ is not closed", argv[1]);
         *comma = '\0';
         *end = '\0';
-        const char *detail = comma + 1 + strspn(comma + 1, " ");
+        char *detail_en = comma + 1 + strspn(comma + 1, " "), *bar = strstr(detail_en, " | ");
+        if (!bar)
+            die("%s: @PROBLEM(%s, english | vietnamese)@ needs both details", argv[1], slug);
+        *bar = '\0';
+        const char *detail_vi = bar + 3;
         const struct problem *pr = NULL;
         for (int i = 0; i < n && !pr; i++)
             if (strcmp(all[i].slug, slug) == 0)
                 pr = &all[i];
         if (!pr)
             die("%s: %s is not in the registry of problems", argv[1], slug);
-        json_t *o = problem_json(pr, detail, NULL, "$request_id", NULL, false);
-        char *body = json_dumps(o, JSON_COMPACT);
-        if (!body || strchr(body, '\''))
-            die("%s: the body of %s cannot go into nginx's quotes", argv[1], slug);
-        printf("%d '%s'", pr->status, body);
-        free(body);
-        json_decref(o);
+        /* both languages: English when the request prefers it ($qlvb_lang) */
+        for (int en = 1; en >= 0; en--) {
+            json_t *o = problem_json(pr, en ? detail_en : detail_vi, NULL, "$request_id", NULL, en);
+            char *body = json_dumps(o, JSON_COMPACT);
+            if (!body || strchr(body, '\''))
+                die("%s: the body of %s cannot go into nginx's quotes", argv[1], slug);
+            if (en)
+                printf("if ($qlvb_lang = en) {\n                return %d '%s';\n            }\n            ", pr->status, body);
+            else
+                printf("return %d '%s';", pr->status, body);
+            free(body);
+            json_decref(o);
+        }
         p = end + 2;
     }
     fputs(p, stdout);

@@ -67,5 +67,6 @@ const struct route routes_table[] = {
     /* who may read a register: register_lines in sql/functions/books.sql */
     { "GET",  "/api/v1/registers/{direction}",    registers_export,    AUTH_USER, NULL },
     { "GET",  "/api/v1/files/{id}",               files_download,      AUTH_USER, NULL },
+    { "HEAD", "/api/v1/files/{id}",               files_download,      AUTH_USER, NULL },
     { NULL, NULL, NULL, 0, NULL },
 };

@@ -1340,3 +1340,28 @@ def test_a_document_says_what_the_caller_may_do_now_and_its_etag_follows():
     finally:
         psql("UPDATE memberships SET roles = array_remove(roles, 'clerk') WHERE user_id = (SELECT id FROM users"
              " WHERE username = 'stp.truongphong')")
+
+
+def test_a_download_resumes_by_range_answers_head_and_carries_its_content_hash_as_etag():
+    doc = draft(subject="Dự thảo có tệp để tải từng phần")["id"]
+    data = PDF + bytes(range(256)) * 8
+    f = ok(call("POST", f"/api/v1/documents/{doc}/files?kind=body&name=du-thao.pdf", token=tok("stp.chuyenvien"),
+                raw=data, content_type="application/pdf"), 201)
+    url = f"/api/v1/files/{f['id']}"
+    sha = hashlib.sha256(data).hexdigest()
+    whole = call("GET", url, token=tok("stp.chuyenvien"))
+    assert whole.status == 200 and whole.body == data and whole.headers["etag"] == f'"{sha}"', whole.headers
+    assert whole.headers.get("accept-ranges") == "bytes"
+    head = call("HEAD", url, token=tok("stp.chuyenvien"))
+    assert head.status == 200 and head.body == b"" and head.headers["etag"] == f'"{sha}"'
+    assert int(head.headers["content-length"]) == len(data)
+    part = call("GET", url, token=tok("stp.chuyenvien"), headers={"Range": "bytes=100-199"})
+    assert part.status == 206 and part.body == data[100:200], part.headers
+    assert part.headers["content-range"] == f"bytes 100-199/{len(data)}" and part.headers["etag"] == f'"{sha}"'
+    tail = call("GET", url, token=tok("stp.chuyenvien"), headers={"Range": f"bytes={len(data) - 7}-"})
+    assert tail.status == 206 and tail.body == data[-7:]
+    past = call("GET", url, token=tok("stp.chuyenvien"), headers={"Range": f"bytes={len(data) + 10}-"})
+    assert past.status == 416, past
+    # someone who may not see the document: 404, with HEAD too
+    problem(call("GET", url, token=tok("stttt.vanthu")), 404)
+    assert call("HEAD", url, token=tok("stttt.vanthu")).status == 404

@@ -43,6 +43,18 @@ def test_nginx_own_refusals_are_problems_of_the_registry_not_html():
         problem(r, status, slug)
         assert r.headers.get("x-request-id") and r.json["request_id"] == r.headers["x-request-id"], r.headers
         assert r.json["title"] and r.json["title"] != "Bad Request", r.json      # the registry's Vietnamese title
+        assert r.headers.get("content-language") == "vi", r.headers
+    # in English when the request prefers it, as the workers answer (a
+    # refusal made before the headers are read, 414 or 400, cannot know)
+    en = {"Accept-Language": "en-US,en;q=0.9"}
+    for r, status, title in [(request("GET", "/nothing", headers=en), 404, "No such endpoint"),
+                             (request("POST", "/api/v1/auth/login", raw=b"x" * (BODY_MAX + 1), headers=en), 413,
+                              "Content too large"),
+                             (request("TRACE", "/api/v1/health", headers=en), 405, "Method not allowed")]:
+        assert r.status == status and r.json["title"] == title, r
+        assert r.headers.get("content-language") == "en" and r.json["detail"].isascii(), r.json
+    vi = request("GET", "/nothing", headers={"Accept-Language": "vi-VN,en;q=0.5"})
+    assert vi.headers.get("content-language") == "vi" and vi.json["detail"] == "không có địa chỉ này"
 
 
 def test_wrong_method_is_405_with_allow():
@@ -180,7 +192,7 @@ def test_bad_login_bodies_are_400_and_change_nothing():
     assert psql("SELECT count(*) FROM sessions") == before
 
 
-NGINX_TOO_LARGE = "the body is larger than the server accepts"   # nginx's detail; the worker's differ
+NGINX_TOO_LARGE = "nội dung lớn hơn máy chủ chấp nhận"   # nginx's detail; the worker's differ
 
 
 def _json_of_size(n):
