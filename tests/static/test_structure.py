@@ -1,7 +1,8 @@
 """The structure the code keeps: every SQL function's live body once under
 sql/functions/, migrations that never redefine one, a migrated old database
 with the same schema as a new one, and the spec's problem types equal to
-the one registry."""
+the one registry, and every status the server can send declared on each
+operation."""
 import glob
 import os
 import re
@@ -177,3 +178,20 @@ def test_every_route_is_in_the_spec_and_every_path_of_the_spec_is_routed():
            if m in ("get", "head", "post", "put", "patch", "delete")}
     assert len(routes) > 20, routes
     assert routes == ops, f"routed, not in the spec: {sorted(routes - ops)}; in the spec, not routed: {sorted(ops - routes)}"
+
+
+def test_every_operation_declares_every_status_the_server_can_send():
+    from spec_statuses import required_statuses
+    missing = []
+    for path, item in SPEC["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", "head", "post", "put", "patch", "delete"):
+                continue
+            lacking = required_statuses(SPEC, path, method, op) - set(op["responses"])
+            if lacking:
+                missing.append(f"{method.upper()} {path}: {sorted(lacking)}")
+    assert not missing, "undeclared statuses:\n" + "\n".join(missing)
+    # the rule sees what it should: an operation with a body, a key and If-Match
+    op = SPEC["paths"]["/api/v1/documents/{id}/approve"]["post"]
+    assert required_statuses(SPEC, "/api/v1/documents/{id}/approve", "post", op) >= {
+        "400", "401", "404", "409", "412", "413", "415", "422", "500", "503"}
