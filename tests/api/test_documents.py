@@ -770,6 +770,19 @@ def test_search_is_accent_insensitive_visible_only_and_paginated():
     problem(call("GET", "/api/v1/documents?cursor=x1", token=tok("stp.chuyenvien")), 400, "invalid-parameter")
     problem(call("GET", "/api/v1/documents?q=a", token=tok("stp.chuyenvien")), 400, "invalid-parameter")
     assert ok(call("GET", "/api/v1/documents?q=xuan%20loc", token=tok("stp.vanthu")))["items"]   # issuer name
+    # every word, in any order; items say their type and agency
+    found = ok(call("GET", f"/api/v1/documents?q={quote(mark + ' đề án phê duyệt')}", token=tok("stp.chuyenvien")))
+    assert [i["id"] for i in found["items"]] == [a]
+    assert found["items"][0]["type"] == {"code": "QD", "name": "Quyết định"}
+    assert found["items"][0]["agency"] == {"code": "000.00.21.H19", "name": "Sở Tư pháp"}
+    assert ok(call("GET", f"/api/v1/documents?q={quote(mark + ' quy chế số hóa')}", token=tok("stp.chuyenvien")))[
+        "items"] == []                                                        # words of two documents
+    # % and _ are characters, not wildcards
+    c = draft(subject=f"Báo cáo tỷ lệ 100% số_hóa {mark}")["id"]
+    for q, want in ((f"{mark} 100%", [c]), (f"{mark} số_hóa", [c]), (f"{mark} %", [c]), (f"{mark} _", [c]),
+                    (f"{mark} 1_0", []), (f"{mark} q%t", [])):
+        got = [i["id"] for i in ok(call("GET", f"/api/v1/documents?q={quote(q)}", token=tok("stp.chuyenvien")))["items"]]
+        assert got == want, (q, got)
 
 
 def test_etags_answer_304_until_something_changes():
