@@ -79,7 +79,7 @@ CREATE OR REPLACE FUNCTION book_json(p_book bigint) RETURNS json LANGUAGE sql ST
         'type_codes', (SELECT coalesce(json_agg(bt.type_code ORDER BY bt.type_code), '[]')
                          FROM book_types bt WHERE bt.book_id = b.id),
         'covers_rest', b.covers_rest AND b.closed_at IS NULL,
-        'closed_at', b.closed_at,
+        'closed_at', api_time(b.closed_at),
         'year', extract(year FROM qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::int,
         'last_number', coalesce((SELECT c.last_number FROM book_counters c WHERE c.book_id = b.id
                                     AND c.year = extract(year FROM qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh')::int), 0))

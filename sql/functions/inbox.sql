@@ -109,11 +109,12 @@ $$;
 -- An inbox item as the API shows it, in the list and in the changes feed.
 CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, p_now timestamptz) RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
-        'id', i.id, 'box', i.box, 'reason', i.reason, 'unread', i.unread, 'deadline', i.deadline,
+        'id', i.id, 'box', i.box, 'reason', i.reason, 'unread', i.unread, 'deadline', api_time(i.deadline),
+        'deadline_date', api_deadline_date(i.deadline),
         'overdue', i.deadline IS NOT NULL AND i.deadline < p_now AND i.box <> 'done',
         'due_soon', i.deadline IS NOT NULL AND i.deadline >= p_now AND i.deadline - inbox_due_soon_band() < p_now
                     AND i.box <> 'done',
-        'updated_at', i.updated_at,
+        'updated_at', api_time(i.updated_at),
         'document', json_build_object(
             'id', d.id, 'direction', d.direction, 'status', d.status, 'subject', d.subject,
             'number_notation', d.number_notation, 'urgency', d.urgency, 'secrecy', d.secrecy,

@@ -67,8 +67,23 @@ def request(method, path, body=None, headers=None, token=None, raw=None, content
     return Response(r.status, r.getheaders(), payload, elapsed)
 
 
+# The API's moments: Vietnam's time, exactly three fractional digits (the
+# spec's description); dates are YYYY-MM-DD.
+FORMATS = jsonschema.FormatChecker()
+
+
+@FORMATS.checks("date-time")
+def _api_time(value):
+    return not isinstance(value, str) or re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00", value) is not None
+
+
+@FORMATS.checks("date")
+def _api_date(value):
+    return not isinstance(value, str) or re.fullmatch(r"\d{4}-\d\d-\d\d", value) is not None
+
+
 def _schema_validate(instance, schema):
-    jsonschema.Draft202012Validator(schema, resolver=RESOLVER).validate(instance)
+    jsonschema.Draft202012Validator(schema, resolver=RESOLVER, format_checker=FORMATS).validate(instance)
 
 
 def _resolve(obj):

@@ -1378,3 +1378,13 @@ def test_a_download_resumes_by_range_answers_head_and_carries_its_content_hash_a
     # someone who may not see the document: 404, with HEAD too
     problem(call("GET", url, token=tok("stttt.vanthu")), 404)
     assert call("HEAD", url, token=tok("stttt.vanthu")).status == 404
+
+
+def test_moments_come_in_vietnams_time_with_three_fractional_digits_and_deadlines_with_their_local_date():
+    d = incoming(subject="Công văn có hạn lúc 24 giờ", deadline="2027-01-05T00:00:00+07:00")
+    assert d["deadline"] == "2027-01-05T00:00:00.000+07:00" and d["deadline_date"] == "2027-01-04", d
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+07:00", d["created_at"]), d["created_at"]
+    e = incoming(subject="Công văn có hạn theo giờ UTC", deadline="2027-01-05T17:00:00Z")
+    assert e["deadline"] == "2027-01-06T00:00:00.000+07:00" and e["deadline_date"] == "2027-01-05", e
+    f = incoming(subject="Công văn có hạn chiều", deadline="2027-01-05T16:30:00.123456+07:00")
+    assert f["deadline"] == "2027-01-05T16:30:00.123+07:00" and f["deadline_date"] == "2027-01-05", f
