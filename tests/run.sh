@@ -93,6 +93,22 @@ sql_tests() {
     count "$tmp/sql" "SQL tests"
 }
 
+# The client generated from the spec: current, compiled with tsc --strict,
+# and its journey run against the stack (every response checked against
+# the spec there too).
+client_tests() {
+    local c=mobile-spec/client
+    if [ ! -x $c/node_modules/.bin/tsc ]; then
+        (cd $c && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || echo "npm ci failed in $c"
+    fi
+    one "the client's types are generated from the spec as it is" \
+        bash -c "cd $c && node_modules/.bin/openapi-typescript ../openapi.yaml -o '$tmp/schema.d.ts' >/dev/null 2>&1 &&
+                 diff -q src/schema.d.ts '$tmp/schema.d.ts'"
+    one "the client compiles with tsc --strict" bash -c "cd $c && node_modules/.bin/tsc -p tsconfig.json"
+    one "the client's journey runs against the stack" \
+        bash -c "cd $c && QLVB_URL=http://127.0.0.1:$QLVB_PORT node build/journey.js"
+}
+
 bash deploy/stack.sh stop >/dev/null 2>&1
 rm -rf "$QLVB_VAR"
 trap 'bash deploy/stack.sh stop >/dev/null 2>&1' EXIT
@@ -127,6 +143,8 @@ if ! bash deploy/stack.sh start; then
 else
     echo "== SQL tests (pgTAP: tests/sql)"
     sql_tests
+    echo "== the TypeScript client (mobile-spec/client) against the stack"
+    client_tests
     echo "== API and fault tests (through nginx)"
     PYTHONPATH=tests/api:tests/fault:tests/static "$PY" tests/api/runner.py test_structure test_request_schemas test_foundation test_documents test_sync test_faults test_zz_logs \
         2>&1 | tee "$tmp/api"
