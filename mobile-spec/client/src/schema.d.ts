@@ -1025,7 +1025,7 @@ export interface components {
             /** @enum {string} */
             position: "leader" | "deputy_leader" | "head" | "deputy_head" | "official" | "clerk" | "admin";
             title: string;
-            roles: string[];
+            roles: ("clerk" | "tracker" | "admin")[];
             is_primary: boolean;
         };
         Me: {
@@ -1081,7 +1081,7 @@ export interface components {
             agency_code?: string;
             name?: string;
             code?: string;
-        };
+        } & (unknown | unknown);
         DraftRequest: {
             type_code: string;
             subject: string;
@@ -1223,7 +1223,8 @@ export interface components {
             history: {
                 /** Format: date-time */
                 at: string;
-                action: string;
+                /** @enum {string} */
+                action: "drafted" | "submitted" | "approved" | "returned" | "signed" | "issued" | "received" | "registered" | "presented" | "directed" | "reassigned" | "read" | "report" | "ask" | "finish" | "file-added" | "not-delivered" | "replaced" | "corrected" | "recall-ordered" | "recalled";
                 note: string | null;
                 actor: null | components["schemas"]["Ref"];
             }[];
@@ -1320,8 +1321,11 @@ export interface components {
             etag: string;
             /** @enum {string} */
             box: "process" | "approve" | "info" | "done";
-            /** @description Why it is here: register, present, direct, main, coordinate, info, question, head-review, leader-review, sign, issue, returned, reassigned. */
-            reason: string;
+            /**
+             * @description Why it is here.
+             * @enum {string}
+             */
+            reason: "register" | "present" | "direct" | "main" | "coordinate" | "info" | "question" | "head-review" | "leader-review" | "sign" | "issue" | "returned" | "reassigned" | "recall";
             unread: boolean;
             /** Format: date-time */
             deadline: string | null;
@@ -1339,7 +1343,8 @@ export interface components {
                 id: number;
                 /** @enum {string} */
                 direction: "in" | "out";
-                status: string;
+                /** @enum {string} */
+                status: "received" | "registered" | "presented" | "directed" | "done" | "draft" | "in_review" | "returned" | "approved" | "signed" | "issued" | "recalled";
                 subject: string;
                 number_notation: string | null;
                 urgency: number;
@@ -1407,7 +1412,8 @@ export interface components {
                 };
                 /** @enum {string} */
                 direction: "in" | "out";
-                status: string;
+                /** @enum {string} */
+                status: "received" | "registered" | "presented" | "directed" | "done" | "draft" | "in_review" | "returned" | "approved" | "signed" | "issued" | "recalled";
                 subject: string;
                 number_notation: string | null;
                 issuer_name: string | null;
@@ -3099,9 +3105,10 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description The file's bytes, of any declared type; the server finds the real type from the bytes. */
         requestBody: {
             content: {
-                "application/octet-stream": string;
+                "*/*": string;
             };
         };
         responses: {
