@@ -20,7 +20,25 @@ VAR = os.environ.get("QLVB_VAR", os.path.join(ROOT, "var", "test"))
 BODY_MAX = int(os.environ.get("QLVB_BODY_MAX") or 1 << 20)
 FILE_MAX = int(os.environ.get("QLVB_FILE_MAX") or 20 << 20)
 SPEC = yaml.safe_load(open(os.path.join(ROOT, "mobile-spec", "openapi.yaml"), encoding="utf-8"))
-RESOLVER = jsonschema.RefResolver.from_schema(SPEC)
+
+
+def _strict(node):
+    """A copy where every object schema that says nothing of other members
+    refuses them: answers may gain members for clients, but the tests hold
+    the server to exactly what the spec declares. (Explicitly open ones,
+    the problem details, stay open.)"""
+    if isinstance(node, dict):
+        out = {k: _strict(v) for k, v in node.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(node, list):
+        return [_strict(v) for v in node]
+    return node
+
+
+STRICT = _strict(SPEC)
+RESOLVER = jsonschema.RefResolver.from_schema(STRICT)
 
 # Every secret a test handled; none may appear in any log afterwards.
 SECRETS = set()
@@ -89,7 +107,7 @@ def _schema_validate(instance, schema):
 def _resolve(obj):
     while isinstance(obj, dict) and "$ref" in obj:
         ref = obj["$ref"]
-        node = SPEC
+        node = STRICT
         for part in ref[2:].split("/"):
             node = node[part.replace("~1", "/").replace("~0", "~")]
         obj = node
@@ -98,7 +116,7 @@ def _resolve(obj):
 
 def find_operation(method, path):
     path = path.split("?")[0]
-    for template, item in SPEC["paths"].items():
+    for template, item in STRICT["paths"].items():
         rx = "^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
         if re.match(rx, path) and method.lower() in item:
             return template, item[method.lower()]

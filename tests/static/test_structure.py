@@ -195,3 +195,14 @@ def test_every_operation_declares_every_status_the_server_can_send():
     op = SPEC["paths"]["/api/v1/documents/{id}/approve"]["post"]
     assert required_statuses(SPEC, "/api/v1/documents/{id}/approve", "post", op) >= {
         "400", "401", "404", "409", "412", "413", "415", "422", "500", "503"}
+
+
+def test_answers_may_gain_members_while_the_tests_hold_the_server_to_the_spec():
+    """Response schemas leave other members open for clients; request
+    schemas refuse them; the tests' strict copy refuses them in answers."""
+    from lib import STRICT
+    tokens = SPEC["components"]["schemas"]["Tokens"]
+    assert "additionalProperties" not in tokens
+    assert STRICT["components"]["schemas"]["Tokens"]["additionalProperties"] is False
+    assert SPEC["components"]["schemas"]["DraftRequest"]["additionalProperties"] is False
+    assert STRICT["components"]["schemas"]["Problem"]["additionalProperties"] is True

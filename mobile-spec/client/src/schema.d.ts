@@ -856,7 +856,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details. */
+        /** @description RFC 9457 problem details, extensible (a problem type may add members). */
         Problem: {
             type: components["schemas"]["ProblemType"];
             /** @description The problem type's title, in Vietnamese; in English when the request's Accept-Language prefers English (the answer's Content-Language says which). The type's slug never changes with the language. */
@@ -885,6 +885,8 @@ export interface components {
             };
             /** @description With precondition-failed, the document as it now is. */
             document?: components["schemas"]["Document"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @description urn:qlvb:problem:<slug>, the slug naming the problem. Each type is declared once in the server's registry of problems (sql/problems.def), with its HTTP status and its Vietnamese and English titles; this list is checked against that registry by the test suite.
@@ -1664,9 +1666,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"] & {
+                    "application/problem+json": components["schemas"]["Problem"] & ({
                         checks?: components["schemas"]["HealthChecks"];
-                    };
+                    } & {
+                        [key: string]: unknown;
+                    });
                 };
             };
         };
