@@ -218,7 +218,7 @@ BEGIN
         PERFORM problem_raise('book-not-found', format('your agency has no book %s', p_book));
     END IF;
     IF b.closed_at IS NOT NULL AND (f - 'name') <> '{}' THEN
-        PERFORM problem_raise('wrong-state', 'a closed book stays closed; open a new one');
+        PERFORM problem_raise('book-closed', 'a closed book stays closed; open a new one');
     END IF;
     IF b.direction = 'in' AND (f - 'name') <> '{}' THEN
         PERFORM problem_raise('invalid-value', 'incoming documents have one series: the incoming book is renamed only');
@@ -245,7 +245,7 @@ BEGIN
         DELETE FROM book_types WHERE book_id = p_book;
         UPDATE books SET closed_at = qlvb_now(), covers_rest = false WHERE id = p_book;
     ELSIF f ? 'closed' AND b.closed_at IS NOT NULL THEN
-        PERFORM problem_raise('wrong-state', 'a closed book stays closed; open a new one');
+        PERFORM problem_raise('book-closed', 'a closed book stays closed; open a new one');
     END IF;
     IF NOT (SELECT covers_rest OR closed_at IS NOT NULL FROM books WHERE id = p_book)
        AND NOT EXISTS (SELECT 1 FROM book_types WHERE book_id = p_book) THEN

@@ -49,15 +49,15 @@ DECLARE m memberships;
 BEGIN
     SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF m.id IS NULL THEN
-        RETURN ARRAY['forbidden', 'you belong to no agency'];
+        RETURN ARRAY['may-not-draft', 'you belong to no agency'];
     END IF;
     IF m.position = 'admin' OR 'admin' = ANY (m.roles) THEN
-        RETURN ARRAY['forbidden', 'the technical administrator does not draft documents'];
+        RETURN ARRAY['may-not-draft', 'the technical administrator does not draft documents'];
     END IF;
     IF m.position NOT IN ('official', 'head', 'deputy_head')
        AND NOT (m.position IN ('leader', 'deputy_leader', 'clerk')
                 AND (SELECT leaders_and_clerks_draft FROM agencies WHERE id = m.agency_id)) THEN
-        RETURN ARRAY['forbidden', 'drafts are written by officials and heads of units of the agency'];
+        RETURN ARRAY['may-not-draft', 'drafts are written by officials and heads of units of the agency'];
     END IF;
     RETURN NULL;
 END $$;
@@ -96,63 +96,63 @@ BEGIN
             CASE v_action
             WHEN 'register' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['forbidden', 'only a clerk of the receiving agency registers it'];
+                    v_why := ARRAY['not-a-clerk', 'only a clerk of the receiving agency registers it'];
                 ELSIF d.status <> 'received' THEN
-                    v_why := ARRAY['wrong-state', 'the document is already registered'];
+                    v_why := ARRAY['already-registered', 'the document is already registered'];
                 END IF;
             WHEN 'present' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['forbidden', 'only a clerk presents documents'];
+                    v_why := ARRAY['not-a-clerk', 'only a clerk presents documents'];
                 ELSIF d.direction <> 'in' OR d.status NOT IN ('registered', 'presented') THEN
-                    v_why := ARRAY['wrong-state', 'only a registered incoming document can be presented'];
+                    v_why := ARRAY['not-awaiting-presentation', 'only a registered incoming document can be presented'];
                 END IF;
             WHEN 'direct' THEN
                 IF NOT v_leader THEN
-                    v_why := ARRAY['forbidden', 'only a leader of the agency directs'];
+                    v_why := ARRAY['not-a-leader', 'only a leader of the agency directs'];
                 ELSIF d.direction <> 'in' OR d.status NOT IN ('presented', 'directed') THEN
-                    v_why := ARRAY['wrong-state', 'the document is not waiting for direction'];
+                    v_why := ARRAY['not-awaiting-direction', 'the document is not waiting for direction'];
                 END IF;
             WHEN 'progress' THEN
                 IF v_assignment IS NULL THEN
-                    v_why := ARRAY['forbidden', 'you are not assigned to this document'];
+                    v_why := ARRAY['not-assigned', 'you are not assigned to this document'];
                 ELSIF v_assignment = 'done' THEN
-                    v_why := ARRAY['wrong-state', 'your part is already finished'];
+                    v_why := ARRAY['part-finished', 'your part is already finished'];
                 END IF;
             WHEN 'submit' THEN
                 IF d.author_id IS DISTINCT FROM p_user THEN
-                    v_why := ARRAY['forbidden', 'only the author submits a draft'];
+                    v_why := ARRAY['not-the-author', 'only the author submits a draft'];
                 ELSIF d.status NOT IN ('draft', 'returned') THEN
-                    v_why := ARRAY['wrong-state', 'only a draft or a returned document can be submitted'];
+                    v_why := ARRAY['not-a-draft', 'only a draft or a returned document can be submitted'];
                 END IF;
             WHEN 'approve', 'return' THEN
                 IF v_pending IS NULL THEN
-                    v_why := ARRAY['wrong-state', 'the document is not waiting for a review'];
+                    v_why := ARRAY['not-in-review', 'the document is not waiting for a review'];
                 ELSIF NOT v_candidate THEN
-                    v_why := ARRAY['forbidden', 'this review step is not yours'];
+                    v_why := ARRAY['not-your-review', 'this review step is not yours'];
                 END IF;
             WHEN 'sign' THEN
                 IF NOT v_leader THEN
-                    v_why := ARRAY['forbidden', 'only a leader of the agency signs'];
+                    v_why := ARRAY['not-a-leader', 'only a leader of the agency signs'];
                 ELSIF d.status <> 'approved' THEN
-                    v_why := ARRAY['wrong-state', 'only an approved draft can be signed'];
+                    v_why := ARRAY['not-approved', 'only an approved draft can be signed'];
                 END IF;
             WHEN 'issue' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['forbidden', 'only a clerk of the agency issues documents'];
+                    v_why := ARRAY['not-a-clerk', 'only a clerk of the agency issues documents'];
                 ELSIF d.status <> 'signed' THEN
-                    v_why := ARRAY['wrong-state', 'only a signed document can be issued'];
+                    v_why := ARRAY['not-signed', 'only a signed document can be issued'];
                 END IF;
             WHEN 'recall' THEN
                 IF d.signed_by IS DISTINCT FROM p_user AND NOT v_leader THEN
-                    v_why := ARRAY['forbidden', 'a recall is ordered by the signer or a leader of the agency'];
+                    v_why := ARRAY['may-not-recall', 'a recall is ordered by the signer or a leader of the agency'];
                 ELSIF d.direction <> 'out' OR d.status <> 'issued' OR d.recall_status IS NOT NULL THEN
-                    v_why := ARRAY['wrong-state', 'only an issued document not recalled yet can be recalled'];
+                    v_why := ARRAY['not-issued', 'only an issued document not recalled yet can be recalled'];
                 END IF;
             WHEN 'recall-carry-out' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['forbidden', 'a recall is carried out by a clerk of the agency'];
+                    v_why := ARRAY['not-a-clerk', 'a recall is carried out by a clerk of the agency'];
                 ELSIF d.recall_status IS DISTINCT FROM 'ordered' THEN
-                    v_why := ARRAY['wrong-state', 'no recall of this document is waiting to be carried out'];
+                    v_why := ARRAY['no-recall-ordered', 'no recall of this document is waiting to be carried out'];
                 END IF;
             WHEN 'replace', 'correct' THEN
                 -- a new draft that replaces (an error of content) or
@@ -263,7 +263,7 @@ DECLARE
     v_id bigint;
 BEGIN
     IF v_agency IS NULL THEN
-        PERFORM problem_raise('forbidden', 'only a clerk registers incoming documents');
+        PERFORM problem_raise('not-a-clerk', 'only a clerk registers incoming documents');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
         PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'));
@@ -749,15 +749,19 @@ BEGIN
         PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen');
     END IF;
     IF p_kind = 'signed' THEN
-        IF NOT is_leader(p_user, d.agency_id) OR d.status <> 'approved' THEN
-            PERFORM problem_raise('forbidden', 'a signed version is added by a leader of an approved document');
+        IF NOT is_leader(p_user, d.agency_id) THEN
+            PERFORM problem_raise('not-a-leader', 'a signed version is added by a leader of an approved document');
+        ELSIF d.status <> 'approved' THEN
+            PERFORM problem_raise('not-approved', 'a signed version is added to an approved document');
         END IF;
     ELSIF d.direction = 'out' THEN
-        IF d.author_id IS DISTINCT FROM p_user OR d.status NOT IN ('draft', 'returned') THEN
-            PERFORM problem_raise('forbidden', 'files of a draft are added by its author while it is a draft');
+        IF d.author_id IS DISTINCT FROM p_user THEN
+            PERFORM problem_raise('not-the-author', 'files of a draft are added by its author while it is a draft');
+        ELSIF d.status NOT IN ('draft', 'returned') THEN
+            PERFORM problem_raise('not-a-draft', 'files of a draft are added while it is a draft');
         END IF;
     ELSIF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
-        PERFORM problem_raise('forbidden', 'files of an incoming document are added by a clerk');
+        PERFORM problem_raise('not-a-clerk', 'files of an incoming document are added by a clerk');
     END IF;
 END $$;
 

@@ -203,7 +203,7 @@ def test_once_signed_the_files_are_frozen_and_the_recipients_get_exactly_what_wa
         r = call("POST", f"/api/v1/documents/{d}/files?kind={kind}&name={name}", token=tok(user),
                  raw=PDF + b"% changed after signing\n", content_type="application/pdf")
         problem(r, 409, "document-frozen")
-    problem(post("stp.giamdoc", f"/api/v1/documents/{d}/sign"), 409, "wrong-state")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{d}/sign"), 409, "not-approved")
     r = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--", "psql", "-h",
                         f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atqc",
                         f"UPDATE document_files SET sha256 = '{'0' * 64}' WHERE id = {signed['id']}"],
@@ -224,7 +224,7 @@ def test_drafting_is_for_officials_and_heads_leaders_and_clerks_only_where_allow
     count = lambda: psql("SELECT count(*) FROM documents WHERE subject = 'Công văn về việc thử quyền soạn thảo'")
     n0 = int(count())
     for user in ("stp.vanthu", "stp.giamdoc", "stp.phogiamdoc", "admin"):
-        problem(post(user, "/api/v1/documents/outgoing", body), 403, "forbidden")
+        problem(post(user, "/api/v1/documents/outgoing", body), 403, "may-not-draft")
     assert int(count()) == n0
     for user in ("stp.chuyenvien", "stp.truongphong"):
         ok(post(user, "/api/v1/documents/outgoing", body), 201)
@@ -233,7 +233,7 @@ def test_drafting_is_for_officials_and_heads_leaders_and_clerks_only_where_allow
     try:
         for user in ("stp.vanthu", "stp.giamdoc"):
             ok(post(user, "/api/v1/documents/outgoing", body), 201)
-        problem(post("admin", "/api/v1/documents/outgoing", body), 403, "forbidden")
+        problem(post("admin", "/api/v1/documents/outgoing", body), 403, "may-not-draft")
     finally:
         psql("UPDATE agencies SET leaders_and_clerks_draft = false WHERE leaders_and_clerks_draft")
     assert int(count()) == n0 + 4
@@ -280,15 +280,15 @@ def test_a_recall_is_ordered_by_the_signer_or_a_leader_carried_out_by_a_clerk_an
     ok(post("stttt.vanthu", f"/api/v1/documents/{copy}/present", {"leader_id": uid("stttt.giamdoc")}))
     assert ("stttt.giamdoc", "process", "direct") in where({copy})
     for who in ("stp.chuyenvien", "stp.vanthu", "stp.truongphong"):
-        problem(post(who, f"/api/v1/documents/{doc['id']}/recall", {"reason": "x"}), 403, "forbidden")
-    problem(post("stp.vanthu", f"/api/v1/documents/{doc['id']}/recall/carry-out"), 409, "wrong-state")  # not ordered
+        problem(post(who, f"/api/v1/documents/{doc['id']}/recall", {"reason": "x"}), 403, "may-not-recall")
+    problem(post("stp.vanthu", f"/api/v1/documents/{doc['id']}/recall/carry-out"), 409, "no-recall-ordered")  # not ordered
     ordered = ok(post("stp.phogiamdoc", f"/api/v1/documents/{doc['id']}/recall",
                       {"reason": "Ban hành sai thẩm quyền"}))
     assert ordered["recall"]["status"] == "ordered" and ordered["status"] == "issued"
     assert ordered["recall"]["ordered_by"]["full_name"] == "Trịnh Văn Bảo"
     assert ("stp.vanthu", "process", "recall") in where({doc["id"]})
-    problem(post("stp.giamdoc", f"/api/v1/documents/{doc['id']}/recall", {"reason": "again"}), 409, "wrong-state")
-    problem(post("stp.giamdoc", f"/api/v1/documents/{doc['id']}/recall/carry-out"), 403, "forbidden")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc['id']}/recall", {"reason": "again"}), 409, "not-issued")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc['id']}/recall/carry-out"), 403, "not-a-clerk")
     done = ok(post("stp.vanthu", f"/api/v1/documents/{doc['id']}/recall/carry-out"))
     assert done["status"] == "recalled" and done["number_notation"] == doc["number_notation"]
     assert done["recall"]["carried_out_by"]["full_name"] == "Ngô Thị Lan"
@@ -396,7 +396,7 @@ def test_returned_draft_goes_back_to_its_author_and_can_be_resubmitted():
     r = ok(post("stp.truongphong", f"/api/v1/documents/{doc}/return", {"reason": "Bổ sung căn cứ pháp lý."}))
     assert r["status"] == "returned"
     assert where({doc}) == {("stp.chuyenvien", "process", "returned")}
-    problem(post("stp.truongphong", f"/api/v1/documents/{doc}/approve"), 409, "wrong-state")
+    problem(post("stp.truongphong", f"/api/v1/documents/{doc}/approve"), 409, "not-in-review")
     ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
     assert where({doc}) == {("stp.truongphong", "approve", "head-review")}
     steps = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))["approval_steps"]
@@ -407,14 +407,14 @@ def test_returned_draft_goes_back_to_its_author_and_can_be_resubmitted():
 def test_steps_taken_by_the_wrong_person_or_in_the_wrong_state_are_refused_and_change_nothing():
     doc = draft(subject="Báo cáo công tác tư pháp", type_code="BC")["id"]
     before = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))["version"]
-    problem(post("stp.vanthu", f"/api/v1/documents/{doc}/submit"), 403, "forbidden")
+    problem(post("stp.vanthu", f"/api/v1/documents/{doc}/submit"), 403, "not-the-author")
     problem(post("stp.truongphong", f"/api/v1/documents/{doc}/submit"), 404)      # cannot even see it
-    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/approve"), 409, "wrong-state")
-    problem(post("stp.giamdoc", f"/api/v1/documents/{doc}/sign"), 409, "wrong-state")
-    problem(post("stp.vanthu", f"/api/v1/documents/{doc}/issue"), 409, "wrong-state")
-    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/issue"), 403, "forbidden")
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/approve"), 409, "not-in-review")
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc}/sign"), 409, "not-approved")
+    problem(post("stp.vanthu", f"/api/v1/documents/{doc}/issue"), 409, "not-signed")
+    problem(post("stp.chuyenvien", f"/api/v1/documents/{doc}/issue"), 403, "not-a-clerk")
     ok(post("stp.chuyenvien", f"/api/v1/documents/{doc}/submit"))
-    problem(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"), 403, "forbidden")   # the head's step
+    problem(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"), 403, "not-your-review")   # the head's step
     problem(post("stttt.giamdoc", f"/api/v1/documents/{doc}/approve"), 404)               # other agency
     after = ok(call("GET", f"/api/v1/documents/{doc}", token=tok("stp.chuyenvien")))
     assert after["version"] == before + 1 and after["status"] == "in_review"   # only the submit
@@ -428,7 +428,7 @@ def test_steps_taken_by_the_wrong_person_or_in_the_wrong_state_are_refused_and_c
     problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {
         "note": "x", "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "info"}]}), 422, "invalid-value")
     problem(post("stp.vanthu", f"/api/v1/documents/{inc}/direct", {
-        "note": "x", "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "main"}]}), 403, "forbidden")
+        "note": "x", "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "main"}]}), 403, "not-a-leader")
     assert ok(call("GET", f"/api/v1/documents/{inc}", token=tok("stp.giamdoc")))["status"] == "presented"
 
 
@@ -447,7 +447,7 @@ def test_leader_reassigns_and_assignees_ask_back():
     assert [(a["user"]["id"], a["active"]) for a in d["assignments"]] == [
         (uid("stp.truongphong"), False), (uid("stp.chuyenvien"), False), (uid("stp.chuyenvien"), True)]
     assert d["history"][-1]["action"] == "reassigned"
-    problem(post("stp.truongphong", f"/api/v1/documents/{inc}/progress", {"action": "finish"}), 403, "forbidden")
+    problem(post("stp.truongphong", f"/api/v1/documents/{inc}/progress", {"action": "finish"}), 403, "not-assigned")
     # a deadline that has passed shows as overdue, and in the overdue filter
     past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).isoformat()
     ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Khẩn trương.", "assignments": [
@@ -1090,7 +1090,7 @@ def test_bad_document_input_is_refused_clearly_and_changes_nothing():
     ]
     for body, status, slug in cases_in:
         problem(post("stp.vanthu", "/api/v1/documents/incoming", body), status, slug)
-    problem(post("stp.chuyenvien", "/api/v1/documents/incoming", good_in), 403, "forbidden")
+    problem(post("stp.chuyenvien", "/api/v1/documents/incoming", good_in), 403, "not-a-clerk")
     cases_out = [
         (dict(good_out, recipients=[]), 400, "invalid-field"),
         (dict(good_out, recipients=[{"agency_code": "000.00.99.H19"}]), 422, "invalid-value"),
@@ -1219,7 +1219,7 @@ def test_books_are_chosen_by_the_document_and_set_by_the_agency_administrator():
     closed = ok(call("PATCH", f"/api/v1/books/{tb['id']}", token=tok(who), body={"closed": True}))
     assert closed["closed_at"] is not None and closed["type_codes"] == [] and not closed["covers_rest"]
     problem(call("PATCH", f"/api/v1/books/{tb['id']}", token=tok(who), body={"type_codes": ["TB"]}),
-            409, "wrong-state")
+            409, "book-closed")
 
 
 def test_an_action_with_if_match_is_refused_with_412_when_the_document_has_moved_on():

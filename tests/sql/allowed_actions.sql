@@ -41,8 +41,11 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'QZ999', MESSAGE = 'accepted';
     EXCEPTION
         WHEN SQLSTATE 'QZ999' THEN RETURN true;
-        WHEN SQLSTATE 'QP001' OR SQLSTATE 'QP002' OR SQLSTATE 'QP003' OR SQLSTATE 'QP004' OR SQLSTATE 'QP009' THEN
-            RETURN false;
+        WHEN OTHERS THEN
+            IF SQLSTATE LIKE 'QP%' THEN       -- a problem of the registry: refused
+                RETURN false;
+            END IF;
+            RAISE;
     END;
 END $$;
 

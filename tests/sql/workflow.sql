@@ -87,17 +87,17 @@ SELECT lives_ok($$SELECT pg_temp.incoming('in-stttt', 'stttt.vanthu')$$,
                 'doc_register_incoming: the clerk stttt.vanthu registers');
 SELECT is((SELECT a.code FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.id = pg_temp.doc('in-stttt')),
           '000.00.23.H19', 'doc_register_incoming: in the agency of the clerk who registers it');
-SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.chuyenvien')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.chuyenvien')$$, 'QP016', NULL,
                  'doc_register_incoming: an official may not (forbidden)');
-SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.truongphong')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.truongphong')$$, 'QP016', NULL,
                  'doc_register_incoming: a head of unit may not');
-SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.giamdoc')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.giamdoc')$$, 'QP016', NULL,
                  'doc_register_incoming: the leader may not');
-SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.phogiamdoc')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.incoming('x', 'stp.phogiamdoc')$$, 'QP016', NULL,
                  'doc_register_incoming: a deputy may not');
-SELECT throws_ok($$SELECT pg_temp.incoming('x', 'chutich')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.incoming('x', 'chutich')$$, 'QP016', NULL,
                  'doc_register_incoming: the province''s chairman may not');
-SELECT throws_ok($$SELECT pg_temp.incoming('x', 'vp.chuyenvien')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.incoming('x', 'vp.chuyenvien')$$, 'QP016', NULL,
                  'doc_register_incoming: a tracker may not');
 SELECT throws_ok(
     $$SELECT doc_register_incoming(pg_temp.uid('stp.vanthu'), '{"type_code": "XX", "subject": "pgTAP"}')$$,
@@ -111,9 +111,9 @@ SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.chuyenvien'), pg_temp.doc
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stttt.vanthu'), pg_temp.doc('in'), pg_temp.uid('stp.giamdoc'), NULL)$$,
                  'QP001', NULL, 'doc_present: another agency''s clerk finds none');
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in'), pg_temp.uid('stp.giamdoc'), NULL)$$,
-                 'QP002', NULL, 'doc_present: the leader sees it but may not present it');
+                 'QP016', NULL, 'doc_present: the leader sees it but may not present it');
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('in'), pg_temp.uid('stp.giamdoc'), NULL)$$,
-                 'QP002', NULL, 'doc_present: a deputy may not present');
+                 'QP016', NULL, 'doc_present: a deputy may not present');
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('in'), pg_temp.uid('stp.truongphong'), NULL)$$,
                  'QP004', NULL, 'doc_present: to a head of unit, who is no leader: invalid value');
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('in'), pg_temp.uid('stttt.giamdoc'), NULL)$$,
@@ -138,9 +138,9 @@ SELECT pg_temp.deputies_act('000.00.21.H19', true);
 SELECT pg_temp.incoming('in-registered');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in-registered'), NULL,
                                      pg_temp.assign('main', 'stp.chuyenvien'))$$,
-                 'QP003', NULL, 'doc_direct: a document not yet presented: wrong state');
+                 'QP025', NULL, 'doc_direct: a document not yet presented: wrong state');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.vanthu'), pg_temp.doc('in'), NULL, pg_temp.assign('main', 'stp.chuyenvien'))$$,
-                 'QP002', NULL, 'doc_direct: the clerk sees it but may not direct');
+                 'QP017', NULL, 'doc_direct: the clerk sees it but may not direct');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.truongphong'), pg_temp.doc('in'), NULL, pg_temp.assign('main', 'stp.chuyenvien'))$$,
                  'QP001', NULL, 'doc_direct: a head of unit, who does not see it, finds none');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stttt.giamdoc'), pg_temp.doc('in'), NULL, pg_temp.assign('main', 'stp.chuyenvien'))$$,
@@ -188,7 +188,7 @@ SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('in-deputy'), pg_temp.
 SELECT pg_temp.deputies_act('000.00.21.H19', false);
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('in-deputy'), NULL,
                                      pg_temp.assign('main', 'stp.chuyenvien'))$$,
-                 'QP002', NULL, 'doc_direct: deputies_act_as_leaders off: the deputy it was presented to may not direct');
+                 'QP017', NULL, 'doc_direct: deputies_act_as_leaders off: the deputy it was presented to may not direct');
 SELECT pg_temp.deputies_act('000.00.21.H19', true);
 SELECT lives_ok($$SELECT doc_direct(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('in-deputy'), NULL,
                                     pg_temp.assign('main', 'stp.chuyenvien'))$$,
@@ -198,9 +198,9 @@ SELECT lives_ok($$SELECT doc_direct(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('
 -- doc_progress: an active assignee, until their part is finished
 ------------------------------------------------------------------------
 SELECT throws_ok($$SELECT doc_progress(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in'), 'read', NULL)$$,
-                 'QP002', NULL, 'doc_progress: the leader who directed is not an assignee');
+                 'QP019', NULL, 'doc_progress: the leader who directed is not an assignee');
 SELECT throws_ok($$SELECT doc_progress(pg_temp.uid('stp.truongphong'), pg_temp.doc('in'), 'report', NULL)$$,
-                 'QP002', NULL, 'doc_progress: an assignee replaced by a reassignment may no longer act');
+                 'QP019', NULL, 'doc_progress: an assignee replaced by a reassignment may no longer act');
 SELECT throws_ok($$SELECT doc_progress(pg_temp.uid('stttt.chuyenvien'), pg_temp.doc('in'), 'read', NULL)$$,
                  'QP001', NULL, 'doc_progress: another agency''s official finds none');
 SELECT lives_ok($$SELECT doc_progress(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('in'), 'read', NULL)$$,
@@ -218,16 +218,16 @@ SELECT lives_ok($$SELECT doc_progress(pg_temp.uid('stp.vanthu'), pg_temp.doc('in
                 'doc_progress: an assignee for information finishes');
 SELECT is(pg_temp.status('in'), 'directed', 'doc_progress: a part other than the main one leaves the document directed');
 SELECT throws_ok($$SELECT doc_progress(pg_temp.uid('stp.vanthu'), pg_temp.doc('in'), 'read', NULL)$$,
-                 'QP003', NULL, 'doc_progress: a finished part: wrong state');
+                 'QP026', NULL, 'doc_progress: a finished part: wrong state');
 SELECT lives_ok($$SELECT doc_progress(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('in'), 'finish', 'Xong')$$,
                 'doc_progress: the main handler finishes');
 SELECT is(pg_temp.status('in'), 'done', 'doc_progress: the main part finished, the document is done');
 SELECT throws_ok($$SELECT doc_progress(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('in'), 'report', NULL)$$,
-                 'QP003', NULL, 'doc_progress: the main handler, finished: wrong state');
+                 'QP026', NULL, 'doc_progress: the main handler, finished: wrong state');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in'), NULL, pg_temp.assign('main', 'stp.chuyenvien'))$$,
-                 'QP003', NULL, 'doc_direct: a done document: wrong state');
+                 'QP025', NULL, 'doc_direct: a done document: wrong state');
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('in'), pg_temp.uid('stp.giamdoc'), NULL)$$,
-                 'QP003', NULL, 'doc_present: a done document: wrong state');
+                 'QP024', NULL, 'doc_present: a done document: wrong state');
 SELECT lives_ok($$SELECT doc_progress(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('in-unit'), 'finish', NULL)$$,
                 'doc_progress: a coordinating assignee finishes');
 SELECT is(pg_temp.status('in-unit'), 'directed', 'doc_progress: a coordinating part leaves the document directed');
@@ -249,7 +249,7 @@ SELECT lives_ok($$SELECT pg_temp.draft('out-stttt', 'stttt.chuyenvien')$$, 'doc_
 SELECT is((SELECT a.code FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.id = pg_temp.doc('out-stttt')),
           '000.00.23.H19', 'doc_create_draft: in the author''s own agency');
 INSERT INTO users (username, full_name, password_hash) VALUES ('pgtap.nobody', 'Không thuộc cơ quan nào', 'x');
-SELECT throws_ok($$SELECT pg_temp.draft('x', 'pgtap.nobody')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'pgtap.nobody')$$, 'QP021', NULL,
                  'doc_create_draft: a user of no agency may not draft');
 SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.chuyenvien', '{"type_code": "XX"}')$$, 'QP011', 'XX is no document type',
                  'doc_create_draft: an unknown type_code is unknown-type-code');
@@ -259,21 +259,21 @@ SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.chuyenvien', '{"recipients": [
                  'QP004', 'the drafting agency cannot be its own recipient',
                  'doc_create_draft: its own agency as a recipient: invalid value');
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'), pg_temp.uid('stp.giamdoc'), NULL)$$,
-                 'QP003', NULL, 'doc_present: an outgoing draft: wrong state');
+                 'QP024', NULL, 'doc_present: an outgoing draft: wrong state');
 SELECT throws_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL, pg_temp.assign('main', 'stp.chuyenvien'))$$,
-                 'QP003', NULL, 'doc_direct: an outgoing draft: wrong state');
+                 'QP025', NULL, 'doc_direct: an outgoing draft: wrong state');
 SELECT lives_ok($$SELECT pg_temp.draft('x-head', 'stp.truongphong')$$, 'doc_create_draft: a head of unit drafts');
-SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.vanthu')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.vanthu')$$, 'QP021', NULL,
                  'doc_create_draft: a clerk does not draft where the agency does not allow it');
-SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.giamdoc')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'stp.giamdoc')$$, 'QP021', NULL,
                  'doc_create_draft: nor a leader');
-SELECT throws_ok($$SELECT pg_temp.draft('x', 'admin')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'admin')$$, 'QP021', NULL,
                  'doc_create_draft: the technical administrator never drafts');
 UPDATE agencies SET leaders_and_clerks_draft = true WHERE valid_to IS NULL;
 SELECT lives_ok($$SELECT pg_temp.draft('x-clerk', 'stp.vanthu')$$,
                 'doc_create_draft: a clerk drafts where the agency allows it');
 SELECT lives_ok($$SELECT pg_temp.draft('x-leader', 'stp.phogiamdoc')$$, 'doc_create_draft: and a leader');
-SELECT throws_ok($$SELECT pg_temp.draft('x', 'admin')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT pg_temp.draft('x', 'admin')$$, 'QP021', NULL,
                  'doc_create_draft: the administrator still not');
 UPDATE agencies SET leaders_and_clerks_draft = false WHERE valid_to IS NULL;
 
@@ -282,13 +282,13 @@ UPDATE agencies SET leaders_and_clerks_draft = false WHERE valid_to IS NULL;
 ------------------------------------------------------------------------
 SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.truongphong'), pg_temp.doc('out'))$$, 'QP001', NULL,
                  'doc_submit: the head of unit does not see a draft before it is submitted');
-SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'))$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'))$$, 'QP018', NULL,
                  'doc_submit: the leader sees the draft but may not submit it');
-SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP018', NULL,
                  'doc_submit: the clerk may not submit it');
-SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP028', NULL,
                  'doc_approve: a draft not submitted: wrong state');
-SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'x')$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'x')$$, 'QP028', NULL,
                  'doc_return: a draft not submitted: wrong state');
 SELECT lives_ok($$SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'))$$, 'doc_submit: the author submits');
 SELECT is(pg_temp.status('out'), 'in_review', 'doc_submit: the draft is in review');
@@ -298,7 +298,7 @@ SELECT results_eq(
     'doc_submit: the agency''s review steps, head then leader, the first one open');
 SELECT is(pg_temp.candidates('out'), 'head: stp.truongphong', 'doc_submit: the head of the author''s unit reviews first');
 SELECT is(pg_temp.inbox('stp.truongphong', 'out'), 'approve head-review', 'doc_submit: in the head''s box to approve');
-SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'))$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'))$$, 'QP027', NULL,
                  'doc_submit: a document in review: wrong state');
 UPDATE agencies SET review_steps = '{leader}' WHERE code = '000.00.23.H19' AND valid_to IS NULL;
 SELECT lives_ok($$SELECT doc_submit(pg_temp.uid('stttt.chuyenvien'), pg_temp.doc('out-stttt'))$$,
@@ -312,32 +312,32 @@ SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('vp.chuyenvien'), pg_temp.doc('
 ------------------------------------------------------------------------
 -- doc_approve, doc_return: a candidate of the pending review step
 ------------------------------------------------------------------------
-SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP020', NULL,
                  'doc_approve: the leader may not take the head''s step');
-SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'), NULL)$$, 'QP020', NULL,
                  'doc_approve: the author may not approve');
-SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'), NULL)$$, 'QP020', NULL,
                  'doc_approve: the clerk may not approve');
 SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stttt.truongphong'), pg_temp.doc('out'), NULL)$$, 'QP001', NULL,
                  'doc_approve: another agency''s head finds none');
-SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'x')$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'x')$$, 'QP020', NULL,
                  'doc_return: the leader may not take the head''s step');
 SELECT lives_ok($$SELECT doc_approve(pg_temp.uid('stp.truongphong'), pg_temp.doc('out'), 'Đồng ý')$$,
                 'doc_approve: the head approves');
 SELECT is(pg_temp.status('out'), 'in_review', 'doc_approve: still in review, at the next step');
 SELECT is(pg_temp.candidates('out'), 'leader: stp.giamdoc stp.phogiamdoc',
           'doc_approve: the leader step opens for the leader and the deputy');
-SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.truongphong'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.truongphong'), pg_temp.doc('out'), NULL)$$, 'QP020', NULL,
                  'doc_approve: the head may not take the leader''s step');
 SELECT lives_ok($$SELECT doc_return(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('out'), 'Sửa lại căn cứ')$$,
                 'doc_return: the deputy, acting as a leader, returns it');
 SELECT is(pg_temp.status('out'), 'returned', 'doc_return: the draft is returned');
 SELECT is(pg_temp.inbox('stp.chuyenvien', 'out'), 'process returned', 'doc_return: back in the author''s box');
-SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP028', NULL,
                  'doc_approve: a returned document: wrong state');
-SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('out'), 'x')$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('out'), 'x')$$, 'QP028', NULL,
                  'doc_return: a returned document: wrong state');
-SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'))$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_submit(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'))$$, 'QP018', NULL,
                  'doc_submit: the leader may not resubmit it');
 SELECT lives_ok($$SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'))$$,
                 'doc_submit: the author submits the returned document again');
@@ -348,32 +348,32 @@ SELECT lives_ok($$SELECT doc_approve(pg_temp.uid('stp.truongphong'), pg_temp.doc
                 'doc_approve: the head approves the second round');
 SELECT is(pg_temp.candidates('out'), 'leader: stp.giamdoc',
           'doc_approve: deputies_act_as_leaders off: the leader step opens for the leader alone');
-SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_approve(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('out'), NULL)$$, 'QP020', NULL,
                  'doc_approve: deputies_act_as_leaders off: the deputy may not approve');
-SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP030', NULL,
                  'doc_issue: a document in review: wrong state');
-SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP029', NULL,
                  'doc_sign: a document in review: wrong state');
 SELECT lives_ok($$SELECT doc_approve(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'Trình ký')$$,
                 'doc_approve: the leader approves the last step');
 SELECT is(pg_temp.status('out'), 'approved', 'doc_approve: the last step approved, the draft is approved');
 SELECT is(pg_temp.inbox('stp.giamdoc', 'out'), 'approve sign', 'doc_approve: the leader who approved last is to sign');
-SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'x')$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_return(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'x')$$, 'QP028', NULL,
                  'doc_return: an approved document: wrong state');
 
 ------------------------------------------------------------------------
 -- doc_sign: a leader of the agency (a deputy on behalf), an approved draft
 ------------------------------------------------------------------------
-SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP030', NULL,
                  'doc_issue: an approved document not signed: wrong state');
-SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('out'), NULL)$$, 'QP017', NULL,
                  'doc_sign: deputies_act_as_leaders off: the deputy may not sign');
 SELECT pg_temp.deputies_act('000.00.21.H19', true);
-SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.truongphong'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.truongphong'), pg_temp.doc('out'), NULL)$$, 'QP017', NULL,
                  'doc_sign: the head of unit, a reviewer, may not sign');
-SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'), NULL)$$, 'QP017', NULL,
                  'doc_sign: the author may not sign');
-SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'), NULL)$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'), NULL)$$, 'QP017', NULL,
                  'doc_sign: the clerk may not sign');
 SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stttt.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP001', NULL,
                  'doc_sign: another agency''s leader finds none');
@@ -386,15 +386,15 @@ SELECT lives_ok($$SELECT doc_sign(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('ou
 SELECT results_eq($$SELECT status, signed_by FROM documents WHERE id = pg_temp.doc('out')$$,
                   $$VALUES ('signed', pg_temp.uid('stp.phogiamdoc'))$$, 'doc_sign: signed, by the deputy');
 SELECT is(pg_temp.inbox('stp.vanthu', 'out'), 'process issue', 'doc_sign: the clerk is to issue it');
-SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_sign(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), NULL)$$, 'QP029', NULL,
                  'doc_sign: a signed document: wrong state');
 
 ------------------------------------------------------------------------
 -- doc_issue: a clerk of the agency, a signed document
 ------------------------------------------------------------------------
-SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'))$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('out'))$$, 'QP016', NULL,
                  'doc_issue: the author may not issue');
-SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'))$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'))$$, 'QP016', NULL,
                  'doc_issue: the leader may not issue');
 SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stttt.vanthu'), pg_temp.doc('out'))$$, 'QP001', NULL,
                  'doc_issue: the recipient agency''s clerk finds none');
@@ -410,19 +410,19 @@ SELECT results_eq(
     $$VALUES ('000.00.23.H19', 'received', pg_temp.doc('out'))$$,
     'doc_issue: the recipient agency receives a copy of its own');
 SELECT is(pg_temp.inbox('stttt.vanthu', 'copy'), 'process register', 'doc_issue: the recipient''s clerk is to register it');
-SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_issue(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'))$$, 'QP030', NULL,
                  'doc_issue: an issued document: wrong state');
 
 ------------------------------------------------------------------------
 -- doc_register_received: a clerk of the receiving agency, a received copy
 ------------------------------------------------------------------------
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stttt.vanthu'), pg_temp.doc('copy'), pg_temp.uid('stttt.giamdoc'), NULL)$$,
-                 'QP003', NULL, 'doc_present: a received copy not yet registered: wrong state');
+                 'QP024', NULL, 'doc_present: a received copy not yet registered: wrong state');
 SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stp.vanthu'), pg_temp.doc('copy'))$$, 'QP001', NULL,
                  'doc_register_received: the issuing agency''s clerk finds none');
 SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stttt.chuyenvien'), pg_temp.doc('copy'))$$, 'QP001', NULL,
                  'doc_register_received: an official of the receiving agency finds none');
-SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stttt.giamdoc'), pg_temp.doc('copy'))$$, 'QP002', NULL,
+SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stttt.giamdoc'), pg_temp.doc('copy'))$$, 'QP016', NULL,
                  'doc_register_received: the receiving agency''s leader sees it but may not register it');
 SELECT lives_ok($$SELECT doc_register_received(pg_temp.uid('stttt.vanthu'), pg_temp.doc('copy'))$$,
                 'doc_register_received: the receiving agency''s clerk registers it');
@@ -431,12 +431,12 @@ SELECT results_eq(
         JOIN agencies a ON a.id = b.agency_id WHERE d.id = pg_temp.doc('copy')$$,
     $$VALUES ('registered', pg_temp.uid('stttt.vanthu'), 'in', '000.00.23.H19')$$,
     'doc_register_received: registered in the receiving agency''s incoming book');
-SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stttt.vanthu'), pg_temp.doc('copy'))$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stttt.vanthu'), pg_temp.doc('copy'))$$, 'QP023', NULL,
                  'doc_register_received: a registered copy: wrong state');
-SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stp.vanthu'), pg_temp.doc('in-registered'))$$, 'QP003', NULL,
+SELECT throws_ok($$SELECT doc_register_received(pg_temp.uid('stp.vanthu'), pg_temp.doc('in-registered'))$$, 'QP023', NULL,
                  'doc_register_received: a document registered on arrival: wrong state');
 SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('out'), pg_temp.uid('stp.giamdoc'), NULL)$$,
-                 'QP003', NULL, 'doc_present: an issued outgoing document: wrong state');
+                 'QP024', NULL, 'doc_present: an issued outgoing document: wrong state');
 
 ------------------------------------------------------------------------
 -- doc_file_allowed: the author of a draft, a clerk on an incoming
@@ -446,23 +446,23 @@ SELECT throws_ok($$SELECT doc_present(pg_temp.uid('stp.vanthu'), pg_temp.doc('ou
 SELECT lives_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.vanthu'), pg_temp.doc('in-registered'), 'body')$$,
                 'doc_file_allowed: the clerk adds the body of an incoming document');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in-registered'), 'attachment')$$,
-                 'QP002', NULL, 'doc_file_allowed: the leader may not add files to an incoming document');
+                 'QP016', NULL, 'doc_file_allowed: the leader may not add files to an incoming document');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('in-unit'), 'attachment')$$,
-                 'QP002', NULL, 'doc_file_allowed: an assignee may not add files to an incoming document');
+                 'QP016', NULL, 'doc_file_allowed: an assignee may not add files to an incoming document');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stttt.vanthu'), pg_temp.doc('in-registered'), 'body')$$,
                  'QP001', NULL, 'doc_file_allowed: another agency''s clerk finds none');
 SELECT pg_temp.draft('files');
 SELECT lives_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('files'), 'body')$$,
                 'doc_file_allowed: the author adds the body of a draft');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.vanthu'), pg_temp.doc('files'), 'attachment')$$,
-                 'QP002', NULL, 'doc_file_allowed: the clerk may not add files to a draft');
+                 'QP018', NULL, 'doc_file_allowed: the clerk may not add files to a draft');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.giamdoc'), pg_temp.doc('files'), 'body')$$,
-                 'QP002', NULL, 'doc_file_allowed: the leader may not add the body of a draft');
+                 'QP018', NULL, 'doc_file_allowed: the leader may not add the body of a draft');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.giamdoc'), pg_temp.doc('files'), 'signed')$$,
-                 'QP002', NULL, 'doc_file_allowed: no signed version of a draft');
+                 'QP029', NULL, 'doc_file_allowed: no signed version of a draft');
 SELECT doc_submit(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('files'));
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('files'), 'body')$$,
-                 'QP002', NULL, 'doc_file_allowed: the author may not change a draft in review');
+                 'QP027', NULL, 'doc_file_allowed: the author may not change a draft in review');
 SELECT doc_return(pg_temp.uid('stp.truongphong'), pg_temp.doc('files'), 'Bổ sung phụ lục');
 SELECT lives_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('files'), 'attachment')$$,
                 'doc_file_allowed: the author adds files to a returned draft');
@@ -475,10 +475,10 @@ SELECT lives_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.phogiamdoc'), pg_temp
                 'doc_file_allowed: so does the deputy');
 SELECT pg_temp.deputies_act('000.00.21.H19', false);
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('files'), 'signed')$$,
-                 'QP002', NULL, 'doc_file_allowed: deputies_act_as_leaders off: not the deputy');
+                 'QP017', NULL, 'doc_file_allowed: deputies_act_as_leaders off: not the deputy');
 SELECT pg_temp.deputies_act('000.00.21.H19', true);
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.truongphong'), pg_temp.doc('files'), 'signed')$$,
-                 'QP002', NULL, 'doc_file_allowed: the head of unit may not add the signed version');
+                 'QP017', NULL, 'doc_file_allowed: the head of unit may not add the signed version');
 SELECT throws_ok($$SELECT doc_file_allowed(pg_temp.uid('stp.giamdoc'), pg_temp.doc('out'), 'signed')$$,
                  'QP006', NULL, 'doc_file_allowed: an issued document is frozen');
 SELECT doc_sign(pg_temp.uid('stp.giamdoc'), pg_temp.doc('files'), NULL);
