@@ -149,6 +149,9 @@ def check_spec(method, path, resp):
     if "json" not in ctype:
         return                      # a file (CSV, XLSX): its type is the contract
     _schema_validate(resp.json, content[ctype]["schema"])
+    if ctype == "application/problem+json" and "x-problems" in op:
+        slug = resp.json["type"].rsplit(":", 1)[-1]
+        assert slug in op["x-problems"], f"{method} {template}: problem {slug} is not in its x-problems"
     for name, h in (spec_resp.get("headers") or {}).items():
         h = _resolve(h)
         if name.lower() in ("retry-after", "allow") and resp.status in (429, 503):

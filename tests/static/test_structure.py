@@ -206,3 +206,20 @@ def test_answers_may_gain_members_while_the_tests_hold_the_server_to_the_spec():
     assert STRICT["components"]["schemas"]["Tokens"]["additionalProperties"] is False
     assert SPEC["components"]["schemas"]["DraftRequest"]["additionalProperties"] is False
     assert STRICT["components"]["schemas"]["Problem"]["additionalProperties"] is True
+
+
+def test_every_operation_lists_its_problems_from_the_registry_and_every_problem_has_a_home():
+    """x-problems name problems of the registry only, every operation with
+    bodies has its list (the API tests hold each answer to it), and every
+    problem of the registry may be answered somewhere."""
+    registry = {line.split("\t")[0] for line in admin("problems").stdout.splitlines()}
+    listed = set()
+    for path, item in SPEC["paths"].items():
+        for method, op in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                assert "x-problems" in op, f"{method.upper()} {path} has no x-problems"
+                unknown = set(op["x-problems"]) - registry
+                assert not unknown, f"{method.upper()} {path}: {sorted(unknown)} are not in the registry"
+                listed |= set(op["x-problems"])
+    homeless = registry - listed - {"not-found", "method-not-allowed"}     # answers of no operation
+    assert not homeless, f"problems no operation lists: {sorted(homeless)}"
