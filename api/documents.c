@@ -341,8 +341,12 @@ const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char 
     const char *p[3] = { req_id_text(r, r->user_id), req_id_text(r, doc_id), note };
     struct step_run s = { r, doc_id, DB_STMT(DOC_APPROVE, 3), 3, p, "document.approve", 200, doc_id, if_match,
                           false, true };
-    if (!db_transaction(&r->c, step_tx, &s))
-        return problem_of_db_failure(&r->c, detail);
+    if (!db_transaction(&r->c, step_tx, &s)) {
+        const struct problem *p = problem_of_db_failure(&r->c, detail);
+        if (!r->lang_en && r->c.sqlmsg_vi && p->sqlstate)
+            *detail = r->c.sqlmsg_vi;
+        return p;
+    }
     if (!s.precondition_failed)
         return NULL;
     PGresult *cur = DB_RUN(&r->c, DOC_DETAIL, req_id_text(r, doc_id), req_id_text(r, r->user_id));

@@ -20,6 +20,7 @@ struct ctx {
     bool db_down;                 /* PostgreSQL could not be reached */
     const char *sqlstate;         /* of the last failed statement */
     const char *sqlmsg;           /* and its message */
+    const char *sqlmsg_vi;        /* its Vietnamese (the error's DETAIL), or NULL */
     struct ctx_hook *before_commit, *after_commit;
 };
 

@@ -157,6 +157,7 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
 {
     c->sqlstate = NULL;
     c->sqlmsg = NULL;
+    c->sqlmsg_vi = NULL;
     if (!statements || id < 0 || id >= statement_count || statements[id].nparams != nparams) {
         log_error(c->request_id, "msg=\"no such statement\" id=%d", id);
         c->sqlstate = "XX000";
@@ -197,6 +198,9 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
         c->sqlstate = arena_strdup(c->a, state ? state : "XX000");
         const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
         c->sqlmsg = arena_strdup(c->a, msg ? msg : "statement failed");
+        /* a problem of the registry says itself in Vietnamese in its DETAIL */
+        const char *vi = strncmp(c->sqlstate, "QP", 2) == 0 ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+        c->sqlmsg_vi = vi ? arena_strdup(c->a, vi) : NULL;
         /* 57P01 admin shutdown, 08xxx connection exceptions: the server is going */
         if (strncmp(c->sqlstate, "08", 2) == 0 || strncmp(c->sqlstate, "57P", 3) == 0) {
             c->db_down = true;
@@ -298,10 +302,11 @@ void db_rollback(struct ctx *c)
         return;
     c->in_tx = false;
     if (conn) {
-        const char *state = c->sqlstate, *msg = c->sqlmsg;
+        const char *state = c->sqlstate, *msg = c->sqlmsg, *msg_vi = c->sqlmsg_vi;
         DB_RUN0(c, ROLLBACK);
         c->sqlstate = state;       /* the failure that led here stays the one to answer */
         c->sqlmsg = msg;
+        c->sqlmsg_vi = msg_vi;
     }
 }
 

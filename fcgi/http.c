@@ -218,6 +218,8 @@ void resp_problem_db(struct req *r)
 {
     const char *detail;
     const struct problem *p = problem_of_db_failure(&r->c, &detail);
+    if (!r->lang_en && r->c.sqlmsg_vi && p->sqlstate)
+        detail = r->c.sqlmsg_vi;             /* a refusal SQL wrote in both languages */
     if (p->status == 503)
         resp_header(r, "Retry-After", p == problem_get(PROBLEM_DATABASE_BUSY) ? "1" : "5");
     resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, NULL, r->lang_en));

@@ -2,7 +2,10 @@
 -- the one registry (sql/problems.def), whose rows migrate loads into
 -- problem_types; the SQLSTATE raised is the problem's own, so the API maps
 -- it back without guessing.
-CREATE OR REPLACE FUNCTION problem_raise(p_slug text, p_detail text) RETURNS void
+-- p_detail_vi: the detail in Vietnamese too (the error's DETAIL), for the
+-- API to answer in the language the request prefers; without it the
+-- English detail is given to both.
+CREATE OR REPLACE FUNCTION problem_raise(p_slug text, p_detail text, p_detail_vi text DEFAULT NULL) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE v_state text;
 BEGIN
@@ -10,5 +13,9 @@ BEGIN
     IF v_state IS NULL THEN
         RAISE EXCEPTION 'problem_raise: % is not a problem SQL may raise (sql/problems.def)', p_slug;
     END IF;
-    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = p_detail;
+    IF p_detail_vi IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = p_detail;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = p_detail, DETAIL = p_detail_vi;
 END $$;
+

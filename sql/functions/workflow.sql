@@ -43,27 +43,29 @@ $$;
 
 -- Whether a person may draft: officials and heads of units of their agency;
 -- leaders and clerks where the agency allows it; the technical
--- administrator never. NULL when they may, else {problem, detail}.
+-- administrator never. NULL when they may, else {problem, detail, its
+-- Vietnamese}.
 CREATE OR REPLACE FUNCTION draft_refusal(p_user bigint) RETURNS text[] LANGUAGE plpgsql STABLE AS $$
 DECLARE m memberships;
 BEGIN
     SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF m.id IS NULL THEN
-        RETURN ARRAY['may-not-draft', 'you belong to no agency'];
+        RETURN ARRAY['may-not-draft', 'you belong to no agency', 'bạn không thuộc cơ quan nào'];
     END IF;
     IF m.position = 'admin' OR 'admin' = ANY (m.roles) THEN
-        RETURN ARRAY['may-not-draft', 'the technical administrator does not draft documents'];
+        RETURN ARRAY['may-not-draft', 'the technical administrator does not draft documents', 'quản trị kỹ thuật không soạn thảo văn bản'];
     END IF;
     IF m.position NOT IN ('official', 'head', 'deputy_head')
        AND NOT (m.position IN ('leader', 'deputy_leader', 'clerk')
                 AND (SELECT leaders_and_clerks_draft FROM agencies WHERE id = m.agency_id)) THEN
-        RETURN ARRAY['may-not-draft', 'drafts are written by officials and heads of units of the agency'];
+        RETURN ARRAY['may-not-draft', 'drafts are written by officials and heads of units of the agency', 'dự thảo do chuyên viên và lãnh đạo đơn vị của cơ quan soạn'];
     END IF;
     RETURN NULL;
 END $$;
 
 -- The rule of each action on a document: who may take it, in which state.
--- NULL when p_user may take p_action on d now, else {problem, detail}.
+-- NULL when p_user may take p_action on d now, else {problem, detail,
+-- detail in Vietnamese}.
 -- The steps raise what it says (doc_guard), and a document's
 -- allowed_actions are the actions it lets through: one rule for both.
 -- (What an action's body must hold, a leader named or a reason given, is
@@ -91,68 +93,68 @@ BEGIN
     FOREACH v_action IN ARRAY p_actions LOOP
         v_why := NULL;
         IF d.recall_status = 'recalled' THEN
-            v_why := ARRAY['document-recalled', 'the document was recalled: it takes no step any more'];
+            v_why := ARRAY['document-recalled', 'the document was recalled: it takes no step any more', 'văn bản đã bị thu hồi: không còn bước xử lý nào'];
         ELSE
             CASE v_action
             WHEN 'register' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['not-a-clerk', 'only a clerk of the receiving agency registers it'];
+                    v_why := ARRAY['not-a-clerk', 'only a clerk of the receiving agency registers it', 'chỉ văn thư của cơ quan nhận đăng ký văn bản này'];
                 ELSIF d.status <> 'received' THEN
-                    v_why := ARRAY['already-registered', 'the document is already registered'];
+                    v_why := ARRAY['already-registered', 'the document is already registered', 'văn bản đã được đăng ký'];
                 END IF;
             WHEN 'present' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['not-a-clerk', 'only a clerk presents documents'];
+                    v_why := ARRAY['not-a-clerk', 'only a clerk presents documents', 'chỉ văn thư trình văn bản'];
                 ELSIF d.direction <> 'in' OR d.status NOT IN ('registered', 'presented') THEN
-                    v_why := ARRAY['not-awaiting-presentation', 'only a registered incoming document can be presented'];
+                    v_why := ARRAY['not-awaiting-presentation', 'only a registered incoming document can be presented', 'chỉ văn bản đến đã đăng ký mới được trình'];
                 END IF;
             WHEN 'direct' THEN
                 IF NOT v_leader THEN
-                    v_why := ARRAY['not-a-leader', 'only a leader of the agency directs'];
+                    v_why := ARRAY['not-a-leader', 'only a leader of the agency directs', 'chỉ lãnh đạo cơ quan cho ý kiến chỉ đạo'];
                 ELSIF d.direction <> 'in' OR d.status NOT IN ('presented', 'directed') THEN
-                    v_why := ARRAY['not-awaiting-direction', 'the document is not waiting for direction'];
+                    v_why := ARRAY['not-awaiting-direction', 'the document is not waiting for direction', 'văn bản không chờ ý kiến chỉ đạo'];
                 END IF;
             WHEN 'progress' THEN
                 IF v_assignment IS NULL THEN
-                    v_why := ARRAY['not-assigned', 'you are not assigned to this document'];
+                    v_why := ARRAY['not-assigned', 'you are not assigned to this document', 'bạn không được giao xử lý văn bản này'];
                 ELSIF v_assignment = 'done' THEN
-                    v_why := ARRAY['part-finished', 'your part is already finished'];
+                    v_why := ARRAY['part-finished', 'your part is already finished', 'phần việc của bạn đã hoàn thành'];
                 END IF;
             WHEN 'submit' THEN
                 IF d.author_id IS DISTINCT FROM p_user THEN
-                    v_why := ARRAY['not-the-author', 'only the author submits a draft'];
+                    v_why := ARRAY['not-the-author', 'only the author submits a draft', 'chỉ người soạn thảo trình dự thảo'];
                 ELSIF d.status NOT IN ('draft', 'returned') THEN
-                    v_why := ARRAY['not-a-draft', 'only a draft or a returned document can be submitted'];
+                    v_why := ARRAY['not-a-draft', 'only a draft or a returned document can be submitted', 'chỉ dự thảo hoặc văn bản bị trả lại mới được trình duyệt'];
                 END IF;
             WHEN 'approve', 'return' THEN
                 IF v_pending IS NULL THEN
-                    v_why := ARRAY['not-in-review', 'the document is not waiting for a review'];
+                    v_why := ARRAY['not-in-review', 'the document is not waiting for a review', 'văn bản không chờ duyệt'];
                 ELSIF NOT v_candidate THEN
-                    v_why := ARRAY['not-your-review', 'this review step is not yours'];
+                    v_why := ARRAY['not-your-review', 'this review step is not yours', 'bước duyệt này không phải của bạn'];
                 END IF;
             WHEN 'sign' THEN
                 IF NOT v_leader THEN
-                    v_why := ARRAY['not-a-leader', 'only a leader of the agency signs'];
+                    v_why := ARRAY['not-a-leader', 'only a leader of the agency signs', 'chỉ lãnh đạo cơ quan ký văn bản'];
                 ELSIF d.status <> 'approved' THEN
-                    v_why := ARRAY['not-approved', 'only an approved draft can be signed'];
+                    v_why := ARRAY['not-approved', 'only an approved draft can be signed', 'chỉ dự thảo đã được duyệt mới được ký'];
                 END IF;
             WHEN 'issue' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['not-a-clerk', 'only a clerk of the agency issues documents'];
+                    v_why := ARRAY['not-a-clerk', 'only a clerk of the agency issues documents', 'chỉ văn thư của cơ quan phát hành văn bản'];
                 ELSIF d.status <> 'signed' THEN
-                    v_why := ARRAY['not-signed', 'only a signed document can be issued'];
+                    v_why := ARRAY['not-signed', 'only a signed document can be issued', 'chỉ văn bản đã ký mới được phát hành'];
                 END IF;
             WHEN 'recall' THEN
                 IF d.signed_by IS DISTINCT FROM p_user AND NOT v_leader THEN
-                    v_why := ARRAY['may-not-recall', 'a recall is ordered by the signer or a leader of the agency'];
+                    v_why := ARRAY['may-not-recall', 'a recall is ordered by the signer or a leader of the agency', 'việc thu hồi do người ký hoặc lãnh đạo cơ quan quyết định'];
                 ELSIF d.direction <> 'out' OR d.status <> 'issued' OR d.recall_status IS NOT NULL THEN
-                    v_why := ARRAY['not-issued', 'only an issued document not recalled yet can be recalled'];
+                    v_why := ARRAY['not-issued', 'only an issued document not recalled yet can be recalled', 'chỉ văn bản đã phát hành và chưa bị thu hồi mới thu hồi được'];
                 END IF;
             WHEN 'recall-carry-out' THEN
                 IF NOT v_clerk THEN
-                    v_why := ARRAY['not-a-clerk', 'a recall is carried out by a clerk of the agency'];
+                    v_why := ARRAY['not-a-clerk', 'a recall is carried out by a clerk of the agency', 'việc thu hồi do văn thư của cơ quan thực hiện'];
                 ELSIF d.recall_status IS DISTINCT FROM 'ordered' THEN
-                    v_why := ARRAY['no-recall-ordered', 'no recall of this document is waiting to be carried out'];
+                    v_why := ARRAY['no-recall-ordered', 'no recall of this document is waiting to be carried out', 'không có lệnh thu hồi văn bản này đang chờ thực hiện'];
                 END IF;
             WHEN 'replace', 'correct' THEN
                 -- a new draft that replaces (an error of content) or
@@ -160,7 +162,9 @@ BEGIN
                 -- drafter's agency
                 IF d.direction <> 'out' OR d.status <> 'issued' OR d.replaced_by_id IS NOT NULL THEN
                     v_why := ARRAY['invalid-value', 'a replacement or a correction is of an issued document of your '
-                                                    'agency, not recalled or replaced'];
+                                                    'agency, not recalled or replaced',
+                                   'văn bản thay thế hoặc đính chính là của một văn bản đã phát hành của cơ quan bạn, '
+                                   'chưa bị thu hồi hay thay thế'];
                 ELSE
                     v_draft := coalesce(v_draft, draft_refusal(p_user), '{}');
                     IF v_draft <> '{}' THEN
@@ -168,14 +172,16 @@ BEGIN
                     ELSIF agency_now(d.agency_id) IS DISTINCT FROM
                           (SELECT agency_id FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1) THEN
                         v_why := ARRAY['invalid-value', 'a replacement or a correction is of an issued document of '
-                                                        'your agency, not recalled or replaced'];
+                                                        'your agency, not recalled or replaced',
+                                       'văn bản thay thế hoặc đính chính là của một văn bản đã phát hành của cơ quan bạn, '
+                                       'chưa bị thu hồi hay thay thế'];
                     END IF;
                 END IF;
             ELSE
-                v_why := ARRAY['invalid-value', format('no action %s', v_action)];
+                v_why := ARRAY['invalid-value', format('no action %s', v_action), format('không có thao tác %s', v_action)];
             END CASE;
         END IF;
-        v_out := v_out || ARRAY[coalesce(v_why, ARRAY[NULL, NULL]::text[])];
+        v_out := v_out || ARRAY[coalesce(v_why, ARRAY[NULL, NULL, NULL]::text[])];
     END LOOP;
     RETURN v_out;
 END $$;
@@ -185,7 +191,7 @@ CREATE OR REPLACE FUNCTION doc_refusal(p_user bigint, d documents, p_action text
     LANGUAGE plpgsql STABLE AS $$
 DECLARE v text[][] := doc_refusals(p_user, d, ARRAY[p_action]);
 BEGIN
-    RETURN CASE WHEN v[1][1] IS NULL THEN NULL ELSE ARRAY[v[1][1], v[1][2]] END;
+    RETURN CASE WHEN v[1][1] IS NULL THEN NULL ELSE ARRAY[v[1][1], v[1][2], v[1][3]] END;
 END $$;
 
 -- Raises what doc_refusal says, if anything.
@@ -193,7 +199,7 @@ CREATE OR REPLACE FUNCTION doc_guard(p_user bigint, d documents, p_action text) 
 DECLARE v text[] := doc_refusal(p_user, d, p_action);
 BEGIN
     IF v IS NOT NULL THEN
-        PERFORM problem_raise(v[1], v[2]);
+        PERFORM problem_raise(v[1], v[2], v[3]);
     END IF;
 END $$;
 
@@ -443,7 +449,7 @@ BEGIN
     -- agency allows it; the technical administrator never (draft_refusal)
     v_refusal := draft_refusal(p_user);
     IF v_refusal IS NOT NULL THEN
-        PERFORM problem_raise(v_refusal[1], v_refusal[2]);
+        PERFORM problem_raise(v_refusal[1], v_refusal[2], v_refusal[3]);
     END IF;
     SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN

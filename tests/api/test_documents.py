@@ -1324,6 +1324,14 @@ def test_a_refused_body_points_at_every_bad_field_in_vietnamese_or_in_english():
     problem(wf, 404, "document-not-found")
     assert wf.json["title"] == "Document not found" and wf.headers["content-language"] == "en"
     assert psql("SELECT count(*) FROM documents") == before
+    # and a step's refusal says why in both
+    d = draft(subject="Dự thảo để thử ngôn ngữ")["id"]
+    vi = post("stp.vanthu", f"/api/v1/documents/{d}/submit")
+    problem(vi, 403, "not-the-author")
+    assert vi.json["detail"] == "chỉ người soạn thảo trình dự thảo" and vi.json["title"] == "Chỉ người soạn thảo làm việc này"
+    en = call("POST", f"/api/v1/documents/{d}/submit", token=tok("stp.vanthu"), body={}, headers={"Accept-Language": "en"})
+    problem(en, 403, "not-the-author")
+    assert en.json["detail"] == "only the author submits a draft" and en.json["title"] == "Not the author"
 
 
 def test_a_document_says_what_the_caller_may_do_now_and_its_etag_follows():

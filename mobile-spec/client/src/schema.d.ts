@@ -862,7 +862,7 @@ export interface components {
             /** @description The problem type's title, in Vietnamese; in English when the request's Accept-Language prefers English (the answer's Content-Language says which). The type's slug never changes with the language. */
             title: string;
             status: number;
-            /** @description What went wrong in this request. A refused body's details are in the title's language; the details of workflow refusals are in English for now. */
+            /** @description What went wrong in this request, in the title's language for a refused body and for the refusals of the document workflow; the details of the other business rules are in English for now. */
             detail?: string;
             instance?: string;
             request_id?: string;
