@@ -22,11 +22,12 @@ CREATE OR REPLACE FUNCTION doc_lock(p_user bigint, p_doc bigint) RETURNS documen
 DECLARE d documents;
 BEGIN
     IF NOT doc_visible(p_user, p_doc) THEN
-        PERFORM problem_raise('document-not-found', 'no such document');
+        PERFORM problem_raise('document-not-found', 'no such document', 'không có văn bản này');
     END IF;
     SELECT * INTO d FROM documents WHERE id = p_doc FOR UPDATE;
     IF d.recall_status = 'recalled' THEN
-        PERFORM problem_raise('document-recalled', 'the document was recalled: it takes no step any more');
+        PERFORM problem_raise('document-recalled', 'the document was recalled: it takes no step any more',
+                              'văn bản đã bị thu hồi: không còn bước xử lý nào');
     END IF;
     RETURN d;
 END $$;
@@ -269,10 +270,11 @@ DECLARE
     v_id bigint;
 BEGIN
     IF v_agency IS NULL THEN
-        PERFORM problem_raise('not-a-clerk', 'only a clerk registers incoming documents');
+        PERFORM problem_raise('not-a-clerk', 'only a clerk registers incoming documents', 'chỉ văn thư đăng ký văn bản đến');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
-        PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'));
+        PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'),
+                              format('không có loại văn bản %s', f->>'type_code'));
     END IF;
     PERFORM state_secret_refused(f);
     -- number and notation given apart say what number_notation says
@@ -338,7 +340,8 @@ DECLARE d documents := doc_lock(p_user, p_doc);
 BEGIN
     PERFORM doc_guard(p_user, d, 'present');
     IF NOT is_leader(p_leader, d.agency_id) OR NOT user_active(p_leader) THEN
-        PERFORM problem_raise('invalid-value', 'leader_id is not a leader of this agency');
+        PERFORM problem_raise('invalid-value', 'leader_id is not a leader of this agency',
+                              'leader_id không phải lãnh đạo của cơ quan này');
     END IF;
     UPDATE documents SET status = 'presented' WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user, 'presented', p_note, jsonb_build_object('leader_id', p_leader));
@@ -356,7 +359,7 @@ DECLARE d documents := doc_lock(p_user, p_doc); a jsonb; v_uid bigint; v_unit bi
 BEGIN
     PERFORM doc_guard(p_user, d, 'direct');
     IF (SELECT count(*) FROM jsonb_array_elements(p_assign) x WHERE x->>'role' = 'main') <> 1 THEN
-        PERFORM problem_raise('invalid-value', 'exactly one main handler is required');
+        PERFORM problem_raise('invalid-value', 'exactly one main handler is required', 'cần đúng một người chủ trì');
     END IF;
     FOR v_old IN SELECT * FROM assignments WHERE document_id = p_doc AND active LOOP
         UPDATE assignments SET active = false WHERE id = v_old.id;
@@ -366,7 +369,8 @@ BEGIN
     FOR a IN SELECT * FROM jsonb_array_elements(p_assign) LOOP
         v_unit := (a->>'unit_id')::bigint;
         IF v_unit IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = v_unit AND agency_id = d.agency_id) THEN
-            PERFORM problem_raise('invalid-value', format('unit %s is not a unit of this agency', v_unit));
+            PERFORM problem_raise('invalid-value', format('unit %s is not a unit of this agency', v_unit),
+                                  format('đơn vị %s không thuộc cơ quan này', v_unit));
         END IF;
         n := 0;
         FOR v_uid IN
@@ -378,7 +382,8 @@ BEGIN
         LOOP
             IF NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = v_uid AND agency_id = d.agency_id)
                OR NOT user_active(v_uid) THEN
-                PERFORM problem_raise('invalid-value', format('user %s is not an active member of this agency', v_uid));
+                PERFORM problem_raise('invalid-value', format('user %s is not an active member of this agency', v_uid),
+                                      format('người dùng %s không phải thành viên đang làm việc của cơ quan này', v_uid));
             END IF;
             -- one part per person: a person named twice (directly, or as a
             -- head of a unit named) could never finish both
@@ -397,7 +402,8 @@ BEGIN
             n := n + 1;
         END LOOP;
         IF n = 0 THEN
-            PERFORM problem_raise('invalid-value', format('unit %s has no head to receive it', v_unit));
+            PERFORM problem_raise('invalid-value', format('unit %s has no head to receive it', v_unit),
+                                  format('đơn vị %s không có trưởng đơn vị để nhận', v_unit));
         END IF;
     END LOOP;
     UPDATE documents SET status = 'directed', direction_note = p_note,
@@ -453,7 +459,8 @@ BEGIN
     END IF;
     SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
-        PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'));
+        PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'),
+                              format('không có loại văn bản %s', f->>'type_code'));
     END IF;
     PERFORM state_secret_refused(f);
     -- a replacement (an error of content) is of the same form as what it
@@ -478,7 +485,8 @@ BEGIN
                                                           v_target.type_code));
         END IF;
         IF f ? 'corrects' AND f->>'type_code' <> 'CV' THEN
-            PERFORM problem_raise('invalid-value', 'a correction (đính chính) is a công văn (type_code CV)');
+            PERFORM problem_raise('invalid-value', 'a correction (đính chính) is a công văn (type_code CV)',
+                                  'văn bản đính chính là công văn (type_code CV)');
         END IF;
     END IF;
     -- a legal normative document is of a type that may be one; an advisory
@@ -494,7 +502,8 @@ BEGIN
     END IF;
     IF f->>'issuing_body_id' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = (f->>'issuing_body_id')::bigint
                                                             AND agency_id = m.agency_id AND advisory) THEN
-        PERFORM problem_raise('invalid-value', 'issuing_body_id is an advisory body (a unit marked advisory) of your agency');
+        PERFORM problem_raise('invalid-value', 'issuing_body_id is an advisory body (a unit marked advisory) of your agency',
+                              'issuing_body_id là một tổ chức tư vấn (Hội đồng, Ban, Tổ) của cơ quan bạn');
     END IF;
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                            deadline, unit_id, author_id, replaces_id, corrects_id, normative, issuing_body_id)
@@ -518,13 +527,16 @@ BEGIN
                 IF v_closed IS NOT NULL THEN
                     PERFORM problem_raise('agency-closed', v_closed);
                 END IF;
-                PERFORM problem_raise('invalid-value', format('unknown recipient agency %s', r->>'agency_code'));
+                PERFORM problem_raise('invalid-value', format('unknown recipient agency %s', r->>'agency_code'),
+                                      format('không có cơ quan nhận %s', r->>'agency_code'));
             END IF;
             IF v_agency = m.agency_id THEN
-                PERFORM problem_raise('invalid-value', 'the drafting agency cannot be its own recipient');
+                PERFORM problem_raise('invalid-value', 'the drafting agency cannot be its own recipient',
+                                      'cơ quan soạn thảo không gửi cho chính mình');
             END IF;
             IF EXISTS (SELECT 1 FROM document_recipients WHERE document_id = v_id AND agency_id = v_agency) THEN
-                PERFORM problem_raise('invalid-value', format('recipient agency %s is named twice', r->>'agency_code'));
+                PERFORM problem_raise('invalid-value', format('recipient agency %s is named twice', r->>'agency_code'),
+                                      format('cơ quan nhận %s được nêu hai lần', r->>'agency_code'));
             END IF;
             INSERT INTO document_recipients (document_id, agency_id) VALUES (v_id, v_agency);
         ELSE
@@ -554,7 +566,8 @@ BEGIN
         n := n + 1;
     END LOOP;
     IF n = 0 THEN
-        PERFORM problem_raise('wrong-state', format('nobody can take the %s review step of this agency', s.step));
+        PERFORM problem_raise('wrong-state', format('nobody can take the %s review step of this agency', s.step),
+                              format('không ai của cơ quan nhận được bước duyệt %s', s.step));
     END IF;
     UPDATE approval_steps SET status = 'pending' WHERE id = p_step;
 END $$;
@@ -635,7 +648,8 @@ BEGIN
     PERFORM doc_guard(p_user, d, 'sign');
     IF p_file IS NOT NULL AND NOT EXISTS (SELECT 1 FROM document_files
                                           WHERE id = p_file AND document_id = p_doc AND kind = 'signed') THEN
-        PERFORM problem_raise('invalid-value', 'signed_file_id is not a signed file of this document');
+        PERFORM problem_raise('invalid-value', 'signed_file_id is not a signed file of this document',
+                              'signed_file_id không phải tệp đã ký của văn bản này');
     END IF;
     -- what the signer saw: the signed file, and the latest version of each
     -- other file; from now on they are frozen (document_files_frozen)
@@ -698,7 +712,8 @@ BEGIN
     -- same document is refused); what it corrects, corrected
     IF d.replaces_id IS NOT NULL AND EXISTS (SELECT 1 FROM documents WHERE id = d.replaces_id
                                               AND (replaced_by_id IS NOT NULL OR status <> 'issued')) THEN
-        PERFORM problem_raise('wrong-state', format('document %s was already replaced or recalled', d.replaces_id));
+        PERFORM problem_raise('wrong-state', format('document %s was already replaced or recalled', d.replaces_id),
+                              format('văn bản %s đã được thay thế hoặc đã bị thu hồi', d.replaces_id));
     END IF;
     IF d.replaces_id IS NOT NULL THEN
         UPDATE documents SET replaced_by_id = p_doc WHERE id = d.replaces_id;
@@ -752,22 +767,28 @@ CREATE OR REPLACE FUNCTION doc_file_allowed(p_user bigint, p_doc bigint, p_kind 
 DECLARE d documents := doc_lock(p_user, p_doc);
 BEGIN
     IF d.direction = 'out' AND d.status IN ('signed', 'issued') THEN
-        PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen');
+        PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen',
+                              'văn bản đã ký: các tệp không được thay đổi');
     END IF;
     IF p_kind = 'signed' THEN
         IF NOT is_leader(p_user, d.agency_id) THEN
-            PERFORM problem_raise('not-a-leader', 'a signed version is added by a leader of an approved document');
+            PERFORM problem_raise('not-a-leader', 'a signed version is added by a leader of an approved document',
+                                  'bản đã ký do lãnh đạo thêm vào văn bản đã duyệt');
         ELSIF d.status <> 'approved' THEN
-            PERFORM problem_raise('not-approved', 'a signed version is added to an approved document');
+            PERFORM problem_raise('not-approved', 'a signed version is added to an approved document',
+                                  'bản đã ký chỉ thêm vào văn bản đã duyệt');
         END IF;
     ELSIF d.direction = 'out' THEN
         IF d.author_id IS DISTINCT FROM p_user THEN
-            PERFORM problem_raise('not-the-author', 'files of a draft are added by its author while it is a draft');
+            PERFORM problem_raise('not-the-author', 'files of a draft are added by its author while it is a draft',
+                                  'tệp của dự thảo do người soạn thảo thêm khi còn là dự thảo');
         ELSIF d.status NOT IN ('draft', 'returned') THEN
-            PERFORM problem_raise('not-a-draft', 'files of a draft are added while it is a draft');
+            PERFORM problem_raise('not-a-draft', 'files of a draft are added while it is a draft',
+                                  'tệp của dự thảo chỉ thêm khi còn là dự thảo');
         END IF;
     ELSIF NOT has_role(p_user, d.agency_id, ARRAY['clerk']) THEN
-        PERFORM problem_raise('not-a-clerk', 'files of an incoming document are added by a clerk');
+        PERFORM problem_raise('not-a-clerk', 'files of an incoming document are added by a clerk',
+                              'tệp của văn bản đến do văn thư thêm');
     END IF;
 END $$;
 
@@ -777,7 +798,8 @@ CREATE OR REPLACE FUNCTION document_files_frozen() RETURNS trigger LANGUAGE plpg
 BEGIN
     IF EXISTS (SELECT 1 FROM documents WHERE id = NEW.document_id AND direction = 'out'
                                          AND status IN ('signed', 'issued')) THEN
-        PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen');
+        PERFORM problem_raise('document-frozen', 'the document is signed: its files are frozen',
+                              'văn bản đã ký: các tệp không được thay đổi');
     END IF;
     RETURN NEW;
 END $$;
@@ -790,7 +812,7 @@ DECLARE d documents := doc_lock(p_user, p_doc); v_clerk bigint;
 BEGIN
     PERFORM doc_guard(p_user, d, 'recall');
     IF btrim(coalesce(p_reason, '')) = '' THEN
-        PERFORM problem_raise('invalid-value', 'a recall needs its reason');
+        PERFORM problem_raise('invalid-value', 'a recall needs its reason', 'thu hồi cần nêu lý do');
     END IF;
     UPDATE documents SET recall_status = 'ordered', recall_reason = p_reason, recall_ordered_by = p_user,
                          recall_ordered_at = qlvb_now()
