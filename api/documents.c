@@ -86,7 +86,8 @@ static bool precondition_tx(struct ctx *c, struct step_run *s)
     PGresult *cur = DB_RUN(c, DOC_ETAG_LOCKED, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
     if (!cur)
         return false;
-    if (PQntuples(cur) != 1 || etag_matches(s->if_match, PQgetvalue(cur, 0, 0)))
+    if (PQntuples(cur) != 1 || etag_matches(s->if_match, PQgetvalue(cur, 0, 0)) ||
+        etag_matches(s->if_match, PQgetvalue(cur, 0, 1)))
         return true;                   /* unseen documents are refused by the step itself */
     PGresult *detail = DB_RUN(c, DOC_DETAIL, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
     if (!detail)

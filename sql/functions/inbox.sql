@@ -106,8 +106,12 @@ CREATE OR REPLACE FUNCTION inbox_due_soon_band() RETURNS interval LANGUAGE sql I
     SELECT interval '3 days'
 $$;
 
--- An inbox item as the API shows it, in the list and in the changes feed.
-CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, p_now timestamptz) RETURNS json LANGUAGE sql STABLE AS $$
+-- An inbox item as the API shows it, in the list and in the changes feed,
+-- from the item, its document and the document's agency's name (an
+-- expression of its arguments, which PostgreSQL inlines into the page's
+-- query: no lookup per item).
+CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, d documents, p_agency_name text, p_now timestamptz)
+    RETURNS json LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'id', i.id, 'box', i.box, 'reason', i.reason, 'unread', i.unread, 'deadline', api_time(i.deadline),
         'deadline_date', api_deadline_date(i.deadline),
@@ -118,10 +122,8 @@ CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, p_now timestamptz) RET
         'document', json_build_object(
             'id', d.id, 'direction', d.direction, 'status', d.status, 'subject', d.subject,
             'number_notation', d.number_notation, 'urgency', d.urgency, 'secrecy', d.secrecy,
-            'issuer_name', coalesce(d.issuer_name, a.name)),
-        'etag', doc_etag(i.user_id, d.id))
-      FROM documents d JOIN agencies a ON a.id = d.agency_id
-     WHERE d.id = i.document_id
+            'issuer_name', coalesce(d.issuer_name, p_agency_name)),
+        'etag', doc_version_tag(d.id, d.version))
 $$;
 
 -- A sync token: opaque to the phone; it names the user, the inbox version
@@ -196,8 +198,8 @@ BEGIN
         v_upto := coalesce((SELECT max(c.version) FROM inbox_last_changes(p_user, v_from) c WHERE c.version < v_upto),
                            v_upto);
     END IF;
-    SELECT coalesce(json_agg(inbox_item_json(i, v_now) ORDER BY i.id), '[]') INTO v_items
-      FROM inbox_items i
+    SELECT coalesce(json_agg(inbox_item_json(i, d, a.name, v_now) ORDER BY i.id), '[]') INTO v_items
+      FROM inbox_items i JOIN documents d ON d.id = i.document_id JOIN agencies a ON a.id = d.agency_id
      WHERE i.user_id = p_user
        AND (i.id IN (SELECT c.item_id FROM inbox_last_changes(p_user, v_from) c
                       WHERE c.version <= v_upto AND c.removed IS NULL)

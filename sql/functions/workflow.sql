@@ -37,9 +37,21 @@ END $$;
 -- with the actions the user may take on it.
 -- An action sent with If-Match is refused unless it equals this.
 CREATE OR REPLACE FUNCTION doc_etag(p_user bigint, p_doc bigint) RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT '"d' || d.id || '-' || d.version || '-'
-           || left(md5(array_to_string(doc_allowed_actions(p_user, p_doc), ',')), 8) || '"'
-      FROM documents d WHERE d.id = p_doc
+    SELECT doc_etag_of(d.id, d.version, doc_allowed_actions(p_user, p_doc)) FROM documents d WHERE d.id = p_doc
+$$;
+
+-- The ETag's form: "d<id>-<version>-<hash of the allowed actions>".
+CREATE OR REPLACE FUNCTION doc_etag_of(p_doc bigint, p_version bigint, p_actions text[]) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT '"d' || p_doc || '-' || p_version || '-' || left(md5(array_to_string(p_actions, ',')), 8) || '"'
+$$;
+
+-- The document's version tag, "d<id>-<version>": what an inbox item
+-- carries for If-Match (cheap for a page of items); If-Match takes it as
+-- it takes the full ETag, since both name the same version.
+CREATE OR REPLACE FUNCTION doc_version_tag(p_doc bigint, p_version bigint) RETURNS text
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT '"d' || p_doc || '-' || p_version || '"'
 $$;
 
 -- Whether a person may draft: officials and heads of units of their agency;

@@ -1319,7 +1319,7 @@ export interface components {
         };
         InboxItem: {
             id: number;
-            /** @description The ETag of the item's document, for If-Match on an action taken from the inbox (and in the batch's items). */
+            /** @description The version tag of the item's document ("d<id>-<version>"), for If-Match on an action taken from the inbox (and in the batch's items): If-Match takes it as it takes the document's full ETag. */
             etag: string;
             /** @enum {string} */
             box: "process" | "approve" | "info" | "done";
