@@ -189,12 +189,18 @@ static char *random_token(struct req *r)
  * within the grace window. */
 static char *derived(struct req *r, const char *label, const char *old)
 {
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    /* a key of its own, derived from the signing key: the signing key
+     * itself signs only tokens */
+    unsigned char sub[crypto_auth_hmacsha256_BYTES], mac[crypto_auth_hmacsha256_BYTES];
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, keys.keys[0].secret, keys.keys[0].len);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"qlvb refresh rotation", 21);
+    crypto_auth_hmacsha256_final(&st, sub);
+    crypto_auth_hmacsha256_init(&st, sub, sizeof sub);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, strlen(label) + 1);
     crypto_auth_hmacsha256_update(&st, (const unsigned char *)old, strlen(old));
     crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(sub, sizeof sub);
     if (strcmp(label, "jti") == 0) {
         char *hex = arena_alloc(r->a, 33);
         sodium_bin2hex(hex, 33, mac, 16);

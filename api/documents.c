@@ -63,10 +63,13 @@ struct step_run {
 static bool etag_matches(const char *field, const char *etag)
 {
     size_t n = strlen(etag);
+    size_t lead = strspn(field, " \t"), n_field = strlen(field);
+    while (n_field > lead && (field[n_field - 1] == ' ' || field[n_field - 1] == '\t'))
+        n_field--;
+    if (n_field - lead == 1 && field[lead] == '*')
+        return true;                   /* "*" alone: any current version */
     for (const char *p = field; *p;) {
         p += strspn(p, " \t,");
-        if (*p == '*')
-            return true;
         size_t len = strcspn(p, ",");
         while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
             len--;
@@ -83,7 +86,15 @@ static bool etag_matches(const char *field, const char *etag)
 static bool precondition_tx(struct ctx *c, struct step_run *s)
 {
     struct req *r = s->r;
-    PGresult *cur = DB_RUN(c, DOC_ETAG_LOCKED, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
+    /* lock first; then read: in the locking statement's snapshot a change
+     * that committed during the wait would not show, and a stale tag would
+     * pass */
+    PGresult *locked = DB_RUN(c, DOC_LOCK, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
+    if (!locked)
+        return false;
+    if (PQntuples(locked) != 1)
+        return true;                   /* unseen documents are refused by the step itself */
+    PGresult *cur = DB_RUN(c, DOC_ETAG_NOW, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
     if (!cur)
         return false;
     if (PQntuples(cur) != 1 || etag_matches(s->if_match, PQgetvalue(cur, 0, 0)) ||

@@ -155,9 +155,11 @@ void idem_after(struct req *r)
             DB_RUN(&r->c, IDEM_RELEASE, req_id_text(r, r->user_id), key);
         return;
     }
-    if (r->status >= 500) {
+    if (r->status >= 500 || r->status == 412) {
         /* no answer committed with the action: let a retry act (a kept
-         * answer stays: the release takes only an unanswered claim) */
+         * answer stays: the release takes only an unanswered claim); and
+         * a 412 did nothing: the same key sent again after the user
+         * decided anew acts on the version they now saw */
         DB_RUN(&r->c, IDEM_RELEASE, st->user, st->key);
         return;
     }

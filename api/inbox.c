@@ -128,8 +128,8 @@ void inbox_changes(struct req *r)
     }
     if (PQgetisnull(res, 0, 0)) {
         resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED,
-                     "this sync token is unknown or older than the 30 days of changes kept: reload the inbox "
-                     "page by page, then sync from the token a call without since gives");
+                     "this sync token is unknown or older than the 30 days of changes kept: take a new token "
+                     "(a call without since), then reload the inbox page by page and sync from that token");
         return;
     }
     r->cache_control = "private, no-store";
@@ -175,6 +175,10 @@ void inbox_batch(struct req *r)
     /* the items by id, or with the ETag of their document as the client saw
      * it: a document that has moved on since is not acted on (412) */
     json_t *ids = json_object_get(b, "item_ids"), *with_etags = json_object_get(b, "items");
+    if (json_is_null(ids))
+        ids = NULL;                    /* null is absent, as everywhere */
+    if (json_is_null(with_etags))
+        with_etags = NULL;
     if ((ids == NULL) == (with_etags == NULL)) {
         resp_problem(r, PROBLEM_INVALID_FIELD, "give either item_ids or items (each with its etag)");
         return;
@@ -220,5 +224,8 @@ void inbox_batch(struct req *r)
     }
     json_t *o = json_object();
     json_object_set_new(o, "results", results);
+    /* the items' own answers set headers (a document's ETag): not the batch's */
+    r->hdrs.len = 0;
+    r->cache_control = NULL;
     resp_json(r, 200, o);
 }

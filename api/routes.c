@@ -18,10 +18,10 @@ const struct route routes_table[] = {
     { "POST", "/api/v1/auth/refresh", auth_refresh, AUTH_NONE, NULL },
     { "POST", "/api/v1/auth/logout",  auth_logout,  AUTH_USER, NULL },
     { "GET",  "/api/v1/me",           me_get,       AUTH_USER, NULL },
-    { "POST", "/api/v1/me/password",  accounts_my_password, AUTH_USER, NULL },
+    { "POST", "/api/v1/me/password",  accounts_my_password, AUTH_USER, NULL },   /* no key: it would keep a hash of passwords */
     { "GET",    "/api/v1/me/sessions",                 auth_sessions_list,       AUTH_USER, NULL },
     { "POST",   "/api/v1/me/sessions/end-others",      auth_sessions_end_others, AUTH_USER | IDEMPOTENT, NULL },
-    { "DELETE", "/api/v1/me/sessions/{session_id}",    auth_session_end,         AUTH_USER, NULL },   /* no key: it would keep a hash of passwords */
+    { "DELETE", "/api/v1/me/sessions/{session_id}",    auth_session_end,         AUTH_USER, NULL },
     /* an administrator of the user's agency: account_managed_by in sql/functions/signin.sql */
     { "POST", "/api/v1/users/{user_id}/deactivate", accounts_deactivate,     AUTH_USER | IDEMPOTENT, NULL },
     { "POST", "/api/v1/users/{user_id}/reactivate", accounts_reactivate,     AUTH_USER | IDEMPOTENT, NULL },

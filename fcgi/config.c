@@ -55,7 +55,8 @@ int config_load(void)
     cfg.backlog = (int)backlog;
     cfg.access_ttl = (int)access;
     cfg.refresh_ttl = (int)refresh;
-    cfg.refresh_grace = (int)grace;
+    /* a pair given again must still be usable: the window is shorter than an access token's life */
+    cfg.refresh_grace = (int)(grace < access ? grace : access / 2);
     cfg.body_max = (size_t)body;
     cfg.file_max = (size_t)filemax;
     cfg.arena_max = arena ? (size_t)arena : cfg.file_max + cfg.body_max + CONFIG_ARENA_HEADROOM;

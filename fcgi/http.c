@@ -56,6 +56,16 @@ const char *req_query(struct req *r, const char *name)
     return NULL;
 }
 
+bool req_utf8_or_answer(struct req *r)
+{
+    const char *q = r->query ? url_decode(r->a, r->query, strlen(r->query)) : "";
+    if (jsonx_utf8_length(r->path ? r->path : "") >= 0 && jsonx_utf8_length(q) >= 0)
+        return true;
+    resp_problem(r, PROBLEM_BAD_REQUEST, r->lang_en ? "the address and its parameters must be UTF-8"
+                                                    : "địa chỉ và các tham số phải là UTF-8");
+    return false;
+}
+
 const char *req_param(struct req *r, const char *name)
 {
     size_t nl = strlen(name);
@@ -182,21 +192,24 @@ bool http_prefers_english(const char *al)
     bool en = false;
     for (const char *p = al ? al : ""; *p;) {
         p += strspn(p, " \t,");
-        size_t n = strcspn(p, ",;");
         const char *tag = p;
-        double q = 1;
+        size_t n = strcspn(p, ",; \t");
         p += n;
-        if (*p == ';') {
-            const char *qs = strstr(p, "q=");
-            size_t end = strcspn(p, ",");
-            if (qs && (size_t)(qs - p) < end)
-                q = strtod(qs + 2, NULL);
-            p += end;
-        }
-        if (n == 0 || q <= best)
+        double q = 1;
+        size_t rest = strcspn(p, ",");     /* the tag's parameters, up to the next tag */
+        for (const char *x = p; x < p + rest; x++)
+            if ((*x == 'q' || *x == 'Q') && x[1] == '=') {
+                q = strtod(x + 2, NULL);
+                break;
+            }
+        p += rest;
+        /* only the languages served compete: English and Vietnamese */
+        bool is_en = (n == 2 || (n > 2 && tag[2] == '-')) && strncasecmp(tag, "en", 2) == 0;
+        bool is_vi = (n == 2 || (n > 2 && tag[2] == '-')) && strncasecmp(tag, "vi", 2) == 0;
+        if (!(is_en || is_vi) || q <= best)
             continue;
         best = q;
-        en = (n == 2 || (n > 2 && tag[2] == '-')) && strncasecmp(tag, "en", 2) == 0;
+        en = is_en;
     }
     return en;
 }

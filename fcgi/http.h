@@ -41,14 +41,17 @@ struct req {
     const char *cache_control;    /* default no-store */
 };
 
-/* Whether an Accept-Language value prefers English (its best-weighted
- * tag is en or en-*) over Vietnamese, the default. */
+/* Whether an Accept-Language value prefers English (of the languages
+ * served, English and Vietnamese, its best-weighted tag is en or en-*)
+ * over Vietnamese, the default. */
 bool http_prefers_english(const char *accept_language);
 
 /* Request side. Header names as FastCGI gives them: "HTTP_IF_NONE_MATCH". */
 const char *req_env(struct req *r, const char *name);
 /* The decoded value of a query parameter, or NULL. */
 const char *req_query(struct req *r, const char *name);
+/* Whether the path and the query decode to UTF-8; if not, answers 400. */
+bool req_utf8_or_answer(struct req *r);
 /* The route capture {name}, or NULL. */
 const char *req_param(struct req *r, const char *name);
 /* The capture {name} as a positive id; false when it is not one. */

@@ -138,6 +138,8 @@ static void serve(struct req *r, bool *acted)
         break;
     case ROUTE_FOUND: {
         const struct route *rt = r->match.route;
+        if (!req_utf8_or_answer(r))
+            break;
         /* credentials first: a body is read into memory only for a caller
          * the route accepts (a refused one's body is read and dropped) */
         if ((rt->flags & AUTH_USER) && !app->authenticate(r)) {

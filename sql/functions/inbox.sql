@@ -166,7 +166,7 @@ DECLARE
 BEGIN
     WITH gone AS (DELETE FROM inbox_changes WHERE user_id = p_user AND version IS NOT NULL
                                              AND at < v_now - interval '30 days' RETURNING version)
-    UPDATE users SET inbox_sync_floor = (SELECT max(version) FROM gone)
+    UPDATE users SET inbox_sync_floor = greatest(inbox_sync_floor, (SELECT max(version) FROM gone))
      WHERE id = p_user AND EXISTS (SELECT 1 FROM gone);
     SELECT * INTO u FROM users WHERE id = p_user;
     IF p_token IS NULL THEN

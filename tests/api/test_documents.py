@@ -1397,3 +1397,70 @@ def test_moments_come_in_vietnams_time_with_three_fractional_digits_and_deadline
     assert e["deadline"] == "2027-01-06T00:00:00.000+07:00" and e["deadline_date"] == "2027-01-05", e
     f = incoming(subject="Công văn có hạn chiều", deadline="2027-01-05T16:30:00.123456+07:00")
     assert f["deadline"] == "2027-01-05T16:30:00.123+07:00" and f["deadline_date"] == "2027-01-05", f
+
+
+def test_if_match_sees_a_change_that_commits_while_the_action_waits_for_the_document():
+    import threading
+    inc = incoming(subject="Công văn hai lãnh đạo cùng chỉ đạo")["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    seen = call("GET", f"/api/v1/documents/{inc}", token=tok("stp.giamdoc")).headers["etag"]
+    # another change holds the document and commits while the direction waits
+    holder = subprocess.Popen(
+        ["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--", "psql", "-X", "-h", f"{VAR}/run",
+         "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb", "-Atq"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder.stdin.write(f"BEGIN; UPDATE documents SET subject = subject || ' (sửa)' WHERE id = {inc};"
+                       f" INSERT INTO document_history (document_id, action) VALUES ({inc}, 'presented'); SELECT 'held';\n")
+    holder.stdin.flush()
+    assert holder.stdout.readline().strip() == "held"
+    out = {}
+    t = threading.Thread(target=lambda: out.update(r=post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {
+        "note": "Giao xử lý", "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "main"}]},
+        headers={"If-Match": seen})))
+    t.start()
+    assert wait_for(lambda: psql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                                 " WHERE NOT l.granted AND a.application_name <> 'psql'") != "0", 10), "no waiter"
+    holder.stdin.write("COMMIT;\n")
+    holder.stdin.close()
+    holder.wait(timeout=10)
+    t.join(10)
+    problem(out["r"], 412, "precondition-failed")
+    assert out["r"].json["document"]["subject"].endswith("(sửa)")
+    assert ok(call("GET", f"/api/v1/documents/{inc}", token=tok("stp.giamdoc")))["status"] == "presented"
+
+
+def test_inbox_items_carry_a_fresh_version_tag_and_a_refused_412_leaves_its_key_free():
+    inc = incoming(subject="Công văn trình lại")["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    token = ok(call("GET", "/api/v1/inbox/changes", token=tok("stp.giamdoc")))["next"]
+    first = [i for i in ok(call("GET", "/api/v1/inbox?limit=100", token=tok("stp.giamdoc")))["items"]
+             if i["document"]["id"] == inc][0]
+    inbox_etag = call("GET", "/api/v1/inbox?limit=100", token=tok("stp.giamdoc")).headers["etag"]
+    # presented again to the deputy: a new version; the director's item shows it
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.phogiamdoc")}))
+    assert call("GET", "/api/v1/inbox?limit=100", token=tok("stp.giamdoc"),
+                headers={"If-None-Match": inbox_etag}).status == 200
+    changed = [i for i in ok(call("GET", f"/api/v1/inbox/changes?since={token}", token=tok("stp.giamdoc")))["changed"]
+               if i["document"]["id"] == inc]
+    assert changed and changed[0]["etag"] != first["etag"], (first, changed)
+    # a 412 does nothing and keeps nothing: the same key, with the version now seen, acts
+    key = str(uuid.uuid4())
+    body = {"note": "Giao", "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "main"}]}
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", body,
+                 headers={"If-Match": first["etag"], "Idempotency-Key": key}), 412, "precondition-failed")
+    r = post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", body,
+             headers={"If-Match": changed[0]["etag"], "Idempotency-Key": key})
+    assert r.status == 200 and r.headers.get("idempotent-replayed") is None, r
+    # "*" alone matches; "**" is no tag of this document
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", body, headers={"If-Match": "**"}),
+            412, "precondition-failed")
+
+
+def test_a_batch_answer_carries_no_header_of_the_documents_it_acted_on():
+    d = draft(subject="Dự thảo duyệt theo lô, không ETag")["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
+    item = [i for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100", token=tok("stp.truongphong")))["items"]
+            if i["document"]["id"] == d][0]
+    r = post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": [item["id"]]})
+    assert r.status == 200 and r.json["results"][0]["status"] == 200, r
+    assert "etag" not in r.headers and "content-language" not in r.headers, r.headers
+    problem(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": None}), 400, "invalid-field")

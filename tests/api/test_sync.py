@@ -229,6 +229,9 @@ def test_a_token_unknown_foreign_or_older_than_the_log_answers_410_and_the_phone
         problem(changes(bad), 410, "sync-token-expired")
     for bad in ("0", "501", "x"):
         problem(changes(first["next"], limit=bad), 400, "invalid-parameter")
+    # bytes that are no UTF-8, in the query or the path: refused before anything reads them
+    problem(call("GET", "/api/v1/inbox/changes?since=%ff%fe", token=tok(PHONE)), 400, "bad-request")
+    problem(call("GET", "/api/v1/directory/agencies/%ff%fe/members", token=tok(PHONE)), 400, "bad-request")
     # paging a burst with has_more: every item once, in order, by whole commits
     for _ in range(3):
         ok(call("POST", "/api/v1/documents/incoming", token=tok("stp.vanthu"), body={

@@ -20,8 +20,6 @@ def _params(spec, op):
 
 def required_statuses(spec, path, method, op):
     """What this operation can be answered, whatever the request."""
-    if method == "head":
-        return set()                      # no bodies: its own short list
     need = {"400", "414", "500", "503"}   # nginx: a malformed request, an over-long URI; any failure
     if op.get("security", spec.get("security")) != []:
         need.add("401")

@@ -247,6 +247,9 @@ static void accept_language_picks_english_only_when_it_is_preferred(void **state
     assert_false(http_prefers_english("fr"));
     assert_false(http_prefers_english("eng"));
     assert_false(http_prefers_english("en;q=0"));
+    assert_true(http_prefers_english("en ; q=0.9"));
+    assert_false(http_prefers_english("en;Q=0.1, vi"));
+    assert_true(http_prefers_english("fr, en;q=0.9"));       /* French is not served: English is the best asked */
 }
 
 static void validate_refuses_server_owned_fields(void **state)

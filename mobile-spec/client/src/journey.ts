@@ -90,6 +90,15 @@ async function main(): Promise<void> {
   const first = await head.GET("/api/v1/inbox/changes");
   check(first.response.status === 200 && first.data?.changed.length === 0, "a first sync gives a token and nothing else");
   let token = first.data!.next;
+  // ... then loads its boxes page by page (one box here)
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = await head.GET("/api/v1/inbox", { params: { query: { box: "approve", limit: 5, cursor } } });
+    check(page.response.status === 200, `an inbox page: ${page.response.status}`);
+    cursor = page.data?.next_cursor ?? undefined;
+    pages++;
+  } while (cursor && pages < 50);
 
   // the author drafts and submits: an Idempotency-Key for each queued action
   const key = crypto.randomUUID();

@@ -288,7 +288,7 @@ export interface paths {
         };
         /**
          * The province's agencies, with their units and leaders
-         * @description Every open agency, with its units (advisory bodies marked) and its leaders' names and positions, for anyone signed in. With `include=closed` the closed ones too, each with its last day and the agency that holds its work now. Answers carry an ETag; send it back in If-None-Match to get 304 while nothing changed.
+         * @description Every open agency, with its units (advisory bodies marked) and its leaders' names and positions, for anyone signed in. With `include=closed` the closed ones too, each with its last day and the agency that holds its work now; a renamed agency is then there twice with one code (its old row closed, its new one open): key agencies by `id`. Answers carry an ETag; send it back in If-None-Match to get 304 while nothing changed.
          */
         get: operations["listAgencies"];
         put?: never;
@@ -847,7 +847,10 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        /** The headers of a download without its bytes (size, type, ETag) */
+        /**
+         * The headers of a download without its bytes (size, type, ETag)
+         * @description As GET, without the bytes; no answer has a body.
+         */
         head: operations["headFile"];
         patch?: never;
         trace?: never;
@@ -1595,7 +1598,8 @@ export interface components {
         UserId: number;
         /** @description A retried request with the same key returns the first answer (its
          *     status, body and headers, with Idempotent-Replayed: true) and acts
-         *     once; the same key with another request answers 422; while the first
+         *     once (a 412 is not kept: it did nothing, and the same key sent again
+         *     acts on the version the user now saw); the same key with another request answers 422; while the first
          *     request runs, 409 with Retry-After (a first request whose server died
          *     holds the key 30 seconds at most, then a retry acts). The answer of an
          *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -1861,7 +1865,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -1934,7 +1939,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -1981,7 +1987,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2064,7 +2071,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2323,7 +2331,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2400,7 +2409,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2445,7 +2455,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2518,7 +2529,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2570,7 +2582,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2622,7 +2635,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2674,7 +2688,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2726,7 +2741,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2778,7 +2794,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2830,7 +2847,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2882,7 +2900,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2934,7 +2953,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -2986,7 +3006,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -3038,7 +3059,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -3095,7 +3117,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -3171,7 +3194,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -3216,7 +3240,8 @@ export interface operations {
             header?: {
                 /** @description A retried request with the same key returns the first answer (its
                  *     status, body and headers, with Idempotent-Replayed: true) and acts
-                 *     once; the same key with another request answers 422; while the first
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
                  *     request runs, 409 with Retry-After (a first request whose server died
                  *     holds the key 30 seconds at most, then a retry acts). The answer of an
                  *     action is kept in the action's own transaction. Keys are kept 24 hours
@@ -3363,7 +3388,9 @@ export interface operations {
     headFile: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                Range?: string;
+            };
             path: {
                 /** @description The file version's id. */
                 id: number;
@@ -3379,6 +3406,20 @@ export interface operations {
                     /** @description The file's SHA-256, quoted. */
                     ETag?: string;
                     "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The headers of the byte range asked for (no body). */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A malformed request (no body). */
+            400: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3399,6 +3440,27 @@ export interface operations {
             };
             /** @description The stored bytes were found damaged (no body). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An over-long address (no body). */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range lies outside the file (no body). */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The server failed (no body). */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
