@@ -242,17 +242,10 @@ void doc_get(struct req *r)
 
 void doc_search(struct req *r)
 {
-    const char *q = req_query(r, "q"), *cur = req_query(r, "cursor"), *lim = req_query(r, "limit");
-    int limit = SEARCH_LIMIT_DEFAULT;
-    if (lim) {
-        char *end;
-        long l = strtol(lim, &end, 10);
-        if (*end || l < 1 || l > SEARCH_LIMIT_MAX) {
-            resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "limit must be from 1 to %d", SEARCH_LIMIT_MAX));
-            return;
-        }
-        limit = (int)l;
-    }
+    const char *q = req_query(r, "q"), *cur = req_query(r, "cursor");
+    int limit;
+    if (!limit_or_answer(r, SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, &limit))
+        return;
     if (cur && (!*cur || strspn(cur, "0123456789") != strlen(cur) || strlen(cur) > 18)) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
         return;

@@ -54,21 +54,14 @@ void inbox_list(struct req *r)
     const char *unread, *urgent, *overdue, *ts = NULL, *cid = NULL;
     if (!flag_or_answer(r, "unread", &unread) || !flag_or_answer(r, "urgent", &urgent) || !flag_or_answer(r, "overdue", &overdue))
         return;
-    const char *cur = req_query(r, "cursor"), *lim = req_query(r, "limit");
+    const char *cur = req_query(r, "cursor");
     if (cur && !cursor_parse(r->a, cur, &ts, &cid)) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
         return;
     }
-    int limit = INBOX_LIMIT_DEFAULT;
-    if (lim) {
-        char *end;
-        long l = strtol(lim, &end, 10);
-        if (*end || l < 1 || l > INBOX_LIMIT_MAX) {
-            resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "limit must be from 1 to %d", INBOX_LIMIT_MAX));
-            return;
-        }
-        limit = (int)l;
-    }
+    int limit;
+    if (!limit_or_answer(r, INBOX_LIMIT_DEFAULT, INBOX_LIMIT_MAX, &limit))
+        return;
     const char *uid = arena_sprintf(r->a, "%lld", (long long)r->user_id);
     /* the inbox's state (from Redis while it is current: its version, how
      * many items are past their deadline) and the exact page asked for make
@@ -105,17 +98,10 @@ void inbox_list(struct req *r)
 
 void inbox_changes(struct req *r)
 {
-    const char *since = req_query(r, "since"), *lim = req_query(r, "limit");
-    int limit = CHANGES_LIMIT_DEFAULT;
-    if (lim) {
-        char *end;
-        long l = strtol(lim, &end, 10);
-        if (*end || l < 1 || l > CHANGES_LIMIT_MAX) {
-            resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "limit must be from 1 to %d", CHANGES_LIMIT_MAX));
-            return;
-        }
-        limit = (int)l;
-    }
+    const char *since = req_query(r, "since");
+    int limit;
+    if (!limit_or_answer(r, CHANGES_LIMIT_DEFAULT, CHANGES_LIMIT_MAX, &limit))
+        return;
     if (since && (!*since || strlen(since) > 200)) {
         resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED, "since is not a token this API gave: reload the inbox");
         return;

@@ -267,6 +267,24 @@ bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields)
     return false;
 }
 
+bool limit_or_answer(struct req *r, int def, int max, int *out)
+{
+    const char *lim = req_query(r, "limit");
+    *out = def;
+    if (!lim)
+        return true;
+    char *end;
+    long l = strtol(lim, &end, 10);
+    if (!*lim || *end || l < 1 || l > max) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER,
+                     T(arena_sprintf(r->a, "limit là số nguyên từ 1 đến %d", max),
+                       arena_sprintf(r->a, "limit must be from 1 to %d", max)));
+        return false;
+    }
+    *out = (int)l;
+    return true;
+}
+
 static void release_json(void *p)
 {
     json_decref(p);

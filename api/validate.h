@@ -33,6 +33,10 @@ bool validate_or_answer(struct req *r, json_t *obj, const struct field *fields);
 /* The body as an object valid against fields, or NULL after answering. */
 json_t *body_valid_or_answer(struct req *r, const struct field *fields);
 
+/* The query parameter limit as an integer from 1 to max (def when it is
+ * absent); false after answering 400 when it is anything else. */
+bool limit_or_answer(struct req *r, int def, int max, int *out);
+
 bool valid_date(const char *s);      /* YYYY-MM-DD, a real date */
 bool valid_time(const char *s);      /* RFC 3339 with offset */
 
