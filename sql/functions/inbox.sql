@@ -163,11 +163,25 @@ DECLARE
     v_more boolean;
     v_items json;
     v_removed json;
+    r record;
 BEGIN
     WITH gone AS (DELETE FROM inbox_changes WHERE user_id = p_user AND version IS NOT NULL
                                              AND at < v_now - interval '30 days' RETURNING version)
     UPDATE users SET inbox_sync_floor = greatest(inbox_sync_floor, (SELECT max(version) FROM gone))
      WHERE id = p_user AND EXISTS (SELECT 1 FROM gone);
+    -- and a batch of everyone's oldest, one caller at a time; the floors
+    -- rise in user id order, the order commits lock users rows in
+    IF pg_try_advisory_xact_lock(hashtext('qlvb.inbox_purge')) THEN
+        FOR r IN WITH gone AS (
+                     DELETE FROM inbox_changes
+                      WHERE ctid IN (SELECT ctid FROM inbox_changes
+                                      WHERE version IS NOT NULL AND at < v_now - interval '30 days'
+                                      ORDER BY at LIMIT 1000)
+                  RETURNING user_id, version)
+                 SELECT user_id, max(version) AS v FROM gone GROUP BY user_id ORDER BY user_id LOOP
+            UPDATE users SET inbox_sync_floor = greatest(inbox_sync_floor, r.v) WHERE id = r.user_id;
+        END LOOP;
+    END IF;
     SELECT * INTO u FROM users WHERE id = p_user;
     IF p_token IS NULL THEN
         RETURN json_build_object('changed', '[]'::json, 'removed', '[]'::json, 'has_more', false,

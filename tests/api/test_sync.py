@@ -9,7 +9,7 @@ import random
 import subprocess
 import uuid
 
-from lib import PORT, VAR, call, problem, set_clock_offset, tokens
+from lib import PORT, VAR, call, problem, psql, set_clock_offset, tokens
 
 
 class Session:
@@ -257,8 +257,16 @@ def test_a_token_unknown_foreign_or_older_than_the_log_answers_410_and_the_phone
         "doc_date": "2026-11-20", "issuer_name": "Sở Nội vụ"}), 201)
     ok(call("POST", f"/api/v1/documents/{doc['id']}/present", token=tok("stp.vanthu"), body={"leader_id": leader}))
     after = ok(changes())["next"]
+    # another user who never syncs: their old changes go too, and their floor rises
+    clerk = ok(call("GET", "/api/v1/me", token=tok("stttt.vanthu")))["id"]
+    v = psql(f"UPDATE users SET inbox_version = inbox_version + 1 WHERE id = {clerk} RETURNING inbox_version")
+    psql(f"INSERT INTO inbox_changes (user_id, version, item_id, document_id, at) VALUES ({clerk}, {v}, 0, 0, now())")
+    old_rows = lambda: psql(f"SELECT count(*) FROM inbox_changes WHERE user_id = {clerk} AND version IS NOT NULL")
+    assert old_rows() != "0"
     move_clock(400 * 86400)
     try:
+        ok(changes())
+        assert old_rows() == "0" and psql(f"SELECT inbox_sync_floor FROM users WHERE id = {clerk}") == v
         problem(changes(before), 410, "sync-token-expired")
         # after it: only what crossed a deadline in those 400 days, no item refused or missed
         assert all(i["overdue"] for i in ok(changes(after))["changed"])
