@@ -21,6 +21,7 @@ struct ctx {
     const char *sqlstate;         /* of the last failed statement */
     const char *sqlmsg;           /* and its message */
     const char *sqlmsg_vi;        /* its Vietnamese (the error's DETAIL), or NULL */
+    const char *sqlpointer;       /* the request's field at fault (the error's COLUMN), or NULL */
     struct ctx_hook *before_commit, *after_commit;
 };
 

@@ -158,6 +158,7 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
     c->sqlstate = NULL;
     c->sqlmsg = NULL;
     c->sqlmsg_vi = NULL;
+    c->sqlpointer = NULL;
     if (!statements || id < 0 || id >= statement_count || statements[id].nparams != nparams) {
         log_error(c->request_id, "msg=\"no such statement\" id=%d", id);
         c->sqlstate = "XX000";
@@ -199,8 +200,11 @@ PGresult *db_exec(struct ctx *c, int id, int nparams, const char *const *params)
         const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
         c->sqlmsg = arena_strdup(c->a, msg ? msg : "statement failed");
         /* a problem of the registry says itself in Vietnamese in its DETAIL */
-        const char *vi = strncmp(c->sqlstate, "QP", 2) == 0 ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-        c->sqlmsg_vi = vi ? arena_strdup(c->a, vi) : NULL;
+        bool ours = strncmp(c->sqlstate, "QP", 2) == 0;
+        const char *vi = ours ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+        const char *ptr = ours ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
+        c->sqlmsg_vi = vi && *vi ? arena_strdup(c->a, vi) : NULL;
+        c->sqlpointer = ptr && *ptr ? arena_strdup(c->a, ptr) : NULL;
         /* 57P01 admin shutdown, 08xxx connection exceptions: the server is going */
         if (strncmp(c->sqlstate, "08", 2) == 0 || strncmp(c->sqlstate, "57P", 3) == 0) {
             c->db_down = true;
@@ -302,11 +306,12 @@ void db_rollback(struct ctx *c)
         return;
     c->in_tx = false;
     if (conn) {
-        const char *state = c->sqlstate, *msg = c->sqlmsg, *msg_vi = c->sqlmsg_vi;
+        const char *state = c->sqlstate, *msg = c->sqlmsg, *msg_vi = c->sqlmsg_vi, *ptr = c->sqlpointer;
         DB_RUN0(c, ROLLBACK);
         c->sqlstate = state;       /* the failure that led here stays the one to answer */
         c->sqlmsg = msg;
         c->sqlmsg_vi = msg_vi;
+        c->sqlpointer = ptr;
     }
 }
 

@@ -235,7 +235,17 @@ void resp_problem_db(struct req *r)
         detail = r->c.sqlmsg_vi;             /* a refusal SQL wrote in both languages */
     if (p->status == 503)
         resp_header(r, "Retry-After", p == problem_get(PROBLEM_DATABASE_BUSY) ? "1" : "5");
-    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, NULL, r->lang_en));
+    json_t *ext = NULL;
+    if (r->c.sqlpointer && p->sqlstate) {     /* the field the refusal is about */
+        json_t *one = json_object(), *errors = json_array();
+        json_object_set_new(one, "pointer", json_string(r->c.sqlpointer));
+        json_object_set_new(one, "code", json_string("value"));
+        json_object_set_new(one, "detail", json_string(detail));
+        json_array_append_new(errors, one);
+        ext = json_object();
+        json_object_set_new(ext, "errors", errors);
+    }
+    resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, ext, r->lang_en));
     resp_header(r, "Content-Language", r->lang_en ? "en" : "vi");
     r->ctype = "application/problem+json";
 }

@@ -150,7 +150,8 @@ BEGIN
     DELETE FROM book_types WHERE book_id = p_book;
     FOR v_code IN SELECT DISTINCT t FROM jsonb_array_elements_text(coalesce(p_types, '[]')) t LOOP
         IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = v_code) THEN
-            PERFORM problem_raise('unknown-type-code', format('%s is no document type', v_code));
+            PERFORM problem_raise('unknown-type-code', format('%s is no document type', v_code),
+                                  format('không có loại văn bản %s', v_code), '/type_codes');
         END IF;
         IF b.normative AND NOT v_code = ANY ((SELECT normative_types FROM agencies WHERE id = b.agency_id)::text[]) THEN
             PERFORM problem_raise('invalid-value', format('your agency does not issue a %s as a legal normative document',

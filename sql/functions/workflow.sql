@@ -248,7 +248,10 @@ BEGIN
         PERFORM problem_raise('state-secret',
             'a document marked Mật, Tối mật or Tuyệt mật is not kept in this system: the law forbids keeping '
             'state secrets on a networked computer (Law 117/2025/QH15, art. 5); register it in the agency''s '
-            'state-secret register or its dedicated secret-document system');
+            'state-secret register or its dedicated secret-document system',
+            'văn bản Mật, Tối mật, Tuyệt mật không được lưu trong hệ thống này: luật cấm lưu giữ bí mật nhà nước '
+            'trên máy tính nối mạng (Luật 117/2025/QH15, điều 5); hãy đăng ký vào sổ bí mật nhà nước của cơ quan '
+            'hoặc hệ thống văn bản mật riêng', '/secrecy');
     END IF;
 END $$;
 
@@ -286,7 +289,7 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
         PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'),
-                              format('không có loại văn bản %s', f->>'type_code'));
+                              format('không có loại văn bản %s', f->>'type_code'), '/type_code');
     END IF;
     PERFORM state_secret_refused(f);
     -- number and notation given apart say what number_notation says
@@ -296,13 +299,17 @@ BEGIN
            NOT IN (notation_key(regexp_replace((f->>'number') || '/' || (f->>'notation'), '\s', '', 'g')),
                    notation_key(regexp_replace((f->>'number') || '-' || (f->>'notation'), '\s', '', 'g'))) THEN
         PERFORM problem_raise('invalid-value', format('number_notation %s does not read as number %s and notation %s',
-                                                      f->>'number_notation', f->>'number', f->>'notation'));
+                                                      f->>'number_notation', f->>'number', f->>'notation'),
+                              format('số và ký hiệu %s không khớp với số %s và ký hiệu %s',
+                                     f->>'number_notation', f->>'number', f->>'notation'), '/number_notation');
     END IF;
     -- the issuer is an agency of the directory (by its code) or a free name
     IF f->>'issuer_code' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM agencies WHERE code = f->>'issuer_code') THEN
         PERFORM problem_raise('invalid-value',
             format('issuer_code %s is no agency of the directory; give an issuer outside it by issuer_name alone',
-                   f->>'issuer_code'));
+                   f->>'issuer_code'),
+            format('issuer_code %s không phải cơ quan trong danh bạ; cơ quan ngoài danh bạ chỉ ghi issuer_name',
+                   f->>'issuer_code'), '/issuer_code');
     END IF;
     v_book := book_in(v_agency);
     SELECT * INTO v_num FROM book_take_number(v_book);
@@ -353,7 +360,7 @@ BEGIN
     PERFORM doc_guard(p_user, d, 'present');
     IF NOT is_leader(p_leader, d.agency_id) OR NOT user_active(p_leader) THEN
         PERFORM problem_raise('invalid-value', 'leader_id is not a leader of this agency',
-                              'leader_id không phải lãnh đạo của cơ quan này');
+                              'leader_id không phải lãnh đạo của cơ quan này', '/leader_id');
     END IF;
     UPDATE documents SET status = 'presented' WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user, 'presented', p_note, jsonb_build_object('leader_id', p_leader));
@@ -371,7 +378,8 @@ DECLARE d documents := doc_lock(p_user, p_doc); a jsonb; v_uid bigint; v_unit bi
 BEGIN
     PERFORM doc_guard(p_user, d, 'direct');
     IF (SELECT count(*) FROM jsonb_array_elements(p_assign) x WHERE x->>'role' = 'main') <> 1 THEN
-        PERFORM problem_raise('invalid-value', 'exactly one main handler is required', 'cần đúng một người chủ trì');
+        PERFORM problem_raise('invalid-value', 'exactly one main handler is required', 'cần đúng một người chủ trì',
+                              '/assignments');
     END IF;
     FOR v_old IN SELECT * FROM assignments WHERE document_id = p_doc AND active LOOP
         UPDATE assignments SET active = false WHERE id = v_old.id;
@@ -472,7 +480,7 @@ BEGIN
     SELECT * INTO m FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF NOT EXISTS (SELECT 1 FROM document_types WHERE code = f->>'type_code') THEN
         PERFORM problem_raise('unknown-type-code', format('%s is no document type', f->>'type_code'),
-                              format('không có loại văn bản %s', f->>'type_code'));
+                              format('không có loại văn bản %s', f->>'type_code'), '/type_code');
     END IF;
     PERFORM state_secret_refused(f);
     -- a replacement (an error of content) is of the same form as what it
@@ -515,7 +523,8 @@ BEGIN
     IF f->>'issuing_body_id' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = (f->>'issuing_body_id')::bigint
                                                             AND agency_id = m.agency_id AND advisory) THEN
         PERFORM problem_raise('invalid-value', 'issuing_body_id is an advisory body (a unit marked advisory) of your agency',
-                              'issuing_body_id là một tổ chức tư vấn (Hội đồng, Ban, Tổ) của cơ quan bạn');
+                              'issuing_body_id là một tổ chức tư vấn (Hội đồng, Ban, Tổ) của cơ quan bạn',
+                              '/issuing_body_id');
     END IF;
     INSERT INTO documents (agency_id, direction, status, type_code, subject, urgency, secrecy, pages,
                            deadline, unit_id, author_id, replaces_id, corrects_id, normative, issuing_body_id)
@@ -661,7 +670,7 @@ BEGIN
     IF p_file IS NOT NULL AND NOT EXISTS (SELECT 1 FROM document_files
                                           WHERE id = p_file AND document_id = p_doc AND kind = 'signed') THEN
         PERFORM problem_raise('invalid-value', 'signed_file_id is not a signed file of this document',
-                              'signed_file_id không phải tệp đã ký của văn bản này');
+                              'signed_file_id không phải tệp đã ký của văn bản này', '/signed_file_id');
     END IF;
     -- what the signer saw: the signed file, and the latest version of each
     -- other file; from now on they are frozen (document_files_frozen)
@@ -824,7 +833,7 @@ DECLARE d documents := doc_lock(p_user, p_doc); v_clerk bigint;
 BEGIN
     PERFORM doc_guard(p_user, d, 'recall');
     IF btrim(coalesce(p_reason, '')) = '' THEN
-        PERFORM problem_raise('invalid-value', 'a recall needs its reason', 'thu hồi cần nêu lý do');
+        PERFORM problem_raise('invalid-value', 'a recall needs its reason', 'thu hồi cần nêu lý do', '/reason');
     END IF;
     UPDATE documents SET recall_status = 'ordered', recall_reason = p_reason, recall_ordered_by = p_user,
                          recall_ordered_at = qlvb_now()

@@ -649,7 +649,7 @@ def test_state_secrets_are_refused_saying_why_and_where_they_are_kept():
             "type_code": "CV", "subject": "Văn bản mật về công tác bảo vệ bí mật nhà nước",
             "number_notation": "12/CA-PV01", "doc_date": "2026-11-20", "issuer_name": "Công an tỉnh", "secrecy": level})
         problem(r, 422, "state-secret")
-        assert "117/2025/QH15" in r.json["detail"] and "secret-document" in r.json["detail"], r.json
+        assert "117/2025/QH15" in r.json["detail"] and "hệ thống văn bản mật riêng" in r.json["detail"], r.json
         problem(post("stp.chuyenvien", "/api/v1/documents/outgoing", {
             "type_code": "BC", "subject": "Báo cáo mật", "secrecy": level,
             "recipients": [{"agency_code": "000.00.23.H19"}]}), 422, "state-secret")
@@ -1464,3 +1464,16 @@ def test_a_batch_answer_carries_no_header_of_the_documents_it_acted_on():
     assert r.status == 200 and r.json["results"][0]["status"] == 200, r
     assert "etag" not in r.headers and "content-language" not in r.headers, r.headers
     problem(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": None}), 400, "invalid-field")
+
+
+def test_a_rule_refusing_a_well_formed_value_points_at_its_field():
+    r = post("stp.vanthu", "/api/v1/documents/incoming", {
+        "type_code": "ZZ", "subject": "Loại văn bản lạ", "number_notation": "1/X", "doc_date": "2026-11-20",
+        "issuer_name": "Bộ Tư pháp"})
+    problem(r, 422, "unknown-type-code")
+    assert r.json["errors"] == [{"pointer": "/type_code", "code": "value", "detail": "không có loại văn bản ZZ"}], r.json
+    r = call("POST", "/api/v1/documents/incoming", token=tok("stp.vanthu"), headers={"Accept-Language": "en"}, body={
+        "type_code": "CV", "subject": "Công văn mật", "number_notation": "2/X", "doc_date": "2026-11-20",
+        "issuer_name": "Bộ Tư pháp", "secrecy": 1})
+    problem(r, 422, "state-secret")
+    assert r.json["errors"][0]["pointer"] == "/secrecy" and "117/2025/QH15" in r.json["errors"][0]["detail"]

@@ -265,8 +265,11 @@ def test_a_token_unknown_foreign_or_older_than_the_log_answers_410_and_the_phone
     assert old_rows() != "0"
     move_clock(400 * 86400)
     try:
-        ok(changes())
-        assert old_rows() == "0" and psql(f"SELECT inbox_sync_floor FROM users WHERE id = {clerk}") == v
+        for _ in range(100):                      # a batch of the oldest at each sync
+            ok(changes())
+            if old_rows() == "0":
+                break
+        assert old_rows() == "0" and int(psql(f"SELECT inbox_sync_floor FROM users WHERE id = {clerk}")) >= int(v)
         problem(changes(before), 410, "sync-token-expired")
         # after it: only what crossed a deadline in those 400 days, no item refused or missed
         assert all(i["overdue"] for i in ok(changes(after))["changed"])

@@ -869,11 +869,11 @@ export interface components {
             detail?: string;
             instance?: string;
             request_id?: string;
-            /** @description With a refused body: every bad field, each with its JSON pointer (RFC 6901: /recipients/0/agency_code), a stable code (required, type, length, range, format, enum, items, unknown, read-only) and a detail in the title's language. */
+            /** @description With a refused body: every bad field, each with its JSON pointer (RFC 6901: /recipients/0/agency_code), a stable code (required, type, length, range, format, enum, items, unknown, read-only; value for a well-formed value a rule refused, such as an unknown document type) and a detail in the title's language. */
             errors?: {
                 pointer: string;
                 /** @enum {string} */
-                code: "required" | "type" | "length" | "range" | "format" | "enum" | "items" | "unknown" | "read-only";
+                code: "required" | "type" | "length" | "range" | "format" | "enum" | "items" | "unknown" | "read-only" | "value";
                 detail: string;
             }[];
             /** @description With possible-duplicate, the earlier registration. */
