@@ -107,12 +107,14 @@ CREATE OR REPLACE FUNCTION inbox_due_soon_band() RETURNS interval LANGUAGE sql I
 $$;
 
 -- An inbox item as the API shows it, in the list and in the changes feed,
--- from the item, its document and the document's agency's name (an
--- expression of its arguments, which PostgreSQL inlines into the page's
--- query: no lookup per item).
+-- from the item, its document and the document's agency's name: no lookup
+-- per item. PL/pgSQL, so that its expression is planned once per
+-- connection (an SQL function that is not inlined is planned again in
+-- every query that calls it).
 CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, d documents, p_agency_name text, p_now timestamptz)
-    RETURNS json LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
+    RETURNS json LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN json_build_object(
         'id', i.id, 'box', i.box, 'reason', i.reason, 'unread', i.unread, 'deadline', api_time(i.deadline),
         'deadline_date', api_deadline_date(i.deadline),
         'overdue', i.deadline IS NOT NULL AND i.deadline < p_now AND i.box <> 'done',
@@ -123,8 +125,8 @@ CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, d documents, p_agency_
             'id', d.id, 'direction', d.direction, 'status', d.status, 'subject', d.subject,
             'number_notation', d.number_notation, 'urgency', d.urgency, 'secrecy', d.secrecy,
             'issuer_name', coalesce(d.issuer_name, p_agency_name)),
-        'etag', doc_version_tag(d.id, d.version))
-$$;
+        'etag', doc_version_tag(d.id, d.version));
+END $$;
 
 -- A sync token: opaque to the phone; it names the user, the inbox version
 -- and the moment (the one clock, in microseconds) it was given at.

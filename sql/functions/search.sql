@@ -7,12 +7,12 @@ CREATE OR REPLACE FUNCTION f_unaccent(text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$;
 
--- Whether a document's search text holds every word of a query, in any
--- order, accent- and case-insensitively; % and _ are plain characters.
-CREATE OR REPLACE FUNCTION search_matches(p_text text, p_query text) RETURNS boolean
+-- The LIKE patterns of a query: one per word, in any order, accent- and
+-- case-insensitive; % and _ are plain characters. A document matches when
+-- its search text is LIKE ALL of them (DOC_SEARCH computes them once).
+CREATE OR REPLACE FUNCTION search_patterns(p_query text) RETURNS text[]
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT NOT EXISTS (
-        SELECT 1 FROM regexp_split_to_table(btrim(lower(f_unaccent(p_query))), '\s+') w
-         WHERE w <> ''
-           AND p_text NOT LIKE '%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+    SELECT coalesce(array_agg('%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%'), '{}')
+      FROM regexp_split_to_table(btrim(lower(f_unaccent(p_query))), '\s+') w
+     WHERE w <> ''
 $$;
