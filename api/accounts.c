@@ -25,7 +25,7 @@ static const char *hash_or_answer(struct req *r, const char *password)
     int rc = crypto_pwhash_str(hash, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT);
     auth_hash_slot_release();
     if (rc != 0) {
-        resp_problem(r, PROBLEM_INTERNAL_ERROR, "the password could not be hashed");
+        resp_problem(r, PROBLEM_INTERNAL_ERROR, SAY(r, "không băm được mật khẩu", "the password could not be hashed"));
         return NULL;
     }
     return hash;
@@ -69,7 +69,7 @@ static bool user_id_or_answer(struct req *r, int64_t *id)
 {
     if (req_param_id(r, "user_id", id))
         return true;
-    resp_problem(r, PROBLEM_USER_NOT_FOUND, "no such user");
+    resp_problem(r, PROBLEM_USER_NOT_FOUND, SAY(r, "không có người dùng này", "no such user"));
     return false;
 }
 
@@ -100,11 +100,11 @@ void accounts_my_password(struct req *r)
             resp_problem_db(r);
             return;
         }
-        resp_problem(r, PROBLEM_WRONG_PASSWORD, "the current password is not right; nothing changed");
+        resp_problem(r, PROBLEM_WRONG_PASSWORD, SAY(r, "mật khẩu hiện tại không đúng; không có gì thay đổi", "the current password is not right; nothing changed"));
         return;
     }
     if (strspn(next, " \t") == strlen(next)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, "the new password cannot be blank");
+        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "mật khẩu mới không được để trống", "the new password cannot be blank"));
         return;
     }
     const char *hash = hash_or_answer(r, next);

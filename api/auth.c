@@ -67,7 +67,7 @@ bool auth_hash_slot_or_answer(struct req *r)
     while (sem_timedwait(&hash_slots, &ts) != 0) {
         if (errno != EINTR) {
             resp_header(r, "Retry-After", "1");
-            resp_problem(r, PROBLEM_BUSY, "too many password checks at once; try again in a second");
+            resp_problem(r, PROBLEM_BUSY, SAY(r, "đang có quá nhiều lượt kiểm tra mật khẩu; hãy thử lại sau một giây", "too many password checks at once; try again in a second"));
             return false;
         }
     }
@@ -115,7 +115,7 @@ bool auth_authenticate_or_answer(struct req *r)
 {
     const char *h = req_env(r, "HTTP_AUTHORIZATION");
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
-        unauthorized(r, PROBLEM_MISSING_TOKEN, "an Authorization: Bearer token is required");
+        unauthorized(r, PROBLEM_MISSING_TOKEN, SAY(r, "cần có token trong tiêu đề Authorization: Bearer", "an Authorization: Bearer token is required"));
         return false;
     }
     const char *tok = h + 7;
@@ -125,7 +125,7 @@ bool auth_authenticate_or_answer(struct req *r)
     enum jwt_verdict v = jwt_check(&keys, cfg.jwt_issuer, cfg.jwt_audience, tok,
                                    clock_now_s(), &c);
     if (v != JWT_OK) {
-        unauthorized(r, PROBLEM_INVALID_TOKEN, jwt_verdict_str(v));
+        unauthorized(r, PROBLEM_INVALID_TOKEN, jwt_verdict_str(v, r->lang_en));
         return false;
     }
     /* Redis answers while it holds the whole security state (its marker);
@@ -152,7 +152,7 @@ bool auth_authenticate_or_answer(struct req *r)
         revoked = PQntuples(res) != 1 || !db_bool(res, 0, 0);
     }
     if (revoked) {
-        unauthorized(r, PROBLEM_INVALID_TOKEN, "the session of this token has ended");
+        unauthorized(r, PROBLEM_INVALID_TOKEN, SAY(r, "phiên đăng nhập của token này đã kết thúc", "the session of this token has ended"));
         return false;
     }
     r->user_id = c.sub;
@@ -247,7 +247,7 @@ static void issue_tokens(struct req *r, int64_t user_id, int64_t sid, const char
     char *access = jwt_issue(r->a, &keys, cfg.jwt_issuer, cfg.jwt_audience, user_id, sid,
                              now, cfg.access_ttl, old ? derived(r, "jti", old) : NULL);
     if (!access) {
-        resp_problem(r, PROBLEM_INTERNAL_ERROR, "the token could not be signed");
+        resp_problem(r, PROBLEM_INTERNAL_ERROR, SAY(r, "không ký được token", "the token could not be signed"));
         return;
     }
     if (!db_commit(&r->c)) {
@@ -279,7 +279,7 @@ bool auth_name_open_or_answer(struct req *r, const char *name)
         return false;
     }
     if (PQntuples(res) == 1) {
-        too_many(r, (long)db_ll(res, 0, 0), "too many failed sign-ins for this account; try again later");
+        too_many(r, (long)db_ll(res, 0, 0), SAY(r, "tài khoản này đăng nhập sai quá nhiều lần; hãy thử lại sau", "too many failed sign-ins for this account; try again later"));
         return false;
     }
     return true;
@@ -306,7 +306,7 @@ void auth_login(struct req *r)
         return;
     }
     if (db_ll(res, 0, 0) >= IP_MAX_NAMES || db_ll(res, 0, 1) >= IP_MAX_FAILURES) {
-        too_many(r, 900, "too many failed sign-ins from this address; try again later");
+        too_many(r, 900, SAY(r, "địa chỉ này đăng nhập sai quá nhiều lần; hãy thử lại sau", "too many failed sign-ins from this address; try again later"));
         return;
     }
 
@@ -341,7 +341,7 @@ void auth_login(struct req *r)
             resp_problem_db(r);
             return;
         }
-        unauthorized(r, PROBLEM_INVALID_CREDENTIALS, "wrong username or password");
+        unauthorized(r, PROBLEM_INVALID_CREDENTIALS, SAY(r, "sai tên đăng nhập hoặc mật khẩu", "wrong username or password"));
         return;
     }
     const char *ps[3] = { arena_sprintf(r->a, "%lld", (long long)uid), device, r->remote_addr };
@@ -399,14 +399,14 @@ void auth_refresh(struct req *r)
         return;
     }
     if (PQntuples(res) != 1) {
-        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "unknown refresh token");
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, SAY(r, "refresh token không hợp lệ", "unknown refresh token"));
         return;
     }
     const char *rt_id = arena_strdup(r->a, PQgetvalue(res, 0, 0));
     int64_t sid = db_ll(res, 0, 1), uid = db_ll(res, 0, 2);
     bool rotated = db_bool(res, 0, 3), expired = db_bool(res, 0, 4), revoked = db_bool(res, 0, 5);
     if (revoked) {
-        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "the session has ended");
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, SAY(r, "phiên đăng nhập đã kết thúc", "the session has ended"));
         return;
     }
     if (rotated) {
@@ -427,11 +427,11 @@ void auth_refresh(struct req *r)
         log_warn(r->c.request_id, "msg=\"refresh token reused; session revoked\" session=%lld",
                  (long long)sid);
         unauthorized(r, PROBLEM_REFRESH_TOKEN_REUSED,
-                            "this refresh token was already used; the session has been ended");
+                            SAY(r, "refresh token này đã được dùng; phiên đăng nhập đã bị kết thúc", "this refresh token was already used; the session has been ended"));
         return;
     }
     if (expired) {
-        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, "the refresh token has expired");
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, SAY(r, "refresh token đã hết hạn", "the refresh token has expired"));
         return;
     }
     if (!DB_RUN(&r->c, SESSION_REFRESHED, req_id_text(r, sid), r->remote_addr)) {
@@ -465,7 +465,7 @@ static void end_sessions(struct req *r, int64_t sid, bool others)
     }
     if (!others && PQntuples(res) != 1) {
         db_rollback(&r->c);
-        resp_problem(r, PROBLEM_SESSION_NOT_FOUND, "you have no such session open");
+        resp_problem(r, PROBLEM_SESSION_NOT_FOUND, SAY(r, "bạn không có phiên đăng nhập này", "you have no such session open"));
         return;
     }
     for (int i = 0; i < PQntuples(res); i++)
@@ -497,7 +497,7 @@ void auth_session_end(struct req *r)
 {
     int64_t sid;
     if (!req_param_id(r, "session_id", &sid)) {
-        resp_problem(r, PROBLEM_SESSION_NOT_FOUND, "you have no such session open");
+        resp_problem(r, PROBLEM_SESSION_NOT_FOUND, SAY(r, "bạn không có phiên đăng nhập này", "you have no such session open"));
         return;
     }
     end_sessions(r, sid, false);

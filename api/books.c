@@ -78,14 +78,14 @@ void books_change(struct req *r)
 {
     int64_t id;
     if (!req_param_id(r, "book_id", &id)) {
-        resp_problem(r, PROBLEM_BOOK_NOT_FOUND, "no such book");
+        resp_problem(r, PROBLEM_BOOK_NOT_FOUND, SAY(r, "không có sổ này", "no such book"));
         return;
     }
     json_t *body = body_valid_or_answer(r, schema_book_change);
     if (!body)
         return;
     if (json_object_size(body) == 0) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, "say what changes: name, type_codes, covers_rest or closed");
+        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "hãy nêu điều cần đổi: name, type_codes, covers_rest hoặc closed", "say what changes: name, type_codes, covers_rest or closed"));
         return;
     }
     const char *p[3] = { req_id_text(r, r->user_id), req_id_text(r, id), jsonx_text(r->a, body) };

@@ -21,7 +21,7 @@ static void answer_cached(struct req *r, PGresult *res)
         return;
     }
     if (PQgetisnull(res, 0, 0)) {
-        resp_problem(r, PROBLEM_AGENCY_NOT_FOUND, "no open agency has this code");
+        resp_problem(r, PROBLEM_AGENCY_NOT_FOUND, SAY(r, "không có cơ quan đang hoạt động nào mang mã này", "no open agency has this code"));
         return;
     }
     const char *etag = arena_sprintf(r->a, "\"c%s\"", PQgetvalue(res, 0, 1));
@@ -48,7 +48,7 @@ void directory_agencies(struct req *r)
 {
     const char *include = req_query(r, "include");
     if (include && strcmp(include, "closed") != 0) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "include is closed, or absent for the open agencies only");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "include chỉ nhận closed; bỏ trống để chỉ lấy các cơ quan đang hoạt động", "include is closed, or absent for the open agencies only"));
         return;
     }
     answer_cached(r, DB_RUN(&r->c, DIRECTORY_AGENCIES, include ? "true" : "false"));
@@ -60,15 +60,15 @@ void directory_members(struct req *r)
     const char *unit = req_query(r, "unit_id");
     if (position && !one_of(position, positions)) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER,
-                     "position is leader, deputy_leader, head, deputy_head, official, clerk or admin");
+                     SAY(r, "position là leader, deputy_leader, head, deputy_head, official, clerk hoặc admin", "position is leader, deputy_leader, head, deputy_head, official, clerk or admin"));
         return;
     }
     if (role && !one_of(role, roles)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "role is clerk, tracker or admin");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "role là clerk, tracker hoặc admin", "role is clerk, tracker or admin"));
         return;
     }
     if (unit && (!*unit || strspn(unit, "0123456789") != strlen(unit) || strlen(unit) > 18 || atoll(unit) < 1)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "unit_id is a positive integer id");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "unit_id là một số nguyên dương", "unit_id is a positive integer id"));
         return;
     }
     answer_cached(r, DB_RUN(&r->c, DIRECTORY_MEMBERS, req_id_text(r, r->user_id), code, position, role, unit));

@@ -25,7 +25,7 @@
 static void answer_detail(struct req *r, PGresult *res, int status)
 {
     if (PQntuples(res) != 1) {
-        resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, "no such document");
+        resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, SAY(r, "không có văn bản này", "no such document"));
         return;
     }
     r->hdrs.len = 0;
@@ -106,7 +106,8 @@ static bool precondition_tx(struct ctx *c, struct step_run *s)
     json_t *ext = json_object();
     json_object_set_new(ext, "document", json_loads(PQgetvalue(detail, 0, 0), 0, NULL));
     resp_problem_ext(r, PROBLEM_PRECONDITION_FAILED,
-                     "the document has changed since the version you saw (If-Match); see document, then decide again",
+                     SAY(r, "văn bản đã thay đổi so với phiên bản bạn đã xem (If-Match); hãy xem document rồi quyết định lại",
+                         "the document has changed since the version you saw (If-Match); see document, then decide again"),
                      ext);
     resp_header(r, "ETag", arena_strdup(r->a, PQgetvalue(detail, 0, 1)));
     s->precondition_failed = true;
@@ -157,7 +158,7 @@ static bool path_id_or_answer(struct req *r, int64_t *id)
 {
     if (req_param_id(r, "id", id))
         return true;
-    resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, "no such document");
+    resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, SAY(r, "không có văn bản này", "no such document"));
     return false;
 }
 
@@ -178,8 +179,10 @@ void doc_create_incoming(struct req *r)
             json_t *ext = json_object();
             json_object_set_new(ext, "duplicate_of", json_loads(PQgetvalue(dup, 0, 0), 0, NULL));
             resp_problem_ext(r, PROBLEM_POSSIBLE_DUPLICATE,
-                             "this document looks registered before (see duplicate_of); send it again with "
-                             "\"duplicate_ok\": true and a new Idempotency-Key to register it all the same", ext);
+                             SAY(r, "văn bản này có vẻ đã được đăng ký trước đó (xem duplicate_of); để vẫn đăng ký, "
+                                    "hãy gửi lại với \"duplicate_ok\": true và một Idempotency-Key mới",
+                                 "this document looks registered before (see duplicate_of); send it again with "
+                                 "\"duplicate_ok\": true and a new Idempotency-Key to register it all the same"), ext);
             return;
         }
     }
@@ -192,7 +195,7 @@ void doc_create_outgoing(struct req *r)
     if (!b)
         return;
     if (json_object_get(b, "replaces") && json_object_get(b, "corrects")) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, "a draft replaces or corrects a document, not both");
+        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "dự thảo thay thế hoặc đính chính một văn bản, không làm cả hai", "a draft replaces or corrects a document, not both"));
         return;
     }
     size_t i;
@@ -201,11 +204,11 @@ void doc_create_outgoing(struct req *r)
         bool agency = json_object_get(it, "agency_code") != NULL;
         bool name = json_object_get(it, "name") != NULL;
         if (agency == name) {
-            resp_problem(r, PROBLEM_INVALID_FIELD, "each recipient has either agency_code (inside the system) or name (outside it)");
+            resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "mỗi nơi nhận có agency_code (trong hệ thống) hoặc name (ngoài hệ thống)", "each recipient has either agency_code (inside the system) or name (outside it)"));
             return;
         }
         if (agency && json_object_get(it, "code")) {
-            resp_problem(r, PROBLEM_INVALID_FIELD, "'code' goes with an outside recipient's name");
+            resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "'code' chỉ đi cùng name của nơi nhận ngoài hệ thống", "'code' goes with an outside recipient's name"));
             return;
         }
     }
@@ -247,13 +250,13 @@ void doc_search(struct req *r)
     if (!limit_or_answer(r, SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, &limit))
         return;
     if (cur && (!*cur || strspn(cur, "0123456789") != strlen(cur) || strlen(cur) > 18)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
         return;
     }
     if (q) {
         long n = jsonx_utf8_length(q);
         if (n < 2 || n > 200) {
-            resp_problem(r, PROBLEM_INVALID_PARAMETER, "q must be 2 to 200 characters");
+            resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "q phải dài từ 2 đến 200 ký tự", "q must be 2 to 200 characters"));
             return;
         }
     }
@@ -289,7 +292,7 @@ static bool direct_check_or_answer(struct req *r, json_t *b)
     json_t *a;
     json_array_foreach(json_object_get(b, "assignments"), i, a) {
         if ((json_object_get(a, "user_id") == NULL) == (json_object_get(a, "unit_id") == NULL)) {
-            resp_problem(r, PROBLEM_INVALID_FIELD, "each assignment names either user_id or unit_id");
+            resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "mỗi phân công nêu user_id hoặc unit_id", "each assignment names either user_id or unit_id"));
             return false;
         }
     }
@@ -300,7 +303,7 @@ static bool progress_check_or_answer(struct req *r, json_t *b)
 {
     const char *action = json_string_value(json_object_get(b, "action"));
     if (!json_object_get(b, "note") && (strcmp(action, "report") == 0 || strcmp(action, "ask") == 0)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, "a report or a question needs a 'note'");
+        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "báo cáo hoặc câu hỏi cần có 'note'", "a report or a question needs a 'note'"));
         return false;
     }
     return true;
@@ -347,16 +350,13 @@ const struct problem *doc_approve_one(struct req *r, int64_t doc_id, const char 
     struct step_run s = { r, doc_id, DB_STMT(DOC_APPROVE, 3), 3, p, "document.approve", 200, doc_id, if_match,
                           false, true };
     if (!db_transaction(&r->c, step_tx, &s)) {
-        const struct problem *p = problem_of_db_failure(&r->c, detail);
-        if (!r->lang_en && r->c.sqlmsg_vi && p->sqlstate)
-            *detail = r->c.sqlmsg_vi;
-        return p;
+        return problem_of_db_failure(&r->c, r->lang_en, detail);
     }
     if (!s.precondition_failed)
         return NULL;
     PGresult *cur = DB_RUN(&r->c, DOC_DETAIL, req_id_text(r, doc_id), req_id_text(r, r->user_id));
     if (cur && PQntuples(cur) == 1)
         *document = json_loads(PQgetvalue(cur, 0, 0), 0, NULL);
-    *detail = "the document has changed since the version you saw (etag); see document, then decide again";
+    *detail = SAY(r, "văn bản đã thay đổi so với phiên bản bạn đã xem (etag); hãy xem document rồi quyết định lại", "the document has changed since the version you saw (etag); see document, then decide again");
     return problem_get(PROBLEM_PRECONDITION_FAILED);
 }

@@ -65,7 +65,7 @@ void files_upload(struct req *r)
 {
     int64_t id;
     if (!req_param_id(r, "id", &id)) {
-        resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, "no such document");
+        resp_problem(r, PROBLEM_DOCUMENT_NOT_FOUND, SAY(r, "không có văn bản này", "no such document"));
         return;
     }
     const char *kind = req_query(r, "kind"), *name = req_query(r, "name");
@@ -73,15 +73,15 @@ void files_upload(struct req *r)
     for (const char *const *k = kinds; kind && *k; k++)
         kind_ok |= strcmp(*k, kind) == 0;
     if (!kind_ok) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "kind must be body, attachment or signed");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "kind là body, attachment hoặc signed", "kind must be body, attachment or signed"));
         return;
     }
     if (!name || !name_ok(name)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "name must be a file name of 1 to 255 characters, without / or control characters");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "name là tên tệp dài 1 đến 255 ký tự, không chứa / hay ký tự điều khiển", "name must be a file name of 1 to 255 characters, without / or control characters"));
         return;
     }
     if (r->body_len == 0) {
-        resp_problem(r, PROBLEM_EMPTY_FILE, "the body holds the file's bytes and is empty");
+        resp_problem(r, PROBLEM_EMPTY_FILE, SAY(r, "thân yêu cầu phải chứa nội dung tệp nhưng đang trống", "the body holds the file's bytes and is empty"));
         return;
     }
     const char *mime = sniff(r->body, r->body_len);
@@ -89,7 +89,7 @@ void files_upload(struct req *r)
     for (const char *const *t = allowed_types; mime && *t; t++)
         type_ok |= strcmp(*t, mime) == 0;
     if (!type_ok) {
-        resp_problem(r, PROBLEM_UNSUPPORTED_FILE_TYPE, arena_sprintf(r->a, "files of type %s are not accepted", mime ? mime : "unknown"));
+        resp_problem(r, PROBLEM_UNSUPPORTED_FILE_TYPE, arena_sprintf(r->a, SAY(r, "không nhận tệp kiểu %s", "files of type %s are not accepted"), mime ? mime : SAY(r, "không rõ", "unknown")));
         return;
     }
     mime = arena_strdup(r->a, mime);
@@ -109,7 +109,7 @@ void files_upload(struct req *r)
     bool mended;
     if (!store_put(r->a, cfg.store_dir, hex, r->body, r->body_len, r->c.request_id, &mended)) {
         log_error(r->c.request_id, "msg=\"cannot store file\" error=\"%s\"", strerror(errno));
-        resp_problem(r, PROBLEM_STORAGE_ERROR, "the file could not be stored");
+        resp_problem(r, PROBLEM_STORAGE_ERROR, SAY(r, "không lưu được tệp", "the file could not be stored"));
         return;
     }
     const char *pf[3] = { hex, arena_sprintf(r->a, "%zu", r->body_len), mime };
@@ -163,7 +163,7 @@ void files_download(struct req *r)
 {
     int64_t id;
     if (!req_param_id(r, "id", &id)) {
-        resp_problem(r, PROBLEM_FILE_NOT_FOUND, "no such file");
+        resp_problem(r, PROBLEM_FILE_NOT_FOUND, SAY(r, "không có tệp này", "no such file"));
         return;
     }
     const char *p[2] = { arena_sprintf(r->a, "%lld", (long long)id),
@@ -174,13 +174,15 @@ void files_download(struct req *r)
         return;
     }
     if (PQntuples(res) != 1) {
-        resp_problem(r, PROBLEM_FILE_NOT_FOUND, "no such file");
+        resp_problem(r, PROBLEM_FILE_NOT_FOUND, SAY(r, "không có tệp này", "no such file"));
         return;
     }
     if (db_bool(res, 0, 4)) {
         resp_problem(r, PROBLEM_FILE_DAMAGED,
-                     "the stored bytes of this file do not match its hash; it is withheld until the right bytes "
-                     "are uploaded again");
+                     SAY(r, "nội dung đang lưu của tệp không khớp với mã băm; tệp bị giữ lại cho đến khi "
+                            "nội dung đúng được tải lên lại",
+                         "the stored bytes of this file do not match its hash; it is withheld until the right bytes "
+                         "are uploaded again"));
         return;
     }
     const char *sha = PQgetvalue(res, 0, 0);

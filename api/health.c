@@ -19,7 +19,7 @@ void health_get(struct req *r)
         json_t *ext = json_object();
         json_object_set_new(ext, "checks", checks);
         resp_header(r, "Retry-After", "5");
-        resp_problem_ext(r, PROBLEM_DATABASE_UNAVAILABLE, "PostgreSQL cannot be reached", ext);
+        resp_problem_ext(r, PROBLEM_DATABASE_UNAVAILABLE, SAY(r, "không kết nối được PostgreSQL", "PostgreSQL cannot be reached"), ext);
         return;
     }
     json_t *o = json_object();

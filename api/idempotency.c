@@ -44,12 +44,12 @@ static const char *signature(struct req *r)
 static void answer_existing(struct req *r, PGresult *res, const char *sig)
 {
     if (strcmp(PQgetvalue(res, 0, 0), sig) != 0) {
-        resp_problem(r, PROBLEM_IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key was used for a different request");
+        resp_problem(r, PROBLEM_IDEMPOTENCY_KEY_REUSED, SAY(r, "Idempotency-Key này đã được dùng cho một yêu cầu khác", "this Idempotency-Key was used for a different request"));
         return;
     }
     if (PQgetisnull(res, 0, 1)) {
         resp_header(r, "Retry-After", "1");
-        resp_problem(r, PROBLEM_REQUEST_IN_PROGRESS, "the first request with this Idempotency-Key is still running");
+        resp_problem(r, PROBLEM_REQUEST_IN_PROGRESS, SAY(r, "yêu cầu đầu tiên với Idempotency-Key này vẫn đang chạy", "the first request with this Idempotency-Key is still running"));
         return;
     }
     const char *body = PQgetvalue(res, 0, 3);
@@ -72,7 +72,7 @@ bool idem_before(struct req *r)
     for (size_t i = 0; ok && i < n; i++)
         ok = key[i] > 0x20 && key[i] < 0x7f;
     if (!ok) {
-        resp_problem(r, PROBLEM_INVALID_IDEMPOTENCY_KEY, "Idempotency-Key must be 1 to 200 visible ASCII characters");
+        resp_problem(r, PROBLEM_INVALID_IDEMPOTENCY_KEY, SAY(r, "Idempotency-Key gồm 1 đến 200 ký tự ASCII hiển thị được", "Idempotency-Key must be 1 to 200 visible ASCII characters"));
         return true;
     }
     const char *uid = req_id_text(r, r->user_id), *sig = signature(r);

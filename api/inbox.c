@@ -35,7 +35,7 @@ static bool flag_or_answer(struct req *r, const char *name, const char **out)
         *out = "true";
         return true;
     }
-    resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, "%s must be true or false", name));
+    resp_problem(r, PROBLEM_INVALID_PARAMETER, arena_sprintf(r->a, SAY(r, "%s phải là true hoặc false", "%s must be true or false"), name));
     return false;
 }
 
@@ -48,7 +48,7 @@ void inbox_list(struct req *r)
     for (const char *const *b = boxes; *b; b++)
         ok |= strcmp(*b, box) == 0;
     if (!ok) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "box must be process, approve, info or done");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "box là process, approve, info hoặc done", "box must be process, approve, info or done"));
         return;
     }
     const char *unread, *urgent, *overdue, *ts = NULL, *cid = NULL;
@@ -56,7 +56,7 @@ void inbox_list(struct req *r)
         return;
     const char *cur = req_query(r, "cursor");
     if (cur && !cursor_parse(r->a, cur, &ts, &cid)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "cursor is not one this API gave");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
         return;
     }
     int limit;
@@ -103,7 +103,7 @@ void inbox_changes(struct req *r)
     if (!limit_or_answer(r, CHANGES_LIMIT_DEFAULT, CHANGES_LIMIT_MAX, &limit))
         return;
     if (since && (!*since || strlen(since) > 200)) {
-        resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED, "since is not a token this API gave: reload the inbox");
+        resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED, SAY(r, "since không phải token do API này cấp: hãy tải lại hộp thư", "since is not a token this API gave: reload the inbox"));
         return;
     }
     const char *p[3] = { req_id_text(r, r->user_id), since, arena_sprintf(r->a, "%d", limit) };
@@ -114,8 +114,10 @@ void inbox_changes(struct req *r)
     }
     if (PQgetisnull(res, 0, 0)) {
         resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED,
-                     "this sync token is unknown or older than the 30 days of changes kept: take a new token "
-                     "(a call without since), then reload the inbox page by page and sync from that token");
+                     SAY(r, "token đồng bộ này không rõ hoặc cũ hơn 30 ngày thay đổi được lưu: hãy lấy token mới "
+                            "(gọi không có since), rồi tải lại hộp thư từng trang và đồng bộ từ token đó",
+                         "this sync token is unknown or older than the 30 days of changes kept: take a new token "
+                         "(a call without since), then reload the inbox page by page and sync from that token"));
         return;
     }
     r->cache_control = "private, no-store";
@@ -166,7 +168,7 @@ void inbox_batch(struct req *r)
     if (json_is_null(with_etags))
         with_etags = NULL;
     if ((ids == NULL) == (with_etags == NULL)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, "give either item_ids or items (each with its etag)");
+        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "hãy gửi item_ids hoặc items (mỗi mục kèm etag của nó)", "give either item_ids or items (each with its etag)"));
         return;
     }
     json_t *results = json_array();
@@ -183,17 +185,17 @@ void inbox_batch(struct req *r)
         const char *p[2] = { iid, uid };
         PGresult *item = DB_RUNA(&r->c, INBOX_ITEM, p);
         if (!item) {
-            failed = problem_of_db_failure(&r->c, &detail);
+            failed = problem_of_db_failure(&r->c, r->lang_en, &detail);
         } else if (PQntuples(item) != 1) {
             failed = problem_get(PROBLEM_ITEM_NOT_FOUND);
-            detail = "no such item in your inbox";
+            detail = SAY(r, "hộp thư của bạn không có mục này", "no such item in your inbox");
         } else if (strcmp(action, "read") == 0) {
             struct read_run run = { r, p[0], db_ll(item, 0, 0) };
             if (!db_transaction(&r->c, read_tx, &run))
-                failed = problem_of_db_failure(&r->c, &detail);
+                failed = problem_of_db_failure(&r->c, r->lang_en, &detail);
         } else if (strcmp(PQgetvalue(item, 0, 1), "approve") != 0) {
             failed = problem_get(PROBLEM_WRONG_STATE);
-            detail = "the item is not waiting for your approval";
+            detail = SAY(r, "mục này không chờ bạn duyệt", "the item is not waiting for your approval");
         } else {
             failed = doc_approve_one(r, db_ll(item, 0, 0), note, etag, &detail, &document);
         }

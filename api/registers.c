@@ -96,7 +96,7 @@ static void answer_xlsx(struct req *r, PGresult *res, const char *const *heads, 
     char path[] = "/tmp/qlvb-register-XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0) {
-        resp_problem(r, PROBLEM_INTERNAL_ERROR, "the register could not be written");
+        resp_problem(r, PROBLEM_INTERNAL_ERROR, SAY(r, "không ghi được sổ đăng ký", "the register could not be written"));
         return;
     }
     close(fd);
@@ -132,7 +132,7 @@ static void answer_xlsx(struct req *r, PGresult *res, const char *const *heads, 
         fclose(f);
     unlink(path);
     if (!buf) {
-        resp_problem(r, PROBLEM_INTERNAL_ERROR, "the register could not be written");
+        resp_problem(r, PROBLEM_INTERNAL_ERROR, SAY(r, "không ghi được sổ đăng ký", "the register could not be written"));
         return;
     }
     resp_header(r, "Content-Disposition", arena_sprintf(r->a, "attachment; filename=\"%s.xlsx\"", name));
@@ -144,17 +144,17 @@ void registers_export(struct req *r)
     const char *dir = req_param(r, "direction"), *from = req_query(r, "from"), *to = req_query(r, "to");
     const char *format = req_query(r, "format");
     if (!dir || (strcmp(dir, "in") != 0 && strcmp(dir, "out") != 0)) {
-        resp_problem(r, PROBLEM_NOT_FOUND, "a register is in (incoming) or out (outgoing)");
+        resp_problem(r, PROBLEM_NOT_FOUND, SAY(r, "sổ đăng ký là in (văn bản đến) hoặc out (văn bản đi)", "a register is in (incoming) or out (outgoing)"));
         return;
     }
     if (!from || !to || !valid_date(from) || !valid_date(to) || strcmp(from, to) > 0) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "from and to are dates YYYY-MM-DD, from not after to");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "from và to là ngày dạng YYYY-MM-DD, from không sau to", "from and to are dates YYYY-MM-DD, from not after to"));
         return;
     }
     if (!format)
         format = "csv";
     if (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, "format is csv or xlsx");
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "format là csv hoặc xlsx", "format is csv or xlsx"));
         return;
     }
     PGresult *res = DB_RUN(&r->c, REGISTER_LINES, req_id_text(r, r->user_id), dir, from, to,
@@ -165,7 +165,8 @@ void registers_export(struct req *r)
     }
     if (PQntuples(res) > REGISTER_MAX_LINES) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER,
-                     arena_sprintf(r->a, "the period holds more than %d lines: export it in shorter periods",
+                     arena_sprintf(r->a, SAY(r, "khoảng thời gian có hơn %d dòng: hãy xuất theo các khoảng ngắn hơn",
+                                          "the period holds more than %d lines: export it in shorter periods"),
                                    REGISTER_MAX_LINES));
         return;
     }

@@ -111,7 +111,7 @@ static const char *member(struct req *r, const char *base, const char *name)
     return b.s;
 }
 
-#define T(vi, en) (r->lang_en ? (en) : (vi))
+#define T(vi, en) SAY(r, vi, en)
 
 static void check_object(struct verrs *e, json_t *obj, const struct field *fields, const char *base);
 

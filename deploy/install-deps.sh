@@ -18,6 +18,7 @@ pkgs=(
   pgtap                                         # SQL tests: pgTAP for PostgreSQL 15 and pg_prove
   redis-server                                  # cache
   nginx-light                                   # HTTP front
+  libnginx-mod-http-js                          # njs: nginx's own refusals weigh Accept-Language as the workers do
   wrk                                           # load generator (make bench)
   python3 python3-jsonschema python3-yaml       # API tests and spec checks
   procps psmisc                                 # ps, pkill, fuser for the stack scripts

@@ -61,8 +61,8 @@ bool req_utf8_or_answer(struct req *r)
     const char *q = r->query ? url_decode(r->a, r->query, strlen(r->query)) : "";
     if (jsonx_utf8_length(r->path ? r->path : "") >= 0 && jsonx_utf8_length(q) >= 0)
         return true;
-    resp_problem(r, PROBLEM_BAD_REQUEST, r->lang_en ? "the address and its parameters must be UTF-8"
-                                                    : "địa chỉ và các tham số phải là UTF-8");
+    resp_problem(r, PROBLEM_BAD_REQUEST, SAY(r, "địa chỉ và các tham số phải là UTF-8",
+                                               "the address and its parameters must be UTF-8"));
     return false;
 }
 
@@ -97,17 +97,19 @@ json_t *req_json_object_or_answer(struct req *r)
     const char *ct = req_env(r, "CONTENT_TYPE");
     if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
-        resp_problem(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, "the body must be application/json");
+        resp_problem(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, SAY(r, "thân yêu cầu phải là application/json",
+                                                            "the body must be application/json"));
         return NULL;
     }
     const char *err = NULL;
     json_t *j = jsonx_parse_strict(r->a, r->body, r->body_len, &err);
     if (!j) {
-        resp_problem(r, PROBLEM_MALFORMED_JSON, err);
+        resp_problem(r, PROBLEM_MALFORMED_JSON, r->lang_en ? err : arena_sprintf(r->a, "JSON không hợp lệ: %s", err));
         return NULL;
     }
     if (!json_is_object(j)) {
-        resp_problem(r, PROBLEM_MALFORMED_JSON, "the body must be a JSON object");
+        resp_problem(r, PROBLEM_MALFORMED_JSON, SAY(r, "thân yêu cầu phải là một đối tượng JSON",
+                                                     "the body must be a JSON object"));
         return NULL;
     }
     return j;
@@ -230,9 +232,7 @@ void resp_problem(struct req *r, int problem, const char *detail)
 void resp_problem_db(struct req *r)
 {
     const char *detail;
-    const struct problem *p = problem_of_db_failure(&r->c, &detail);
-    if (!r->lang_en && r->c.sqlmsg_vi && p->sqlstate)
-        detail = r->c.sqlmsg_vi;             /* a refusal SQL wrote in both languages */
+    const struct problem *p = problem_of_db_failure(&r->c, r->lang_en, &detail);
     if (p->status == 503)
         resp_header(r, "Retry-After", p == problem_get(PROBLEM_DATABASE_BUSY) ? "1" : "5");
     json_t *ext = NULL;

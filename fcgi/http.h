@@ -41,6 +41,10 @@ struct req {
     const char *cache_control;    /* default no-store */
 };
 
+/* A message in the request's language: Vietnamese, or English when the
+ * request prefers it (both are literals, so a format is still checked). */
+#define SAY(r, vi, en) ((r)->lang_en ? (en) : (vi))
+
 /* Whether an Accept-Language value prefers English (of the languages
  * served, English and Vietnamese, its best-weighted tag is en or en-*)
  * over Vietnamese, the default. */

@@ -108,14 +108,22 @@ int jwt_keys_load(const char *path, struct jwt_keyset *ks, char *err, size_t err
     return rc;
 }
 
-const char *jwt_verdict_str(enum jwt_verdict v)
+const char *jwt_verdict_str(enum jwt_verdict v, bool english)
 {
-    static const char *const s[] = {
+    static const char *const en[] = {
         "ok", "malformed token", "algorithm not allowed", "unknown key id",
         "bad signature", "token expired", "token times not acceptable", "wrong issuer",
         "wrong audience", "bad subject", "not an access token",
     };
-    return (unsigned)v < sizeof s / sizeof s[0] ? s[v] : "invalid token";
+    static const char *const vi[] = {
+        "hợp lệ", "token sai định dạng", "thuật toán không được phép", "không rõ khóa (kid)",
+        "chữ ký không đúng", "token đã hết hạn", "thời gian trong token không chấp nhận được", "sai bên cấp (iss)",
+        "sai đối tượng (aud)", "sai chủ thể (sub)", "không phải access token",
+    };
+    _Static_assert(sizeof en == sizeof vi, "every verdict in both languages");
+    if ((unsigned)v >= sizeof en / sizeof en[0])
+        return english ? "invalid token" : "token không hợp lệ";
+    return english ? en[v] : vi[v];
 }
 
 /* Decodes one base64url part into a JSON object (duplicate keys refused). */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <stdbool.h>
 
 #define JWT_MAX_KEYS 8
 #define JWT_MIN_KEY_BYTES 32
@@ -57,7 +58,7 @@ enum jwt_verdict {
 enum jwt_verdict jwt_check(const struct jwt_keyset *ks, const char *iss, const char *aud,
                            const char *token, long long now, struct jwt_claims *out);
 
-const char *jwt_verdict_str(enum jwt_verdict v);
+const char *jwt_verdict_str(enum jwt_verdict v, bool english);
 
 /* Signs an access token with the first key; the string lives in a. jti:
  * the token's id, or NULL for a random one (the same claims and jti under

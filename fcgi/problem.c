@@ -1,5 +1,6 @@
 /* The registry of problems: see problem.h. */
 #include "problem.h"
+#include "arena.h"
 #include "db.h"
 #include "log.h"
 
@@ -55,23 +56,27 @@ json_t *problem_json(const struct problem *p, const char *detail, const char *in
     return o;
 }
 
-const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail)
+const struct problem *problem_of_db_failure(const struct ctx *c, bool english, const char **detail)
 {
     if (c->db_down) {
-        *detail = "the database cannot be reached; try again shortly";
+        *detail = english ? "the database cannot be reached; try again shortly"
+                          : "không kết nối được cơ sở dữ liệu; hãy thử lại sau ít phút";
         return problem_get(PROBLEM_DATABASE_UNAVAILABLE);
     }
     if (db_failed_transiently(c)) {
-        *detail = "the database was busy with other work; try again shortly";
+        *detail = english ? "the database was busy with other work; try again shortly"
+                          : "cơ sở dữ liệu đang bận việc khác; hãy thử lại sau ít phút";
         return problem_get(PROBLEM_DATABASE_BUSY);
     }
     const struct problem *p = problem_by_sqlstate(c->sqlstate);
     if (p) {
-        *detail = c->sqlmsg;
+        /* a refusal SQL wrote in both languages (problem_raise) */
+        *detail = !english && c->sqlmsg_vi ? c->sqlmsg_vi : c->sqlmsg;
         return p;
     }
     if (c->sqlstate && strncmp(c->sqlstate, "22", 2) == 0) {
-        *detail = c->sqlmsg;
+        /* PostgreSQL's own words on a value it cannot take */
+        *detail = english ? c->sqlmsg : arena_sprintf(c->a, "giá trị không hợp lệ: %s", c->sqlmsg ? c->sqlmsg : "");
         return problem_get(PROBLEM_INVALID_FIELD);
     }
     /* a unique violation no rule foresaw: the database layer leaves those
@@ -79,6 +84,6 @@ const struct problem *problem_of_db_failure(const struct ctx *c, const char **de
     if (c->sqlstate && strcmp(c->sqlstate, DB_UNIQUE_VIOLATION) == 0)
         log_error(c->request_id, "msg=\"statement failed: internal error\" sqlstate=%s error=\"%.200s\"",
                   c->sqlstate, c->sqlmsg ? c->sqlmsg : "");
-    *detail = "the request could not be completed";
+    *detail = english ? "the request could not be completed" : "không hoàn tất được yêu cầu";
     return problem_get(PROBLEM_INTERNAL_ERROR);
 }

@@ -41,7 +41,7 @@ const struct problem *problems_all(int *n);
  * transient failure (db_failed_transiently); the registry problem whose
  * SQLSTATE an SQL function raised; invalid-field for a value PostgreSQL
  * refused (class 22); the internal error otherwise. */
-const struct problem *problem_of_db_failure(const struct ctx *c, const char **detail);
+const struct problem *problem_of_db_failure(const struct ctx *c, bool english, const char **detail);
 
 /* The problem+json object: the one place it is built; its title in
  * Vietnamese, or English. */

@@ -64,12 +64,12 @@ static bool read_body_or_answer(struct req *r, size_t max)
     errno = 0;
     unsigned long long n = strtoull(cl, &end, 10);
     if (errno || *end) {
-        resp_problem(r, PROBLEM_BAD_CONTENT_LENGTH, "Content-Length is not a number");
+        resp_problem(r, PROBLEM_BAD_CONTENT_LENGTH, SAY(r, "Content-Length không phải là một số", "Content-Length is not a number"));
         return false;
     }
     if (n > max) {
         drain_body(r);
-        resp_problem(r, PROBLEM_BODY_TOO_LARGE, arena_sprintf(r->a, "the body may be at most %zu bytes", max));
+        resp_problem(r, PROBLEM_BODY_TOO_LARGE, arena_sprintf(r->a, SAY(r, "thân yêu cầu dài tối đa %zu byte", "the body may be at most %zu bytes"), max));
         return false;
     }
     char *buf = arena_try_alloc(r->a, (size_t)n + 1);
@@ -77,7 +77,8 @@ static bool read_body_or_answer(struct req *r, size_t max)
         drain_body(r);
         log_warn(r->c.request_id, "msg=\"body passes the request memory limit\" bytes=%llu limit=%zu", n, r->a->limit);
         resp_problem(r, PROBLEM_BODY_TOO_LARGE,
-                     arena_sprintf(r->a, "the body does not fit in the %zu bytes a request may hold", r->a->limit));
+                     arena_sprintf(r->a, SAY(r, "thân yêu cầu không vừa %zu byte mà một yêu cầu được dùng",
+                                             "the body does not fit in the %zu bytes a request may hold"), r->a->limit));
         return false;
     }
     size_t got = 0;
@@ -88,7 +89,7 @@ static bool read_body_or_answer(struct req *r, size_t max)
         got += (size_t)k;
     }
     if (got != n) {
-        resp_problem(r, PROBLEM_INCOMPLETE_BODY, "the body is shorter than Content-Length");
+        resp_problem(r, PROBLEM_INCOMPLETE_BODY, SAY(r, "thân yêu cầu ngắn hơn Content-Length", "the body is shorter than Content-Length"));
         return false;
     }
     buf[n] = '\0';
@@ -129,12 +130,13 @@ static void serve(struct req *r, bool *acted)
 
     switch (route_find(app->routes, r->method, r->path, &r->match)) {
     case ROUTE_NOT_FOUND:
-        resp_problem(r, PROBLEM_NOT_FOUND, "no such endpoint");
+        resp_problem(r, PROBLEM_NOT_FOUND, SAY(r, "không có điểm cuối (endpoint) này", "no such endpoint"));
         break;
     case ROUTE_BAD_METHOD:
         resp_header(r, "Allow", r->match.allow);
         resp_problem(r, PROBLEM_METHOD_NOT_ALLOWED,
-                     arena_sprintf(r->a, "%s is not allowed here; allowed: %s", r->method, r->match.allow));
+                     arena_sprintf(r->a, SAY(r, "không dùng được %s ở đây; được phép: %s", "%s is not allowed here; allowed: %s"),
+                                   r->method, r->match.allow));
         break;
     case ROUTE_FOUND: {
         const struct route *rt = r->match.route;
@@ -154,7 +156,7 @@ static void serve(struct req *r, bool *acted)
         rt->handler(r);
         if (!r->responded) {
             log_error(r->c.request_id, "msg=\"handler did not answer\" path=\"%.200s\"", r->path);
-            resp_problem(r, PROBLEM_INTERNAL_ERROR, "the request was not answered");
+            resp_problem(r, PROBLEM_INTERNAL_ERROR, SAY(r, "yêu cầu không được trả lời", "the request was not answered"));
         }
         db_rollback(&r->c);
         if (app->after)
@@ -197,7 +199,7 @@ static void answer_past_limit(struct req *r, bool acted)
     r->c.t0_us = t0;
     r->user_id = user_id;
     r->session_id = session_id;
-    resp_problem(r, PROBLEM_INTERNAL_ERROR, "the request needs more memory than one request may hold");
+    resp_problem(r, PROBLEM_INTERNAL_ERROR, SAY(r, "yêu cầu cần nhiều bộ nhớ hơn mức một yêu cầu được dùng", "the request needs more memory than one request may hold"));
     if (acted && app->after && route_find(app->routes, r->method, r->path, &r->match) == ROUTE_FOUND)
         app->after(r);
     db_rollback(&r->c);

@@ -112,7 +112,8 @@ BEGIN
      LIMIT 1;
     IF FOUND THEN
         PERFORM problem_raise('book-overlap', format(
-            '%s and %s are numbered alike (number/AGENCY-UNIT), so one book covers both', r.t1, r.t2));
+            '%s and %s are numbered alike (number/AGENCY-UNIT), so one book covers both', r.t1, r.t2),
+            format('%s và %s được đánh số giống nhau (số/CQ-ĐV), nên một sổ phải gồm cả hai', r.t1, r.t2));
     END IF;
     SELECT d.type_code, d.normative, d.number_notation, b.name INTO r
       FROM documents d JOIN books b ON b.id = d.book_id
@@ -124,7 +125,10 @@ BEGIN
         PERFORM problem_raise('book-in-use', format(
             'type %s%s was numbered in "%s" this year (%s among others); a type changes book from 1 January, '
             'so that no number is given twice', r.type_code, CASE WHEN r.normative THEN ' (normative)' ELSE '' END,
-            r.name, r.number_notation));
+            r.name, r.number_notation),
+            format('loại %s%s năm nay đã được đánh số trong sổ "%s" (có %s); một loại chỉ đổi sổ từ ngày 1 tháng 1 '
+            'để không số nào bị cấp hai lần', r.type_code,
+            CASE WHEN r.normative THEN ' (quy phạm pháp luật)' ELSE '' END, r.name, r.number_notation));
     END IF;
 END $$;
 
@@ -133,7 +137,8 @@ CREATE OR REPLACE FUNCTION books_admin_agency(p_user bigint) RETURNS bigint LANG
 DECLARE v_agency bigint := acting_agency(p_user, ARRAY['admin']);
 BEGIN
     IF v_agency IS NULL THEN
-        PERFORM problem_raise('forbidden', 'books are set by an administrator of the agency');
+        PERFORM problem_raise('forbidden', 'books are set by an administrator of the agency',
+                              'sổ văn bản do quản trị viên của cơ quan thiết lập');
     END IF;
     -- one change of the agency's books at a time, and none while a
     -- document of the agency is being numbered (book_for)
@@ -155,20 +160,24 @@ BEGIN
         END IF;
         IF b.normative AND NOT v_code = ANY ((SELECT normative_types FROM agencies WHERE id = b.agency_id)::text[]) THEN
             PERFORM problem_raise('invalid-value', format('your agency does not issue a %s as a legal normative document',
-                                                          (SELECT name FROM document_types WHERE code = v_code)));
+                                                          (SELECT name FROM document_types WHERE code = v_code)),
+                                  format('cơ quan của bạn không ban hành %s là văn bản quy phạm pháp luật',
+                                         (SELECT name FROM document_types WHERE code = v_code)), '/type_codes');
         END IF;
         SELECT o.name INTO v_other FROM book_types bt JOIN books o ON o.id = bt.book_id
          WHERE bt.agency_id = b.agency_id AND bt.normative = b.normative AND bt.body_key = b.body_key
            AND bt.type_code = v_code;
         IF v_other IS NOT NULL THEN
-            PERFORM problem_raise('book-overlap', format('type %s is already covered by "%s"', v_code, v_other));
+            PERFORM problem_raise('book-overlap', format('type %s is already covered by "%s"', v_code, v_other),
+                                  format('loại %s đã thuộc sổ "%s"', v_code, v_other), '/type_codes');
         END IF;
         INSERT INTO book_types (book_id, agency_id, normative, body_key, type_code)
         VALUES (p_book, b.agency_id, b.normative, b.body_key, v_code)
         ON CONFLICT (book_id, type_code) DO NOTHING;
     END LOOP;
     IF b.normative AND (SELECT count(*) FROM book_types WHERE book_id = p_book) <> 1 THEN
-        PERFORM problem_raise('invalid-value', 'a normative book covers exactly one type: one series per type');
+        PERFORM problem_raise('invalid-value', 'a normative book covers exactly one type: one series per type',
+                              'sổ văn bản quy phạm pháp luật gồm đúng một loại: mỗi loại một dãy số', '/type_codes');
     END IF;
 END $$;
 
@@ -181,23 +190,31 @@ DECLARE v_agency bigint := books_admin_agency(p_user); v_book bigint; v_other te
         v_body bigint := (f->>'issuing_body_id')::bigint;
 BEGIN
     IF v_body IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = v_body AND agency_id = v_agency AND advisory) THEN
-        PERFORM problem_raise('invalid-value', 'issuing_body_id is an advisory body (a unit marked advisory) of your agency');
+        PERFORM problem_raise('invalid-value', 'issuing_body_id is an advisory body (a unit marked advisory) of your agency',
+                              'issuing_body_id là một tổ chức tư vấn (đơn vị được đánh dấu tư vấn) của cơ quan bạn',
+                              '/issuing_body_id');
     END IF;
     IF v_normative AND v_body IS NOT NULL THEN
-        PERFORM problem_raise('invalid-value', 'an advisory body issues no legal normative documents');
+        PERFORM problem_raise('invalid-value', 'an advisory body issues no legal normative documents',
+                              'tổ chức tư vấn không ban hành văn bản quy phạm pháp luật', '/normative');
     END IF;
     IF v_normative AND v_rest THEN
-        PERFORM problem_raise('invalid-value', 'a normative book covers one type, never the rest');
+        PERFORM problem_raise('invalid-value', 'a normative book covers one type, never the rest',
+                              'sổ văn bản quy phạm pháp luật gồm một loại, không gồm các loại còn lại', '/covers_rest');
     END IF;
     IF NOT v_rest AND jsonb_array_length(coalesce(f->'type_codes', '[]')) = 0 THEN
-        PERFORM problem_raise('invalid-value', 'a book covers listed types (type_codes) or the rest (covers_rest)');
+        PERFORM problem_raise('invalid-value', 'a book covers listed types (type_codes) or the rest (covers_rest)',
+                              'sổ gồm các loại được liệt kê (type_codes) hoặc các loại còn lại (covers_rest)',
+                              '/type_codes');
     END IF;
     IF v_rest THEN
         SELECT name INTO v_other FROM books
          WHERE agency_id = v_agency AND direction = 'out' AND NOT normative AND body_key = coalesce(v_body, 0)
            AND covers_rest AND closed_at IS NULL;
         IF v_other IS NOT NULL THEN
-            PERFORM problem_raise('book-overlap', format('"%s" already covers the rest; change or close it first', v_other));
+            PERFORM problem_raise('book-overlap', format('"%s" already covers the rest; change or close it first', v_other),
+                                  format('sổ "%s" đã gồm các loại còn lại; hãy sửa hoặc đóng sổ đó trước', v_other),
+                                  '/covers_rest');
         END IF;
     END IF;
     INSERT INTO books (agency_id, direction, normative, body_id, covers_rest, name)
@@ -216,26 +233,32 @@ DECLARE v_agency bigint := books_admin_agency(p_user); b books; v_other text;
 BEGIN
     SELECT * INTO b FROM books WHERE id = p_book AND agency_id = v_agency FOR UPDATE;
     IF b.id IS NULL THEN
-        PERFORM problem_raise('book-not-found', format('your agency has no book %s', p_book));
+        PERFORM problem_raise('book-not-found', format('your agency has no book %s', p_book),
+                              format('cơ quan của bạn không có sổ %s', p_book));
     END IF;
     IF b.closed_at IS NOT NULL AND (f - 'name') <> '{}' THEN
-        PERFORM problem_raise('book-closed', 'a closed book stays closed; open a new one');
+        PERFORM problem_raise('book-closed', 'a closed book stays closed; open a new one',
+                              'sổ đã đóng thì không mở lại; hãy mở sổ mới');
     END IF;
     IF b.direction = 'in' AND (f - 'name') <> '{}' THEN
-        PERFORM problem_raise('invalid-value', 'incoming documents have one series: the incoming book is renamed only');
+        PERFORM problem_raise('invalid-value', 'incoming documents have one series: the incoming book is renamed only',
+                              'văn bản đến có một dãy số: sổ văn bản đến chỉ được đổi tên');
     END IF;
     IF f ? 'name' THEN
         UPDATE books SET name = f->>'name' WHERE id = p_book;
     END IF;
     IF f ? 'covers_rest' AND (f->>'covers_rest')::boolean IS DISTINCT FROM b.covers_rest THEN
         IF b.normative AND (f->>'covers_rest')::boolean THEN
-            PERFORM problem_raise('invalid-value', 'a normative book covers one type, never the rest');
+            PERFORM problem_raise('invalid-value', 'a normative book covers one type, never the rest',
+                              'sổ văn bản quy phạm pháp luật gồm một loại, không gồm các loại còn lại', '/covers_rest');
         END IF;
         SELECT name INTO v_other FROM books
          WHERE agency_id = v_agency AND direction = 'out' AND normative = b.normative AND body_key = b.body_key
            AND covers_rest AND closed_at IS NULL AND id <> p_book;
         IF (f->>'covers_rest')::boolean AND v_other IS NOT NULL THEN
-            PERFORM problem_raise('book-overlap', format('"%s" already covers the rest; change or close it first', v_other));
+            PERFORM problem_raise('book-overlap', format('"%s" already covers the rest; change or close it first', v_other),
+                                  format('sổ "%s" đã gồm các loại còn lại; hãy sửa hoặc đóng sổ đó trước', v_other),
+                                  '/covers_rest');
         END IF;
         UPDATE books SET covers_rest = (f->>'covers_rest')::boolean WHERE id = p_book;
     END IF;
@@ -246,11 +269,14 @@ BEGIN
         DELETE FROM book_types WHERE book_id = p_book;
         UPDATE books SET closed_at = qlvb_now(), covers_rest = false WHERE id = p_book;
     ELSIF f ? 'closed' AND b.closed_at IS NOT NULL THEN
-        PERFORM problem_raise('book-closed', 'a closed book stays closed; open a new one');
+        PERFORM problem_raise('book-closed', 'a closed book stays closed; open a new one',
+                              'sổ đã đóng thì không mở lại; hãy mở sổ mới');
     END IF;
     IF NOT (SELECT covers_rest OR closed_at IS NOT NULL FROM books WHERE id = p_book)
        AND NOT EXISTS (SELECT 1 FROM book_types WHERE book_id = p_book) THEN
-        PERFORM problem_raise('invalid-value', 'an open book covers listed types or the rest; close it instead');
+        PERFORM problem_raise('invalid-value', 'an open book covers listed types or the rest; close it instead',
+                              'sổ đang mở phải gồm các loại được liệt kê hoặc các loại còn lại; nếu không, hãy đóng sổ',
+                              '/type_codes');
     END IF;
     PERFORM books_check(v_agency);
 END $$;
@@ -320,7 +346,8 @@ DECLARE v_agency bigint := coalesce(acting_agency(p_user, ARRAY['clerk']),
                                         AND is_leader(p_user, m.agency_id) LIMIT 1));
 BEGIN
     IF v_agency IS NULL THEN
-        PERFORM problem_raise('forbidden', 'a register is read by a clerk or a leader of the agency');
+        PERFORM problem_raise('forbidden', 'a register is read by a clerk or a leader of the agency',
+                              'sổ đăng ký do văn thư hoặc lãnh đạo của cơ quan xem');
     END IF;
     IF p_direction = 'in' THEN
         RETURN QUERY

@@ -40,14 +40,15 @@ DECLARE u users; v_agency bigint;
 BEGIN
     SELECT * INTO u FROM users WHERE id = p_user FOR UPDATE;
     IF u.id IS NULL THEN
-        PERFORM problem_raise('user-not-found', 'no such user');
+        PERFORM problem_raise('user-not-found', 'no such user', 'không có người dùng này');
     END IF;
     SELECT agency_id INTO v_agency FROM memberships WHERE user_id = p_user ORDER BY is_primary DESC, id LIMIT 1;
     IF v_agency IS NULL OR NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = p_admin AND agency_id = v_agency) THEN
-        PERFORM problem_raise('user-not-found', 'no such user');       -- another agency's people are not shown
+        PERFORM problem_raise('user-not-found', 'no such user', 'không có người dùng này');       -- another agency's people are not shown
     END IF;
     IF NOT has_role(p_admin, v_agency, ARRAY['admin']) THEN
-        PERFORM problem_raise('forbidden', 'only an administrator of the user''s agency manages the account');
+        PERFORM problem_raise('forbidden', 'only an administrator of the user''s agency manages the account',
+                              'chỉ quản trị viên của cơ quan người dùng mới quản lý tài khoản này');
     END IF;
     RETURN u;
 END $$;
@@ -59,7 +60,8 @@ CREATE OR REPLACE FUNCTION account_set_active(p_admin bigint, p_user bigint, p_a
 DECLARE u users := account_managed_by(p_admin, p_user);
 BEGIN
     IF u.id = p_admin AND NOT p_active THEN
-        PERFORM problem_raise('invalid-value', 'an administrator does not deactivate their own account');
+        PERFORM problem_raise('invalid-value', 'an administrator does not deactivate their own account',
+                              'quản trị viên không tự khóa tài khoản của mình');
     END IF;
     UPDATE users SET is_active = p_active WHERE id = u.id;
     IF NOT p_active THEN

@@ -413,7 +413,11 @@ BEGIN
                 PERFORM problem_raise('person-named-twice',
                     format('user %s is named twice in this direction (%s and %s%s); name each person once',
                            v_uid, v_twice, a->>'role', CASE WHEN v_unit IS NULL THEN ''
-                                                            ELSE format(' as a head of unit %s', v_unit) END));
+                                                            ELSE format(' as a head of unit %s', v_unit) END),
+                    format('người dùng %s được nêu hai lần trong chỉ đạo này (%s và %s%s); mỗi người chỉ nêu một lần',
+                           v_uid, v_twice, a->>'role', CASE WHEN v_unit IS NULL THEN ''
+                                                            ELSE format(' với tư cách trưởng đơn vị %s', v_unit) END),
+                    '/assignments');
             END IF;
             INSERT INTO assignments (document_id, user_id, unit_id, role, deadline, assigned_by)
             VALUES (p_doc, v_uid, v_unit, a->>'role', (a->>'deadline')::timestamptz, p_user);
@@ -468,7 +472,7 @@ DECLARE
     r jsonb;
     v_agency bigint;
     v_target documents;
-    v_closed text;
+    v_closed text; v_closed_vi text;
     v_refusal text[];
 BEGIN
     -- officials and heads of units draft; leaders and clerks where the
@@ -491,18 +495,24 @@ BEGIN
          WHERE id = coalesce((f->>'replaces')::bigint, (f->>'corrects')::bigint);
         IF v_target.id IS NULL THEN
             PERFORM problem_raise('invalid-value',
-                'a replacement or a correction is of an issued document of your agency, not recalled or replaced');
+                'a replacement or a correction is of an issued document of your agency, not recalled or replaced',
+                'văn bản thay thế hoặc đính chính phải là của một văn bản đã ban hành của cơ quan bạn, '
+                'chưa bị thu hồi hay thay thế');
         END IF;
         v_refusal := doc_refusal(p_user, v_target, CASE WHEN f ? 'replaces' THEN 'replace' ELSE 'correct' END);
         IF v_refusal IS NOT NULL THEN
             -- a recalled one is no longer issued: the same answer as any
             -- document a replacement cannot be of
             PERFORM problem_raise('invalid-value',
-                'a replacement or a correction is of an issued document of your agency, not recalled or replaced');
+                'a replacement or a correction is of an issued document of your agency, not recalled or replaced',
+                'văn bản thay thế hoặc đính chính phải là của một văn bản đã ban hành của cơ quan bạn, '
+                'chưa bị thu hồi hay thay thế');
         END IF;
         IF f ? 'replaces' AND v_target.type_code <> f->>'type_code' THEN
             PERFORM problem_raise('invalid-value', format('a replacement is of the same form (%s) as what it replaces',
-                                                          v_target.type_code));
+                                                          v_target.type_code),
+                                  format('văn bản thay thế cùng hình thức (%s) với văn bản bị thay thế', v_target.type_code),
+                                  '/type_code');
         END IF;
         IF f ? 'corrects' AND f->>'type_code' <> 'CV' THEN
             PERFORM problem_raise('invalid-value', 'a correction (đính chính) is a công văn (type_code CV)',
@@ -518,7 +528,12 @@ BEGIN
             'your agency does not issue a %s as a legal normative document (agencies.normative_types: %s)%s',
             (SELECT name FROM document_types WHERE code = f->>'type_code'),
             (SELECT coalesce(nullif(array_to_string(normative_types, ', '), ''), 'none') FROM agencies WHERE id = m.agency_id),
-            CASE WHEN f->>'issuing_body_id' IS NOT NULL THEN '; an advisory body never does' ELSE '' END));
+            CASE WHEN f->>'issuing_body_id' IS NOT NULL THEN '; an advisory body never does' ELSE '' END),
+            format('cơ quan của bạn không ban hành %s là văn bản quy phạm pháp luật (agencies.normative_types: %s)%s',
+            (SELECT name FROM document_types WHERE code = f->>'type_code'),
+            (SELECT coalesce(nullif(array_to_string(normative_types, ', '), ''), 'không có') FROM agencies WHERE id = m.agency_id),
+            CASE WHEN f->>'issuing_body_id' IS NOT NULL THEN '; tổ chức tư vấn không bao giờ ban hành' ELSE '' END),
+            '/normative');
     END IF;
     IF f->>'issuing_body_id' IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = (f->>'issuing_body_id')::bigint
                                                             AND agency_id = m.agency_id AND advisory) THEN
@@ -541,12 +556,15 @@ BEGIN
                 -- a closed agency receives nothing new: say who took its place
                 SELECT format('agency %s (%s) closed on %s%s', c.code, c.name, c.valid_to,
                               CASE WHEN s.id IS NOT NULL THEN format('; its successor is %s (%s)', s.code, s.name)
-                                   ELSE '; it has no successor' END)
-                  INTO v_closed
+                                   ELSE '; it has no successor' END),
+                       format('cơ quan %s (%s) đã giải thể ngày %s%s', c.code, c.name, to_char(c.valid_to, 'DD/MM/YYYY'),
+                              CASE WHEN s.id IS NOT NULL THEN format('; cơ quan kế thừa là %s (%s)', s.code, s.name)
+                                   ELSE '; không có cơ quan kế thừa' END)
+                  INTO v_closed, v_closed_vi
                   FROM agencies c LEFT JOIN agencies s ON s.id = agency_current(c.id)
                  WHERE c.code = r->>'agency_code' ORDER BY c.valid_to DESC LIMIT 1;
                 IF v_closed IS NOT NULL THEN
-                    PERFORM problem_raise('agency-closed', v_closed);
+                    PERFORM problem_raise('agency-closed', v_closed, v_closed_vi, '/recipients');
                 END IF;
                 PERFORM problem_raise('invalid-value', format('unknown recipient agency %s', r->>'agency_code'),
                                       format('không có cơ quan nhận %s', r->>'agency_code'));
@@ -718,7 +736,9 @@ BEGIN
                   AND notation_key(x.number_notation) = notation_key(v_notation) AND NOT x.notation_duplicate) THEN
         PERFORM problem_raise('notation-taken', format(
             '%s was already issued this year by your agency: two of its books give the same notation; '
-            'an administrator mends the books', v_notation));
+            'an administrator mends the books', v_notation),
+            format('năm nay cơ quan bạn đã ban hành %s: hai sổ của cơ quan cho cùng một số, ký hiệu; '
+            'quản trị viên cần sửa lại các sổ', v_notation));
     END IF;
     UPDATE documents SET status = 'issued', book_id = v_book, book_year = v_num.year,
            book_number = v_num.number, number_notation = v_notation,

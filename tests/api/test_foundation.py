@@ -55,6 +55,39 @@ def test_nginx_own_refusals_are_problems_of_the_registry_not_html():
         assert r.headers.get("content-language") == "en" and r.json["detail"].isascii(), r.json
     vi = request("GET", "/nothing", headers={"Accept-Language": "vi-VN,en;q=0.5"})
     assert vi.headers.get("content-language") == "vi" and vi.json["detail"] == "không có địa chỉ này"
+    # nginx weighs the languages as the workers do: both answer alike
+    for al, lang in [("fr, en;q=0.9", "en"), ("vi;q=0.5, en;q=0.8", "en"), ("en;q=0", "vi"), ("en;Q=0.1, vi", "vi"),
+                     ("en ; q=0.9", "en"), ("da, en-GB;q=0.8, vi;q=0.8", "en"), ("eng", "vi"), ("", "vi")]:
+        front = request("GET", "/nothing", headers={"Accept-Language": al})
+        worker = request("GET", "/api/v1/nothing", headers={"Accept-Language": al})
+        assert front.status == worker.status == 404, (front, worker)
+        assert front.headers.get("content-language") == worker.headers.get("content-language") == lang, \
+            (al, front.headers, worker.headers)
+
+
+def test_every_kind_of_refusal_says_its_detail_in_vietnamese_and_in_english():
+    t = tokens("stp.chuyenvien")["access_token"]
+    a = tokens("admin")["access_token"]
+    cases = [  # (method, path, token, body or raw, status, slug): the worker, its parsers, and SQL
+        ("GET", "/api/v1/me", None, None, 401, "missing-token"),
+        ("GET", "/api/v1/me", "x.y.z", None, 401, "invalid-token"),
+        ("GET", "/api/v1/inbox?cursor=abc", t, None, 400, "invalid-parameter"),
+        ("GET", "/api/v1/inbox/changes?since=zzz", t, None, 410, "sync-token-expired"),
+        ("POST", "/api/v1/documents/outgoing", t, b"{", 400, "malformed-json"),
+        ("POST", "/api/v1/books", t, {"name": "Sổ thử", "type_codes": ["BC"]}, 403, "forbidden"),
+        ("PATCH", "/api/v1/books/999999999", a, {"name": "Sổ thử"}, 404, "book-not-found"),
+        ("POST", "/api/v1/auth/refresh", None, {"refresh_token": "khong-co"}, 401, "invalid-refresh-token"),
+        ("GET", "/api/v1/files/999999999", t, None, 404, "file-not-found"),
+    ]
+    for method, path, token, body, status, slug in cases:
+        seen = {}
+        for lang in ("vi", "en"):
+            kw = {"raw": body} if isinstance(body, bytes) else {"body": body}
+            r = call(method, path, token=token, headers={"Accept-Language": lang}, **kw)
+            problem(r, status, slug)
+            assert r.headers.get("content-language") == lang, (path, lang, r.headers)
+            seen[lang] = r.json["detail"]
+        assert not seen["vi"].isascii() and seen["en"].isascii() and seen["vi"] != seen["en"], (path, seen)
 
 
 def test_wrong_method_is_405_with_allow():
@@ -127,7 +160,7 @@ def test_the_demo_province_is_as_of_today_closed_agencies_keep_their_rows_and_re
     r = call("POST", "/api/v1/documents/outgoing", token=t, body={
         "type_code": "CV", "subject": "Gửi Sở cũ", "recipients": [{"agency_code": "000.00.01.H19"}]})
     problem(r, 422, "agency-closed")
-    assert "000.00.23.H19" in r.json["detail"] and "2025-02-28" in r.json["detail"], r.json
+    assert "000.00.23.H19" in r.json["detail"] and "28/02/2025" in r.json["detail"], r.json
     # an agency that closes after the draft: the issued document reaches its successor
     d = call("POST", "/api/v1/documents/outgoing", token=t, body={
         "type_code": "CV", "subject": "Gửi Liên đoàn Lao động", "recipients": [{"agency_code": "000.00.31.H19"}]}).json["id"]
@@ -280,7 +313,7 @@ def test_a_request_past_the_arena_limit_is_answered_and_its_worker_goes_on():
         # a body the arena cannot hold, under nginx's file limit: 413 from the worker
         r = _upload(t, doc, b"%PDF-1.4\n" + b"0" * (4 * arena))
         problem(r, 413, "body-too-large")
-        assert "does not fit" in r.json["detail"] and r.json["instance"] == f"/api/v1/documents/{doc}/files", r
+        assert "không vừa" in r.json["detail"] and r.json["instance"] == f"/api/v1/documents/{doc}/files", r
         # a body that fits, but the JSON text the handler builds from it does
         # not: 500, nothing written, and the Idempotency-Key let go (the retry
         # runs again rather than waiting on a first attempt that is gone)

@@ -223,3 +223,55 @@ def test_every_operation_lists_its_problems_from_the_registry_and_every_problem_
                 listed |= set(op["x-problems"])
     homeless = registry - listed - {"not-found", "method-not-allowed"}     # answers of no operation
     assert not homeless, f"problems no operation lists: {sorted(homeless)}"
+
+
+def _calls(text, name):
+    """The argument lists of every call of name in text, split at top-level
+    commas (SQL quotes and C strings and parentheses respected)."""
+    out = []
+    for m in re.finditer(r"\b" + name + r"\s*\(", text):
+        i, depth, args, cur, quote = m.end(), 1, [], "", None
+        while depth:
+            ch = text[i]
+            if quote:
+                cur += ch
+                if ch == "\\" and quote == '"':
+                    cur += text[i + 1]
+                    i += 1
+                elif ch == quote:
+                    quote = None
+            elif ch in "'\"":
+                quote, cur = ch, cur + ch
+            elif ch == "(":
+                depth, cur = depth + 1, cur + ch
+            elif ch == ")":
+                depth -= 1
+                if depth:
+                    cur += ch
+            elif ch == "," and depth == 1:
+                args.append(cur.strip())
+                cur = ""
+            else:
+                cur += ch
+            i += 1
+        args.append(cur.strip())
+        out.append((text[:m.start()].count("\n") + 1, args))
+    return out
+
+
+def test_every_refusal_a_client_reads_is_written_in_vietnamese_and_english():
+    missing = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "sql", "functions", "*.sql"))):
+        text = open(path, encoding="utf-8").read()
+        for line, args in _calls(text, "problem_raise"):
+            if line == 1 or "FUNCTION problem_raise" in text.splitlines()[line - 1]:
+                continue
+            if len(args) < 3 or args[2].upper() == "NULL":
+                missing.append(f"{os.path.relpath(path, ROOT)}:{line}")
+    for path in sorted(glob.glob(os.path.join(ROOT, "api", "*.c")) + glob.glob(os.path.join(ROOT, "fcgi", "*.c"))):
+        text = open(path, encoding="utf-8").read()
+        for name, at in (("resp_problem", 2), ("resp_problem_ext", 2), ("unauthorized", 2), ("too_many", 2)):
+            for line, args in _calls(text, name):
+                if len(args) > at and re.search(r'(^|\(|, *)"', args[at]) and not re.search(r"SAY\(|\bT\(|lang_en", args[at]):
+                    missing.append(f"{os.path.relpath(path, ROOT)}:{line}: {args[at][:60]}")
+    assert not missing, "a detail in one language only:\n" + "\n".join(missing)

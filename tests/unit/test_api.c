@@ -529,7 +529,7 @@ static const struct problem *of_failure(bool down, const char *sqlstate, const c
     c.db_down = down;
     c.sqlstate = sqlstate;
     c.sqlmsg = msg;
-    return problem_of_db_failure(&c, detail);
+    return problem_of_db_failure(&c, true, detail);
 }
 
 static void db_failures_map_to_their_problems(void **state)
@@ -597,8 +597,14 @@ static void resp_problem_db_answers_the_mapped_problem(void **state)
     (void)state;
     req.c.db_down = true;
     resp_problem_db(&req);
-    answered(503, "database-unavailable", "database");
+    answered(503, "database-unavailable", "cơ sở dữ liệu");
     assert_non_null(strstr(req.hdrs.s, "Retry-After: 5\r\n"));
+    req.lang_en = true;
+    req.hdrs.len = 0;
+    req.hdrs.s[0] = '\0';
+    resp_problem_db(&req);
+    answered(503, "database-unavailable", "database");
+    req.lang_en = false;
     req.c.db_down = false;
     req.c.sqlstate = "QP002";
     req.c.sqlmsg = "only a clerk registers documents";
