@@ -862,10 +862,10 @@ export interface components {
         /** @description RFC 9457 problem details, extensible (a problem type may add members). */
         Problem: {
             type: components["schemas"]["ProblemType"];
-            /** @description The problem type's title, in Vietnamese; in English when the request's Accept-Language prefers English (the answer's Content-Language says which). The type's slug never changes with the language. */
+            /** @description The problem type's title, in Vietnamese; in English when the request's Accept-Language weighs English higher than Vietnamese (other languages do not count; a tie goes to the one listed first; the answer's Content-Language says which). The type's slug never changes with the language. */
             title: string;
             status: number;
-            /** @description What went wrong in this request, in the title's language for a refused body and for the refusals of the document workflow; the details of the other business rules are in English for now. */
+            /** @description What went wrong in this request, in the title's language (a value the database refused quotes PostgreSQL's own English words after a Vietnamese lead). */
             detail?: string;
             instance?: string;
             request_id?: string;
