@@ -3,6 +3,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "books.h"
+#include "calendar.h"
 #include "directory.h"
 #include "documents.h"
 #include "files.h"
@@ -64,6 +65,11 @@ const struct route routes_table[] = {
     { "GET",   "/api/v1/books",            books_list,   AUTH_USER, NULL },
     { "POST",  "/api/v1/books",            books_create, AUTH_USER | IDEMPOTENT, NULL },
     { "PATCH", "/api/v1/books/{book_id}",  books_change, AUTH_USER | IDEMPOTENT, NULL },
+    /* the working-day calendar: calendar_day_put in sql/functions/calendar.sql decides who edits */
+    { "GET",    "/api/v1/calendar/deadline",     calendar_deadline,   AUTH_USER, NULL },
+    { "GET",    "/api/v1/calendar/years/{year}", calendar_year,       AUTH_USER, NULL },
+    { "PUT",    "/api/v1/calendar/days/{date}",  calendar_day_put,    AUTH_USER, NULL },
+    { "DELETE", "/api/v1/calendar/days/{date}",  calendar_day_delete, AUTH_USER, NULL },
     /* who may read a register: register_lines in sql/functions/books.sql */
     { "GET",  "/api/v1/registers/{direction}",    registers_export,    AUTH_USER, NULL },
     { "GET",  "/api/v1/files/{id}",               files_download,      AUTH_USER, NULL },

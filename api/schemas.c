@@ -157,6 +157,14 @@ const struct field schema_book_change[] = {
     END,
 };
 
+const struct field schema_calendar_day[] = {
+    { "kind", F_STR, true, 1, 31, NULL, NULL },
+    { "name", F_STR, true, 1, 200, NULL, NULL },
+    { "provisional", F_BOOL, false, 0, 0, NULL, NULL },
+    { "source", F_STR, false, 1, 500, NULL, NULL },
+    END,
+};
+
 const struct schema schemas[] = {
     { "LoginRequest", schema_login },
     { "RefreshRequest", schema_refresh },
@@ -178,5 +186,6 @@ const struct schema schemas[] = {
     { "BatchItem", schema_batch_item },
     { "BookRequest", schema_book },
     { "BookChange", schema_book_change },
+    { "CalendarDayRequest", schema_calendar_day },
     { NULL, NULL },
 };

@@ -27,6 +27,7 @@ extern const struct field schema_batch[];       /* BatchRequest */
 extern const struct field schema_batch_item[];  /* BatchItem */
 extern const struct field schema_book[];        /* BookRequest */
 extern const struct field schema_book_change[]; /* BookChange */
+extern const struct field schema_calendar_day[]; /* CalendarDayRequest */
 
 /* Every table above by the name of its schema in openapi.yaml; ends with a
  * NULL name. */

@@ -811,6 +811,70 @@ export interface paths {
         patch: operations["changeBook"];
         trace?: never;
     };
+    "/api/v1/calendar/years/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The working-day calendar of a year
+         * @description The province's days off on weekdays and Saturdays worked in exchange (Labour Code 2019 art. 112). Monday to Friday are worked unless a day says otherwise; Saturday and Sunday rest unless a day of a working kind says so. A year not yet announced holds its fixed holidays, Tết and Giỗ Tổ from the Vietnamese lunar calendar, and the days off after a holiday that falls on a weekend, each marked provisional until the announcement is entered. The ETag changes with any change of the calendar.
+         */
+        get: operations["getCalendarYear"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/deadline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A deadline of N working days from a moment
+         * @description Civil Code 2015 art. 147-148: counting starts on the first working day after the day of the event (that day never counts, whatever the hour) and ends at 24:00 of the Nth working day, Asia/Ho_Chi_Minh. The deadline is that instant (the next day's 00:00) and its local date. The rule every deadline in working days of the API follows.
+         */
+        get: operations["computeDeadline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/days/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * A holder of the calendar role enters or changes one day
+         * @description Enters the day as announced (provisional false unless said), in place of what the day held. The kind is one of the calendar's kinds (holiday, compensatory, swap_off, worked, and any the province adds); a new holiday, such as 24 November once in force, is a day of kind holiday with its name. A worked kind on a weekday is refused (it is worked already). Others than holders of the calendar role get 403. Deadlines computed afterwards follow the new calendar; those already set stay as they were set.
+         */
+        put: operations["putCalendarDay"];
+        post?: never;
+        /**
+         * A holder of the calendar role removes one day's entry
+         * @description The day becomes what its weekday makes it. 404 calendar-day-not-found when the calendar holds nothing for it.
+         */
+        delete: operations["deleteCalendarDay"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/registers/{direction}": {
         parameters: {
             query?: never;
@@ -895,7 +959,7 @@ export interface components {
          * @description urn:qlvb:problem:<slug>, the slug naming the problem. Each type is declared once in the server's registry of problems (sql/problems.def), with its HTTP status and its Vietnamese and English titles; this list is checked against that registry by the test suite.
          * @enum {string}
          */
-        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
+        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:calendar-day-not-found" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
         HealthChecks: {
             /** @enum {string} */
             postgresql: "up" | "down";
@@ -1155,6 +1219,56 @@ export interface components {
             covers_rest?: boolean;
             /** @description true closes the book (it covers nothing from now on and keeps its numbers); a closed book stays closed. */
             closed?: boolean;
+        };
+        CalendarDayRequest: {
+            /** @description A kind of the calendar: holiday, compensatory, swap_off (days off), worked (a Saturday worked in exchange), or one the province added. */
+            kind: string;
+            name: string;
+            /** @description true while the year is not announced; default false. */
+            provisional?: boolean;
+            /** @description The announcement it comes from. */
+            source?: string;
+        };
+        CalendarDay: {
+            /** Format: date */
+            date: string;
+            kind: string;
+            /** @description The kind's Vietnamese name. */
+            kind_name: string;
+            /** @description true when the day is worked (a Saturday in exchange), false when it is a day off. */
+            working: boolean;
+            name: string;
+            provisional: boolean;
+            source: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CalendarYear: {
+            year: number;
+            /** @description The calendar's version; it grows with every change. */
+            version: number;
+            /** @description Some day of the year is still provisional. */
+            provisional: boolean;
+            /** @description How many days of the year are worked. */
+            working_days: number;
+            days: components["schemas"]["CalendarDay"][];
+        };
+        CalendarDeadline: {
+            /** Format: date-time */
+            from: string;
+            working_days: number;
+            /**
+             * Format: date-time
+             * @description 24:00 of the last working day: the next day's first instant.
+             */
+            deadline: string;
+            /**
+             * Format: date
+             * @description The working day the deadline ends.
+             */
+            deadline_date: string;
+            /** @description A provisional day lies between the event and the deadline. */
+            provisional: boolean;
         };
         Book: {
             id: number;
@@ -3279,6 +3393,138 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag this API gave; 304 when it is still current. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The year. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarYear"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    computeDeadline: {
+        parameters: {
+            query: {
+                /**
+                 * @description The event's moment, RFC 3339 (encode its + as %2B).
+                 * @example 2026-02-13T16:00:00+07:00
+                 */
+                from: string;
+                working_days: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deadline. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDeadline"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putCalendarDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarDayRequest"];
+            };
+        };
+        responses: {
+            /** @description The day as it now is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDay"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteCalendarDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
