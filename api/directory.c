@@ -10,7 +10,7 @@
 
 static const char *const positions[] = { "leader", "deputy_leader", "head", "deputy_head", "official", "clerk",
                                          "admin", NULL };
-static const char *const roles[] = { "clerk", "tracker", "admin", NULL };
+static const char *const roles[] = { "clerk", "tracker", "admin", "calendar", NULL };
 
 /* Answers the JSON of res (column 0; NULL: not found) with its hash as the
  * ETag, or 304 when the client holds it already. */
@@ -64,7 +64,7 @@ void directory_members(struct req *r)
         return;
     }
     if (role && !one_of(role, roles)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "role là clerk, tracker hoặc admin", "role is clerk, tracker or admin"));
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "role là clerk, tracker, admin hoặc calendar", "role is clerk, tracker, admin or calendar"));
         return;
     }
     if (unit && (!*unit || strspn(unit, "0123456789") != strlen(unit) || strlen(unit) > 18 || atoll(unit) < 1)) {

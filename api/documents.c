@@ -58,28 +58,6 @@ struct step_run {
     bool part_of_batch;           /* the batch keeps its own answer with the key */
 };
 
-/* Whether an If-Match field value (RFC 9110: "*" or a list of entity
- * tags, compared strongly) names etag. */
-static bool etag_matches(const char *field, const char *etag)
-{
-    size_t n = strlen(etag);
-    size_t lead = strspn(field, " \t"), n_field = strlen(field);
-    while (n_field > lead && (field[n_field - 1] == ' ' || field[n_field - 1] == '\t'))
-        n_field--;
-    if (n_field - lead == 1 && field[lead] == '*')
-        return true;                   /* "*" alone: any current version */
-    for (const char *p = field; *p;) {
-        p += strspn(p, " \t,");
-        size_t len = strcspn(p, ",");
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
-        if (len == n && memcmp(p, etag, n) == 0)
-            return true;
-        p += strcspn(p, ",");
-    }
-    return false;
-}
-
 /* With If-Match: locks the document and compares its ETag; on a mismatch
  * answers 412 with the document as it now is and its ETag, and the step
  * is not taken. False when a statement failed. */
@@ -97,8 +75,8 @@ static bool precondition_tx(struct ctx *c, struct step_run *s)
     PGresult *cur = DB_RUN(c, DOC_ETAG_NOW, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
     if (!cur)
         return false;
-    if (PQntuples(cur) != 1 || etag_matches(s->if_match, PQgetvalue(cur, 0, 0)) ||
-        etag_matches(s->if_match, PQgetvalue(cur, 0, 1)))
+    if (PQntuples(cur) != 1 || http_etag_matches(s->if_match, PQgetvalue(cur, 0, 0)) ||
+        http_etag_matches(s->if_match, PQgetvalue(cur, 0, 1)))
         return true;                   /* unseen documents are refused by the step itself */
     PGresult *detail = DB_RUN(c, DOC_DETAIL, req_id_text(r, s->match_id), req_id_text(r, r->user_id));
     if (!detail)

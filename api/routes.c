@@ -12,6 +12,7 @@
 #include "inbox.h"
 #include "me.h"
 #include "registers.h"
+#include "tasks.h"
 
 const struct route routes_table[] = {
     { "GET",  "/api/v1/health",       health_get,   AUTH_NONE, NULL },
@@ -65,6 +66,16 @@ const struct route routes_table[] = {
     { "GET",   "/api/v1/books",            books_list,   AUTH_USER, NULL },
     { "POST",  "/api/v1/books",            books_create, AUTH_USER | IDEMPOTENT, NULL },
     { "PATCH", "/api/v1/books/{book_id}",  books_change, AUTH_USER | IDEMPOTENT, NULL },
+    /* tasks: sql/functions/tasks.sql decides who sees a task and who may take each step (task_refusal) */
+    { "GET",  "/api/v1/me/tasks",                     tasks_mine,   AUTH_USER, NULL },
+    { "POST", "/api/v1/tasks",                        tasks_create, AUTH_USER | IDEMPOTENT, NULL },
+    { "GET",  "/api/v1/tasks/{id}",                   tasks_get,    AUTH_USER, NULL },
+    { "POST", "/api/v1/tasks/{id}/progress",          tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_progress },
+    { "POST", "/api/v1/tasks/{id}/complete",          tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_complete },
+    { "POST", "/api/v1/tasks/{id}/confirm",           tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_confirm },
+    { "POST", "/api/v1/tasks/{id}/return",            tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_return },
+    { "POST", "/api/v1/tasks/{id}/extension",         tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_extension },
+    { "POST", "/api/v1/tasks/{id}/extension/decide",  tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_decide },
     /* the working-day calendar: calendar_day_put in sql/functions/calendar.sql decides who edits */
     { "GET",    "/api/v1/calendar/deadline",     calendar_deadline,   AUTH_USER, NULL },
     { "GET",    "/api/v1/calendar/years/{year}", calendar_year,       AUTH_USER, NULL },

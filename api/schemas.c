@@ -90,6 +90,7 @@ const struct field schema_assignment[] = {
     { "unit_id", F_ID, false, 0, 0, NULL, NULL },
     { "role", F_ENUM, true, 0, 0, roles, NULL },
     { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    { "deadline_working_days", F_INT, false, 1, 365, NULL, NULL },
     END,
 };
 
@@ -157,6 +158,59 @@ const struct field schema_book_change[] = {
     END,
 };
 
+static const char *const priorities[] = { "normal", "urgent", NULL };
+
+const struct field schema_task_holder[] = {
+    { "user_id", F_ID, false, 0, 0, NULL, NULL },
+    { "agency_code", F_STR, false, 1, 20, NULL, NULL },
+    END,
+};
+
+const struct field schema_task[] = {
+    { "title", F_STR, true, 1, 500, NULL, NULL },
+    { "content", F_STR, false, 1, 10000, NULL, NULL },
+    { "document_id", F_ID, false, 0, 0, NULL, NULL },
+    { "parent_id", F_ID, false, 0, 0, NULL, NULL },
+    { "lead_user_id", F_ID, false, 0, 0, NULL, NULL },
+    { "lead_agency_code", F_STR, false, 1, 20, NULL, NULL },
+    { "coordinators", F_ARRAY, false, 0, 50, NULL, schema_task_holder },
+    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    { "deadline_working_days", F_INT, false, 1, 365, NULL, NULL },
+    { "priority", F_ENUM, false, 0, 0, priorities, NULL },
+    { "confirm_required", F_BOOL, false, 0, 0, NULL, NULL },
+    END,
+};
+
+const struct field schema_task_progress[] = {
+    { "percent", F_INT, true, 0, 100, NULL, NULL },
+    { "note", F_STR, false, 1, 4000, NULL, NULL },
+    { "file_ids", F_ARRAY, false, 0, 20, NULL, NULL },
+    END,
+};
+
+const struct field schema_task_note[] = {
+    { "note", F_STR, false, 1, 4000, NULL, NULL },
+    END,
+};
+
+const struct field schema_task_return[] = {
+    { "note", F_STR, true, 1, 4000, NULL, NULL },
+    END,
+};
+
+const struct field schema_task_extension[] = {
+    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    { "deadline_working_days", F_INT, false, 1, 365, NULL, NULL },
+    { "reason", F_STR, true, 1, 4000, NULL, NULL },
+    END,
+};
+
+const struct field schema_task_decision[] = {
+    { "grant", F_BOOL, true, 0, 0, NULL, NULL },
+    { "note", F_STR, false, 1, 4000, NULL, NULL },
+    END,
+};
+
 const struct field schema_calendar_day[] = {
     { "kind", F_STR, true, 1, 31, NULL, NULL },
     { "name", F_STR, true, 1, 200, NULL, NULL },
@@ -187,5 +241,12 @@ const struct schema schemas[] = {
     { "BookRequest", schema_book },
     { "BookChange", schema_book_change },
     { "CalendarDayRequest", schema_calendar_day },
+    { "TaskHolder", schema_task_holder },
+    { "TaskRequest", schema_task },
+    { "TaskProgressRequest", schema_task_progress },
+    { "TaskNoteRequest", schema_task_note },
+    { "TaskReturnRequest", schema_task_return },
+    { "TaskExtensionRequest", schema_task_extension },
+    { "TaskDecisionRequest", schema_task_decision },
     { NULL, NULL },
 };

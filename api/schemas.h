@@ -28,6 +28,13 @@ extern const struct field schema_batch_item[];  /* BatchItem */
 extern const struct field schema_book[];        /* BookRequest */
 extern const struct field schema_book_change[]; /* BookChange */
 extern const struct field schema_calendar_day[]; /* CalendarDayRequest */
+extern const struct field schema_task_holder[]; /* TaskHolder */
+extern const struct field schema_task[]; /* TaskRequest */
+extern const struct field schema_task_progress[]; /* TaskProgressRequest */
+extern const struct field schema_task_note[]; /* TaskNoteRequest */
+extern const struct field schema_task_return[]; /* TaskReturnRequest */
+extern const struct field schema_task_extension[]; /* TaskExtensionRequest */
+extern const struct field schema_task_decision[]; /* TaskDecisionRequest */
 
 /* Every table above by the name of its schema in openapi.yaml; ends with a
  * NULL name. */

@@ -216,6 +216,28 @@ bool http_prefers_english(const char *al)
     return en;
 }
 
+/* Whether an If-Match field value (RFC 9110: "*" or a list of entity
+ * tags, compared strongly) names etag. */
+bool http_etag_matches(const char *field, const char *etag)
+{
+    size_t n = strlen(etag);
+    size_t lead = strspn(field, " \t"), n_field = strlen(field);
+    while (n_field > lead && (field[n_field - 1] == ' ' || field[n_field - 1] == '\t'))
+        n_field--;
+    if (n_field - lead == 1 && field[lead] == '*')
+        return true;                   /* "*" alone: any current version */
+    for (const char *p = field; *p;) {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, ",");
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if (len == n && memcmp(p, etag, n) == 0)
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
 void resp_problem_ext(struct req *r, int problem, const char *detail, json_t *ext)
 {
     const struct problem *p = problem_get(problem);

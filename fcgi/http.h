@@ -48,6 +48,9 @@ struct req {
 /* Whether an Accept-Language value prefers English (of the languages
  * served, English and Vietnamese, its best-weighted tag is en or en-*)
  * over Vietnamese, the default. */
+/* Whether an If-Match field value (RFC 9110: "*" or a list of entity tags,
+ * compared strongly) names etag. */
+bool http_etag_matches(const char *field, const char *etag);
 bool http_prefers_english(const char *accept_language);
 
 /* Request side. Header names as FastCGI gives them: "HTTP_IF_NONE_MATCH". */

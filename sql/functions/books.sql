@@ -355,7 +355,7 @@ BEGIN
                d.issuer_name, d.number_notation, to_char(d.doc_date, 'DD/MM/YYYY'),
                t.name || ': ' || d.subject,
                (SELECT string_agg(coalesce(un.name, u.full_name), '; ' ORDER BY a.id)
-                  FROM assignments a JOIN users u ON u.id = a.user_id LEFT JOIN units un ON un.id = a.unit_id
+                  FROM tasks a JOIN users u ON u.id = a.user_id LEFT JOIN units un ON un.id = a.unit_id
                  WHERE a.document_id = d.id AND a.role = 'main' AND a.active),
                (SELECT to_char(min(h.at) AT TIME ZONE 'Asia/Ho_Chi_Minh', 'DD/MM/YYYY')
                   FROM document_history h WHERE h.document_id = d.id AND h.action = 'directed'),

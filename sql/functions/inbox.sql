@@ -23,6 +23,23 @@ CREATE OR REPLACE FUNCTION inbox_put(p_user bigint, p_doc bigint, p_box text, p_
     SELECT inbox_touch(p_user);
 $$;
 
+-- Puts a task that is not a document's in a person's box.
+CREATE OR REPLACE FUNCTION inbox_put_task(p_user bigint, p_task bigint, p_box text, p_reason text,
+                                          p_deadline timestamptz) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO inbox_items AS i (user_id, task_id, box, reason, deadline)
+    VALUES (p_user, p_task, p_box, p_reason, p_deadline)
+    ON CONFLICT (user_id, task_id) WHERE document_id IS NULL DO UPDATE
+       SET box = EXCLUDED.box, reason = EXCLUDED.reason, unread = true,
+           deadline = EXCLUDED.deadline, updated_at = qlvb_now();
+    SELECT inbox_touch(p_user);
+$$;
+
+CREATE OR REPLACE FUNCTION inbox_done_task(p_user bigint, p_task bigint) RETURNS void LANGUAGE sql AS $$
+    UPDATE inbox_items SET box = 'done', updated_at = qlvb_now()
+     WHERE user_id = p_user AND task_id = p_task AND document_id IS NULL AND box <> 'done';
+    SELECT inbox_touch(p_user);
+$$;
+
 CREATE OR REPLACE FUNCTION inbox_done(p_user bigint, p_doc bigint) RETURNS void LANGUAGE sql AS $$
     UPDATE inbox_items SET box = 'done', updated_at = qlvb_now()
      WHERE user_id = p_user AND document_id = p_doc AND box <> 'done';
@@ -43,7 +60,8 @@ $$;
 CREATE OR REPLACE FUNCTION inbox_items_touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.box IS DISTINCT FROM OLD.box OR NEW.unread IS DISTINCT FROM OLD.unread
-       OR NEW.deadline IS DISTINCT FROM OLD.deadline OR NEW.reason IS DISTINCT FROM OLD.reason THEN
+       OR NEW.deadline IS DISTINCT FROM OLD.deadline OR NEW.reason IS DISTINCT FROM OLD.reason
+       OR NEW.task_id IS DISTINCT FROM OLD.task_id THEN
         PERFORM inbox_log(NEW.user_id, NEW.id, NEW.document_id, NULL);
     END IF;
     RETURN NEW;
@@ -111,21 +129,28 @@ $$;
 -- per item. PL/pgSQL, so that its expression is planned once per
 -- connection (an SQL function that is not inlined is planned again in
 -- every query that calls it).
-CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, d documents, p_agency_name text, p_now timestamptz)
+-- An item is a document's (document set; task: the holder's task on it, if
+-- any) or a task's own (document null).
+CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, d documents, t tasks, p_agency_name text, p_now timestamptz)
     RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN json_build_object(
-        'id', i.id, 'box', i.box, 'reason', i.reason, 'unread', i.unread, 'deadline', api_time(i.deadline),
+        'id', i.id, 'kind', CASE WHEN i.document_id IS NULL THEN 'task' ELSE 'document' END,
+        'box', i.box, 'reason', i.reason, 'unread', i.unread, 'deadline', api_time(i.deadline),
         'deadline_date', api_deadline_date(i.deadline),
         'overdue', i.deadline IS NOT NULL AND i.deadline < p_now AND i.box <> 'done',
         'due_soon', i.deadline IS NOT NULL AND i.deadline >= p_now AND i.deadline - inbox_due_soon_band() < p_now
                     AND i.box <> 'done',
         'updated_at', api_time(i.updated_at),
-        'document', json_build_object(
+        'document', CASE WHEN i.document_id IS NOT NULL THEN json_build_object(
             'id', d.id, 'direction', d.direction, 'status', d.status, 'subject', d.subject,
             'number_notation', d.number_notation, 'urgency', d.urgency, 'secrecy', d.secrecy,
-            'issuer_name', coalesce(d.issuer_name, p_agency_name)),
-        'etag', doc_version_tag(d.id, d.version));
+            'issuer_name', coalesce(d.issuer_name, p_agency_name)) END,
+        'task', CASE WHEN i.task_id IS NOT NULL THEN json_build_object(
+            'id', t.id, 'source', t.source, 'title', coalesce(t.title, d.subject), 'priority', t.priority,
+            'status', task_status(t, p_now), 'awaiting_confirmation', t.reported_at IS NOT NULL AND t.finished_at IS NULL,
+            'percent', t.percent, 'document_id', t.document_id, 'etag', task_etag(t)) END,
+        'etag', CASE WHEN i.document_id IS NOT NULL THEN doc_version_tag(d.id, d.version) ELSE task_etag(t) END);
 END $$;
 
 -- A sync token: opaque to the phone; it names the user, the inbox version
@@ -214,8 +239,9 @@ BEGIN
         v_upto := coalesce((SELECT max(c.version) FROM inbox_last_changes(p_user, v_from) c WHERE c.version < v_upto),
                            v_upto);
     END IF;
-    SELECT coalesce(json_agg(inbox_item_json(i, d, a.name, v_now) ORDER BY i.id), '[]') INTO v_items
-      FROM inbox_items i JOIN documents d ON d.id = i.document_id JOIN agencies a ON a.id = d.agency_id
+    SELECT coalesce(json_agg(inbox_item_json(i, d, t, a.name, v_now) ORDER BY i.id), '[]') INTO v_items
+      FROM inbox_items i LEFT JOIN documents d ON d.id = i.document_id LEFT JOIN tasks t ON t.id = i.task_id
+      LEFT JOIN agencies a ON a.id = d.agency_id
      WHERE i.user_id = p_user
        AND (i.id IN (SELECT c.item_id FROM inbox_last_changes(p_user, v_from) c
                       WHERE c.version <= v_upto AND c.removed IS NULL)

@@ -98,7 +98,7 @@ DECLARE
     v_out text[][] := '{}';
     v_why text[];
 BEGIN
-    SELECT a.status INTO v_assignment FROM assignments a
+    SELECT a.status INTO v_assignment FROM tasks a
      WHERE a.document_id = d.id AND a.user_id = p_user AND a.active ORDER BY a.id DESC LIMIT 1;
     SELECT true, EXISTS (SELECT 1 FROM approval_candidates c WHERE c.step_id = s.id AND c.user_id = p_user)
       INTO v_pending, v_candidate
@@ -374,20 +374,21 @@ END $$;
 CREATE OR REPLACE FUNCTION doc_direct(p_user bigint, p_doc bigint, p_note text, p_assign jsonb)
     RETURNS void LANGUAGE plpgsql AS $$
 DECLARE d documents := doc_lock(p_user, p_doc); a jsonb; v_uid bigint; v_unit bigint; v_old record; n int;
-        v_twice text;
+        v_twice text; v_i int; v_deadline timestamptz; v_task bigint; v_main bigint;
 BEGIN
     PERFORM doc_guard(p_user, d, 'direct');
     IF (SELECT count(*) FROM jsonb_array_elements(p_assign) x WHERE x->>'role' = 'main') <> 1 THEN
         PERFORM problem_raise('invalid-value', 'exactly one main handler is required', 'cần đúng một người chủ trì',
                               '/assignments');
     END IF;
-    FOR v_old IN SELECT * FROM assignments WHERE document_id = p_doc AND active LOOP
-        UPDATE assignments SET active = false WHERE id = v_old.id;
+    FOR v_old IN SELECT * FROM tasks WHERE document_id = p_doc AND active AND source = 'document' LOOP
+        UPDATE tasks SET active = false WHERE id = v_old.id;
         UPDATE inbox_items SET box = 'done', reason = 'reassigned', updated_at = qlvb_now()
          WHERE user_id = v_old.user_id AND document_id = p_doc;
     END LOOP;
-    FOR a IN SELECT * FROM jsonb_array_elements(p_assign) LOOP
+    FOR a, v_i IN SELECT x, o - 1 FROM jsonb_array_elements(p_assign) WITH ORDINALITY y(x, o) LOOP
         v_unit := (a->>'unit_id')::bigint;
+        v_deadline := task_deadline_of(a, format('/assignments/%s', v_i), false);
         IF v_unit IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = v_unit AND agency_id = d.agency_id) THEN
             PERFORM problem_raise('invalid-value', format('unit %s is not a unit of this agency', v_unit),
                                   format('đơn vị %s không thuộc cơ quan này', v_unit));
@@ -407,8 +408,8 @@ BEGIN
             END IF;
             -- one part per person: a person named twice (directly, or as a
             -- head of a unit named) could never finish both
-            SELECT x.role INTO v_twice FROM assignments x
-             WHERE x.document_id = p_doc AND x.user_id = v_uid AND x.active;
+            SELECT x.role INTO v_twice FROM tasks x
+             WHERE x.document_id = p_doc AND x.user_id = v_uid AND x.active AND x.source = 'document';
             IF v_twice IS NOT NULL THEN
                 PERFORM problem_raise('person-named-twice',
                     format('user %s is named twice in this direction (%s and %s%s); name each person once',
@@ -419,10 +420,16 @@ BEGIN
                                                             ELSE format(' với tư cách trưởng đơn vị %s', v_unit) END),
                     '/assignments');
             END IF;
-            INSERT INTO assignments (document_id, user_id, unit_id, role, deadline, assigned_by)
-            VALUES (p_doc, v_uid, v_unit, a->>'role', (a->>'deadline')::timestamptz, p_user);
+            INSERT INTO tasks (source, document_id, user_id, unit_id, agency_id, role, deadline, assigned_by,
+                               assigner_agency_id, priority, confirm_required, created_at)
+            VALUES ('document', p_doc, v_uid, v_unit, d.agency_id, a->>'role', v_deadline, p_user, d.agency_id,
+                    CASE WHEN d.urgency > 0 THEN 'urgent' ELSE 'normal' END,
+                    a->>'role' <> 'info' AND (SELECT confirm_document_tasks FROM agencies WHERE id = d.agency_id),
+                    qlvb_now())
+            RETURNING id INTO v_task;
             PERFORM inbox_put(v_uid, p_doc, CASE a->>'role' WHEN 'info' THEN 'info' ELSE 'process' END,
-                              a->>'role', (a->>'deadline')::timestamptz);
+                              a->>'role', v_deadline);
+            UPDATE inbox_items SET task_id = v_task WHERE user_id = v_uid AND document_id = p_doc;
             n := n + 1;
         END LOOP;
         IF n = 0 THEN
@@ -430,9 +437,12 @@ BEGIN
                                   format('đơn vị %s không có trưởng đơn vị để nhận', v_unit));
         END IF;
     END LOOP;
+    -- the group: the others name the main task (the first, if a unit's heads share it)
+    SELECT min(id) INTO v_main FROM tasks WHERE document_id = p_doc AND active AND role = 'main' AND source = 'document';
+    UPDATE tasks SET lead_task_id = v_main
+     WHERE document_id = p_doc AND active AND source = 'document' AND id <> v_main;
     UPDATE documents SET status = 'directed', direction_note = p_note,
-           deadline = coalesce((SELECT (x->>'deadline')::timestamptz FROM jsonb_array_elements(p_assign) x
-                                 WHERE x->>'role' = 'main'), deadline)
+           deadline = coalesce((SELECT deadline FROM tasks WHERE id = v_main), deadline)
      WHERE id = p_doc;
     PERFORM doc_log(p_doc, p_user,
                     CASE WHEN d.status = 'directed' THEN 'reassigned' ELSE 'directed' END, p_note, p_assign);
@@ -442,19 +452,30 @@ END $$;
 -- An assignee reads, reports, asks back or finishes.
 CREATE OR REPLACE FUNCTION doc_progress(p_user bigint, p_doc bigint, p_action text, p_note text)
     RETURNS void LANGUAGE plpgsql AS $$
-DECLARE d documents := doc_lock(p_user, p_doc); v_a assignments;
+DECLARE d documents := doc_lock(p_user, p_doc); v_a tasks;
 BEGIN
     PERFORM doc_guard(p_user, d, 'progress');
-    SELECT * INTO v_a FROM assignments WHERE document_id = p_doc AND user_id = p_user AND active
+    SELECT * INTO v_a FROM tasks WHERE document_id = p_doc AND user_id = p_user AND active AND source = 'document'
      ORDER BY id DESC LIMIT 1;
-    UPDATE assignments SET status = CASE p_action WHEN 'read' THEN 'read' WHEN 'report' THEN 'reported'
-                                                  WHEN 'ask' THEN 'asked' ELSE 'done' END,
-           finished_at = CASE WHEN p_action = 'finish' THEN qlvb_now() END
+    UPDATE tasks SET status = CASE p_action WHEN 'read' THEN 'read' WHEN 'report' THEN 'reported'
+                                            WHEN 'ask' THEN 'asked' ELSE 'done' END,
+           -- a finish is the completion report; final at once unless the
+           -- agency asks the directing leader to confirm it
+           reported_at = CASE WHEN p_action = 'finish' THEN qlvb_now() END,
+           reported_by = CASE WHEN p_action = 'finish' THEN p_user END,
+           percent = CASE WHEN p_action = 'finish' THEN 100 ELSE percent END,
+           finished_at = CASE WHEN p_action = 'finish' AND NOT confirm_required THEN qlvb_now() END,
+           finished_by = CASE WHEN p_action = 'finish' AND NOT confirm_required THEN p_user END,
+           version = version + 1
      WHERE id = v_a.id;
     PERFORM doc_log(p_doc, p_user, p_action, p_note, jsonb_build_object('role', v_a.role));
     IF p_action = 'ask' THEN
         PERFORM inbox_put(v_a.assigned_by, p_doc, 'process', 'question', NULL);
+    ELSIF p_action = 'finish' AND v_a.confirm_required THEN
+        PERFORM task_log(v_a.id, p_user, 'completed', p_note, 100);
+        PERFORM inbox_put_task(v_a.assigned_by, v_a.id, 'approve', 'completion_reported', v_a.deadline);
     ELSIF p_action = 'finish' THEN
+        PERFORM task_log(v_a.id, p_user, 'completed', p_note, 100);
         PERFORM inbox_done(p_user, p_doc);
         IF v_a.role = 'main' THEN
             UPDATE documents SET status = 'done' WHERE id = p_doc;
@@ -895,7 +916,7 @@ BEGIN
         PERFORM doc_log(r.delivered_id, p_user, 'recalled', d.recall_reason,
                         jsonb_build_object('from', (SELECT code FROM agencies WHERE id = d.agency_id),
                                            'number_notation', d.number_notation));
-        UPDATE assignments SET active = false WHERE document_id = r.delivered_id AND active;
+        UPDATE tasks SET active = false WHERE document_id = r.delivered_id AND active;
         -- the copy leaves every inbox (the changes feed says why)
         PERFORM set_config('qlvb.inbox_removal', 'recalled', true);
         DELETE FROM inbox_items WHERE document_id = r.delivered_id;

@@ -166,7 +166,7 @@ SELECT lives_ok($$SELECT doc_direct(pg_temp.uid('stp.phogiamdoc'), pg_temp.doc('
                                     pg_temp.assign('main', 'stp.chuyenvien', 'info', 'stp.vanthu'))$$,
                 'doc_direct: the deputy, acting as a leader, directs again: a reassignment');
 SELECT results_eq(
-    $$SELECT u.username, a.role, a.active FROM assignments a JOIN users u ON u.id = a.user_id
+    $$SELECT u.username, a.role, a.active FROM tasks a JOIN users u ON u.id = a.user_id
        WHERE a.document_id = pg_temp.doc('in') ORDER BY a.id$$,
     $$VALUES ('stp.truongphong', 'main', false), ('stp.chuyenvien', 'main', true), ('stp.vanthu', 'info', true)$$,
     'doc_direct: reassigning ends the earlier assignments and makes the new ones');
@@ -179,7 +179,7 @@ SELECT lives_ok($$SELECT doc_direct(pg_temp.uid('stp.giamdoc'), pg_temp.doc('in-
                                          jsonb_build_object('role', 'coordinate', 'user_id', pg_temp.uid('stp.chuyenvien'))))$$,
                 'doc_direct: a unit of the agency may be assigned');
 SELECT results_eq(
-    $$SELECT u.username, a.role, a.unit_id FROM assignments a JOIN users u ON u.id = a.user_id
+    $$SELECT u.username, a.role, a.unit_id FROM tasks a JOIN users u ON u.id = a.user_id
        WHERE a.document_id = pg_temp.doc('in-unit') AND a.active ORDER BY a.id$$,
     $$VALUES ('stp.truongphong', 'main', pg_temp.unit('000.00.21.H19', 'XDKTVB')), ('stp.chuyenvien', 'coordinate', NULL)$$,
     'doc_direct: the unit''s head receives it, the assignment remembering the unit');
@@ -206,7 +206,7 @@ SELECT throws_ok($$SELECT doc_progress(pg_temp.uid('stttt.chuyenvien'), pg_temp.
 SELECT lives_ok($$SELECT doc_progress(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('in'), 'read', NULL)$$,
                 'doc_progress: the main handler reads');
 SELECT results_eq(
-    $$SELECT a.status, i.unread FROM assignments a JOIN inbox_items i ON i.user_id = a.user_id AND i.document_id = a.document_id
+    $$SELECT a.status, i.unread FROM tasks a JOIN inbox_items i ON i.user_id = a.user_id AND i.document_id = a.document_id
        WHERE a.document_id = pg_temp.doc('in') AND a.user_id = pg_temp.uid('stp.chuyenvien') AND a.active$$,
     $$VALUES ('read', false)$$, 'doc_progress: read marks the assignment and the inbox item read');
 SELECT lives_ok($$SELECT doc_progress(pg_temp.uid('stp.chuyenvien'), pg_temp.doc('in'), 'ask', 'Xin ý kiến')$$,

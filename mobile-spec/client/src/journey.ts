@@ -122,7 +122,7 @@ async function main(): Promise<void> {
 
   // the head's phone syncs: the new item arrives with its document's ETag
   const synced = await head.GET("/api/v1/inbox/changes", { params: { query: { since: token } } });
-  const item = synced.data?.changed.find((i: InboxItem) => i.document.id === id);
+  const item = synced.data?.changed.find((i: InboxItem) => i.document?.id === id);
   check(item !== undefined && item.box === "approve", "the draft reached the head's inbox through the feed");
   token = synced.data!.next;
 
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
         "a refused body points at its field");
 
   const after = await head.GET("/api/v1/inbox/changes", { params: { query: { since: token } } });
-  check(after.response.status === 200 && after.data!.changed.some((i: InboxItem) => i.document.id === id),
+  check(after.response.status === 200 && after.data!.changed.some((i: InboxItem) => i.document?.id === id),
         "the approval shows in the feed");
 }
 

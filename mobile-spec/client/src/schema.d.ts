@@ -811,6 +811,186 @@ export interface paths {
         patch: operations["changeBook"];
         trace?: never;
     };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates a task directly, or delegates a part of one down
+         * @description The caller assigns a task to a person of their agency or to an open agency (its clerks and leaders receive it in their inboxes), with coordinators. With parent_id, a holder of that task delegates a sub-task (within its deadline); the trail is read from the top. The answer is the lead's task.
+         */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task with its group, sub-tasks, events and the caller's allowed steps
+         * @description Seen by its holders and its assigner, those of the tasks it was delegated from, the leaders of the agency holding it and of the agency that assigned it, and, for a document's task, who sees the document; any other caller gets 404. The ETag changes with every step.
+         */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The holder reports progress
+         * @description A percent, a note, and files already uploaded. Refused once completion is reported.
+         */
+        post: operations["reportTaskProgress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The holder reports completion
+         * @description Final at once when the task asks no confirmation (a documents task, unless its agency asks it); otherwise it waits for the assigner (awaiting_confirmation), and on time or late is judged at this moment.
+         */
+        post: operations["completeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The assigner confirms the completion reported
+         * @description The task is done, on time or late as reported; a documents main task finishes the document.
+         */
+        post: operations["confirmTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The assigner returns the completion reported
+         * @description The task is in progress again, its deadline unchanged; the note says why.
+         */
+        post: operations["returnTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The holder asks a later deadline
+         * @description One extension waits at a time; the assigner decides it.
+         */
+        post: operations["askTaskExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/extension/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The assigner grants or refuses the extension asked
+         * @description Granted, the deadline moves to the one asked.
+         */
+        post: operations["decideTaskExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tasks I hold (or my agency holds as its clerk or leader), or those I assigned
+         * @description Newest first, with each task's status now; cursor paginated.
+         */
+        get: operations["listMyTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar/years/{year}": {
         parameters: {
             query?: never;
@@ -959,7 +1139,7 @@ export interface components {
          * @description urn:qlvb:problem:<slug>, the slug naming the problem. Each type is declared once in the server's registry of problems (sql/problems.def), with its HTTP status and its Vietnamese and English titles; this list is checked against that registry by the test suite.
          * @enum {string}
          */
-        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:calendar-day-not-found" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
+        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:task-not-found" | "urn:qlvb:problem:not-the-holder" | "urn:qlvb:problem:not-the-assigner" | "urn:qlvb:problem:task-closed" | "urn:qlvb:problem:task-wrong-state" | "urn:qlvb:problem:calendar-day-not-found" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
         HealthChecks: {
             /** @enum {string} */
             postgresql: "up" | "down";
@@ -1057,7 +1237,7 @@ export interface components {
                 title: string;
                 unit: null | components["schemas"]["Unit"];
                 /** @description Duties; only for members of one's own agency. */
-                roles?: ("clerk" | "tracker" | "admin")[];
+                roles?: ("clerk" | "tracker" | "admin" | "calendar")[];
                 /** @description Only for members of one's own agency. */
                 email?: string | null;
                 /** @description Only for members of one's own agency. */
@@ -1094,7 +1274,7 @@ export interface components {
             /** @enum {string} */
             position: "leader" | "deputy_leader" | "head" | "deputy_head" | "official" | "clerk" | "admin";
             title: string;
-            roles: ("clerk" | "tracker" | "admin")[];
+            roles: ("clerk" | "tracker" | "admin" | "calendar")[];
             is_primary: boolean;
         };
         Me: {
@@ -1179,6 +1359,8 @@ export interface components {
             /** @enum {string} */
             role: "main" | "coordinate" | "info";
             deadline?: components["schemas"]["Time"];
+            /** @description Instead of deadline: N working days from now, ending at 24:00 of the Nth working day after today (GET /api/v1/calendar/deadline shows it first). */
+            deadline_working_days?: number;
         } & (unknown | unknown);
         DirectRequest: {
             /** @description Ý kiến chỉ đạo. */
@@ -1219,6 +1401,192 @@ export interface components {
             covers_rest?: boolean;
             /** @description true closes the book (it covers nothing from now on and keeps its numbers); a closed book stays closed. */
             closed?: boolean;
+        };
+        /**
+         * @description Derived at the moment of the answer in Asia/Ho_Chi_Minh, never stored: in progress within the deadline (due_soon marks the warning band), overdue and not done, done on time or late (judged at the completion report that was then confirmed, against the deadline as granted extensions left it), without a deadline; cancelled when reassigned away. A completion reported and awaiting confirmation (awaiting_confirmation) counts by its deadline as in progress or overdue until confirmed.
+         * @enum {string}
+         */
+        TaskStatus: "in_progress" | "overdue" | "done_on_time" | "done_late" | "no_deadline" | "cancelled";
+        InboxTask: {
+            id: number;
+            /** @enum {string} */
+            source: "document" | "directive" | "direct";
+            title: string;
+            /** @enum {string} */
+            priority: "normal" | "urgent";
+            status: components["schemas"]["TaskStatus"];
+            awaiting_confirmation: boolean;
+            percent: number;
+            document_id: number | null;
+            etag: string;
+        };
+        /** @description A person of the assigner's agency (user_id), or an open agency (agency_code) whose clerks and leaders hold it. */
+        TaskHolder: {
+            user_id?: number;
+            agency_code?: string;
+        } & (unknown | unknown);
+        /** @description The lead is lead_user_id or lead_agency_code. The deadline is a moment (deadline, in the future) or N working days from today (deadline_working_days: 24:00 of the Nth working day), or none. With parent_id, a holder of that task delegates a part of it down: within its deadline. */
+        TaskRequest: {
+            title: string;
+            content?: string;
+            /** @description The source document, one the caller sees. */
+            document_id?: number;
+            parent_id?: number;
+            lead_user_id?: number;
+            lead_agency_code?: string;
+            coordinators?: components["schemas"]["TaskHolder"][];
+            deadline?: components["schemas"]["Time"];
+            deadline_working_days?: number;
+            /**
+             * @description normal when absent.
+             * @enum {string}
+             */
+            priority?: "normal" | "urgent";
+            /** @description The assigner confirms the completion reported (true when absent). */
+            confirm_required?: boolean;
+        };
+        TaskProgressRequest: {
+            percent: number;
+            note?: string;
+            file_ids?: number[];
+        };
+        TaskNoteRequest: {
+            note?: string;
+        };
+        TaskReturnRequest: {
+            /** @description Why the completion is returned. */
+            note: string;
+        };
+        /** @description The deadline asked, as a moment or N working days from today; later than the task's. */
+        TaskExtensionRequest: {
+            deadline?: components["schemas"]["Time"];
+            deadline_working_days?: number;
+            reason: string;
+        };
+        TaskDecisionRequest: {
+            /** @description true moves the deadline to the one asked; false keeps it. */
+            grant: boolean;
+            note?: string;
+        };
+        TaskItem: {
+            id: number;
+            /** @enum {string} */
+            source: "document" | "directive" | "direct";
+            /** @enum {string} */
+            role: "main" | "coordinate" | "info";
+            title: string;
+            document_id: number | null;
+            /** @enum {string} */
+            priority: "normal" | "urgent";
+            holder: {
+                /** @enum {string} */
+                kind: "person" | "agency";
+                user_id?: number | null;
+                name?: string | null;
+                unit_id?: number | null;
+                agency_code: string;
+                agency_name: string;
+            };
+            assigned_by: {
+                user_id: number;
+                name: string;
+            };
+            /** Format: date-time */
+            deadline: string | null;
+            /**
+             * Format: date
+             * @description The deadline's local date: a deadline at 24:00 belongs to the day before.
+             */
+            deadline_date: string | null;
+            status: components["schemas"]["TaskStatus"];
+            due_soon: boolean;
+            awaiting_confirmation: boolean;
+            percent: number;
+            etag: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description A task in full (a TaskItem and more). */
+        Task: {
+            id: number;
+            /** @enum {string} */
+            source: "document" | "directive" | "direct";
+            /** @enum {string} */
+            role: "main" | "coordinate" | "info";
+            title: string;
+            document_id: number | null;
+            /** @enum {string} */
+            priority: "normal" | "urgent";
+            holder: {
+                /** @enum {string} */
+                kind: "person" | "agency";
+                user_id?: number | null;
+                name?: string | null;
+                unit_id?: number | null;
+                agency_code: string;
+                agency_name: string;
+            };
+            assigned_by: {
+                user_id: number;
+                name: string;
+            };
+            /** Format: date-time */
+            deadline: string | null;
+            /**
+             * Format: date
+             * @description The deadline's local date: a deadline at 24:00 belongs to the day before.
+             */
+            deadline_date: string | null;
+            status: components["schemas"]["TaskStatus"];
+            due_soon: boolean;
+            awaiting_confirmation: boolean;
+            percent: number;
+            etag: string;
+            /** Format: date-time */
+            created_at: string;
+            content: string | null;
+            confirm_required: boolean;
+            /** @description The task this one was delegated from. */
+            parent_id: number | null;
+            /** @description For a coordinator's task: the lead's. */
+            lead_task_id: number | null;
+            /** Format: date-time */
+            reported_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description The other tasks of its group (the lead and the coordinators). */
+            group: components["schemas"]["TaskItem"][];
+            subtasks: components["schemas"]["TaskItem"][];
+            /** @description The extension asked and waiting for a decision. */
+            extension: null | {
+                /** Format: date-time */
+                deadline: string;
+                /** Format: date */
+                deadline_date: string;
+                reason: string;
+                asked_by: number;
+                /** Format: date-time */
+                asked_at: string;
+            };
+            events: {
+                /** @enum {string} */
+                action: "created" | "progress" | "completed" | "confirmed" | "returned" | "extension_asked" | "extension_granted" | "extension_refused" | "delegated";
+                user_id: number;
+                name: string;
+                percent: number | null;
+                note: string | null;
+                file_ids: number[];
+                /** Format: date-time */
+                deadline: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description The steps the caller may take now, by the rule the steps apply. */
+            allowed_actions: ("progress" | "complete" | "extend" | "delegate" | "confirm" | "return" | "decide_extension")[];
+        };
+        TaskPage: {
+            items: components["schemas"]["TaskItem"][];
+            next_cursor: string | null;
         };
         CalendarDayRequest: {
             /** @description A kind of the calendar: holiday, compensatory, swap_off (days off), worked (a Saturday worked in exchange), or one the province added. */
@@ -1348,7 +1716,9 @@ export interface components {
                 actor: null | components["schemas"]["Ref"];
             }[];
             assignments: {
+                /** @description The assignment's task (GET /api/v1/tasks/{id}). */
                 id: number;
+                task_status: components["schemas"]["TaskStatus"];
                 unit_id: number | null;
                 /** @enum {string} */
                 role: "main" | "coordinate" | "info";
@@ -1436,7 +1806,12 @@ export interface components {
         };
         InboxItem: {
             id: number;
-            /** @description The version tag of the item's document ("d<id>-<version>"), for If-Match on an action taken from the inbox (and in the batch's items): If-Match takes it as it takes the document's full ETag. */
+            /**
+             * @description A document's item (document set; task the holder's task on it, if any), or a task's own item (a task created directly, from a directive, or waiting for its assigner's decision; document null).
+             * @enum {string}
+             */
+            kind: "document" | "task";
+            /** @description For a document's item, the version tag of its document ("d<id>-<version>"), for If-Match on an action taken from the inbox (and in the batch's items): If-Match takes it as it takes the document's full ETag. For a task's item, the task's ETag ("t<id>-<version>"). */
             etag: string;
             /** @enum {string} */
             box: "process" | "approve" | "info" | "done";
@@ -1444,7 +1819,7 @@ export interface components {
              * @description Why it is here.
              * @enum {string}
              */
-            reason: "register" | "present" | "direct" | "main" | "coordinate" | "info" | "question" | "head-review" | "leader-review" | "sign" | "issue" | "returned" | "reassigned" | "recall";
+            reason: "register" | "present" | "direct" | "main" | "coordinate" | "info" | "question" | "head-review" | "leader-review" | "sign" | "issue" | "returned" | "reassigned" | "recall" | "completion_reported" | "extension_asked";
             unread: boolean;
             /** Format: date-time */
             deadline: string | null;
@@ -1458,6 +1833,7 @@ export interface components {
             due_soon: boolean;
             /** Format: date-time */
             updated_at: string;
+            task: null | components["schemas"]["InboxTask"];
             document: {
                 id: number;
                 /** @enum {string} */
@@ -1469,13 +1845,14 @@ export interface components {
                 urgency: number;
                 secrecy: number;
                 issuer_name: string | null;
-            };
+            } | null;
         };
         InboxChanges: {
             changed: components["schemas"]["InboxItem"][];
             removed: {
                 item_id: number;
-                document_id: number;
+                /** @description null for a task's own item. */
+                document_id: number | null;
                 /** @enum {string} */
                 reason: "recalled" | "removed";
             }[];
@@ -2264,7 +2641,7 @@ export interface operations {
         parameters: {
             query?: {
                 position?: "leader" | "deputy_leader" | "head" | "deputy_head" | "official" | "clerk" | "admin";
-                role?: "clerk" | "tracker" | "admin";
+                role?: "clerk" | "tracker" | "admin" | "calendar";
                 unit_id?: number;
             };
             header?: {
@@ -3393,6 +3770,494 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The lead's task. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag this API gave; 304 when it is still current. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reportTaskProgress: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The document's ETag as the client last saw it (from the document, or
+                 *     an inbox item's etag). When sent, the action is taken only if the
+                 *     document is still at that version, checked in the action's own
+                 *     transaction; otherwise 412 precondition-failed with the document as
+                 *     it now is (`document`) and its current ETag, and nothing changes. An
+                 *     app sends it with every queued action, so that an approval decided
+                 *     offline on an old version is never applied to a newer one. `*`
+                 *     matches any version. On a new draft it speaks of the document the
+                 *     draft replaces or corrects, and is ignored otherwise.
+                 *      */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskProgressRequest"];
+            };
+        };
+        responses: {
+            /** @description The task as it now is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    completeTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The document's ETag as the client last saw it (from the document, or
+                 *     an inbox item's etag). When sent, the action is taken only if the
+                 *     document is still at that version, checked in the action's own
+                 *     transaction; otherwise 412 precondition-failed with the document as
+                 *     it now is (`document`) and its current ETag, and nothing changes. An
+                 *     app sends it with every queued action, so that an approval decided
+                 *     offline on an old version is never applied to a newer one. `*`
+                 *     matches any version. On a new draft it speaks of the document the
+                 *     draft replaces or corrects, and is ignored otherwise.
+                 *      */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TaskNoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The task as it now is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirmTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The document's ETag as the client last saw it (from the document, or
+                 *     an inbox item's etag). When sent, the action is taken only if the
+                 *     document is still at that version, checked in the action's own
+                 *     transaction; otherwise 412 precondition-failed with the document as
+                 *     it now is (`document`) and its current ETag, and nothing changes. An
+                 *     app sends it with every queued action, so that an approval decided
+                 *     offline on an old version is never applied to a newer one. `*`
+                 *     matches any version. On a new draft it speaks of the document the
+                 *     draft replaces or corrects, and is ignored otherwise.
+                 *      */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TaskNoteRequest"];
+            };
+        };
+        responses: {
+            /** @description The task as it now is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    returnTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The document's ETag as the client last saw it (from the document, or
+                 *     an inbox item's etag). When sent, the action is taken only if the
+                 *     document is still at that version, checked in the action's own
+                 *     transaction; otherwise 412 precondition-failed with the document as
+                 *     it now is (`document`) and its current ETag, and nothing changes. An
+                 *     app sends it with every queued action, so that an approval decided
+                 *     offline on an old version is never applied to a newer one. `*`
+                 *     matches any version. On a new draft it speaks of the document the
+                 *     draft replaces or corrects, and is ignored otherwise.
+                 *      */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskReturnRequest"];
+            };
+        };
+        responses: {
+            /** @description The task as it now is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    askTaskExtension: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The document's ETag as the client last saw it (from the document, or
+                 *     an inbox item's etag). When sent, the action is taken only if the
+                 *     document is still at that version, checked in the action's own
+                 *     transaction; otherwise 412 precondition-failed with the document as
+                 *     it now is (`document`) and its current ETag, and nothing changes. An
+                 *     app sends it with every queued action, so that an approval decided
+                 *     offline on an old version is never applied to a newer one. `*`
+                 *     matches any version. On a new draft it speaks of the document the
+                 *     draft replaces or corrects, and is ignored otherwise.
+                 *      */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskExtensionRequest"];
+            };
+        };
+        responses: {
+            /** @description The task as it now is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    decideTaskExtension: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /** @description The document's ETag as the client last saw it (from the document, or
+                 *     an inbox item's etag). When sent, the action is taken only if the
+                 *     document is still at that version, checked in the action's own
+                 *     transaction; otherwise 412 precondition-failed with the document as
+                 *     it now is (`document`) and its current ETag, and nothing changes. An
+                 *     app sends it with every queued action, so that an approval decided
+                 *     offline on an old version is never applied to a newer one. `*`
+                 *     matches any version. On a new draft it speaks of the document the
+                 *     draft replaces or corrects, and is ignored otherwise.
+                 *      */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskDecisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The task as it now is. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyTasks: {
+        parameters: {
+            query?: {
+                view?: "held" | "assigned";
+                /** @description Only tasks of this status now (due_soon the warning band of those in progress). */
+                status?: "in_progress" | "due_soon" | "overdue" | "done_on_time" | "done_late" | "no_deadline";
+                /** @description The next_cursor of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Items per page, at most 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            414: components["responses"]["UriTooLong"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,0 +1,252 @@
+"""The task engine through nginx: tasks created directly and delegated down,
+a document's direction as tasks, statuses derived at the moment of the
+answer (the one clock moved, never waited for), completion confirmed or
+returned, extensions, If-Match on every step, and every refusal changing
+nothing. Another agency sees none of it."""
+import datetime
+import itertools
+
+from lib import call, clock_moved, problem, psql, tokens
+
+_tok = {}
+_ids = {}
+_numbers = itertools.count(int(datetime.datetime.now().timestamp()) % 100000 * 10 + 7)
+
+
+def tok(user):
+    if user not in _tok:
+        _tok[user] = tokens(user)["access_token"]
+    return _tok[user]
+
+
+def uid(user):
+    if user not in _ids:
+        _ids[user] = call("GET", "/api/v1/me", token=tok(user)).json["id"]
+    return _ids[user]
+
+
+def post(user, path, body=None, **kw):
+    return call("POST", path, token=tok(user), body={} if body is None else body, **kw)
+
+
+def get(user, path, **kw):
+    return call("GET", path, token=tok(user), **kw)
+
+
+def ok(r, status=200):
+    assert r.status == status, r
+    return r.json
+
+
+def working_deadline(n):
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat().replace("+00:00", "%2B00:00")
+    return ok(get("stp.chuyenvien", f"/api/v1/calendar/deadline?from={now}&working_days={n}"))
+
+
+def new_task(title="Báo cáo kết quả rà soát văn bản", who="stp.giamdoc", **extra):
+    body = {"title": title, "lead_user_id": uid("stp.chuyenvien"), "deadline_working_days": 3, **extra}
+    return ok(post(who, "/api/v1/tasks", body), 201)
+
+
+def inbox(user, box="process", query=""):
+    """Every item of a box, page by page."""
+    items, cursor = [], None
+    while True:
+        page = ok(get(user, f"/api/v1/inbox?box={box}&limit=100{query}" + (f"&cursor={cursor}" if cursor else "")))
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return items
+
+
+def inbox_item(user, task_id, box="process"):
+    found = [i for i in inbox(user, box) if i["task"] and i["task"]["id"] == task_id]
+    return found[0] if found else None
+
+
+def test_a_leader_assigns_a_task_that_reaches_its_holders_inboxes_and_feeds():
+    token = ok(get("stp.chuyenvien", "/api/v1/inbox/changes"))["next"]
+    t = new_task(coordinators=[{"user_id": uid("stp.truongphong")}], priority="urgent")
+    expect = working_deadline(3)
+    assert t["deadline"] == expect["deadline"] and t["deadline_date"] == expect["deadline_date"], (t, expect)
+    assert t["status"] == "in_progress" and t["source"] == "direct" and t["role"] == "main" and t["percent"] == 0
+    assert t["holder"] == {"kind": "person", "user_id": uid("stp.chuyenvien"), "name": "Đỗ Minh Khoa", "unit_id": None,
+                           "agency_code": "000.00.21.H19", "agency_name": "Sở Tư pháp"}, t["holder"]
+    assert [g["role"] for g in t["group"]] == ["coordinate"] and t["events"][0]["action"] == "created"
+    item = inbox_item("stp.chuyenvien", t["id"])
+    assert item["kind"] == "task" and item["document"] is None and item["reason"] == "main", item
+    assert item["task"]["status"] == "in_progress" and item["task"]["priority"] == "urgent" and item["etag"] == t["etag"]
+    coord = inbox_item("stp.truongphong", t["group"][0]["id"])
+    assert coord and coord["reason"] == "coordinate", coord
+    feed = ok(get("stp.chuyenvien", f"/api/v1/inbox/changes?since={token}"))
+    assert item["id"] in [c["id"] for c in feed["changed"]], feed
+    urgent = inbox("stp.chuyenvien", query="&urgent=true")
+    assert item["id"] in [i["id"] for i in urgent]
+    tomorrow = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)).isoformat()
+    near = new_task("Báo cáo nhanh", deadline=tomorrow, deadline_working_days=None)
+    mine = ok(get("stp.chuyenvien", "/api/v1/me/tasks?status=due_soon&limit=100"))["items"]
+    assert near["id"] in [x["id"] for x in mine] and all(x["due_soon"] for x in mine), mine
+    assert near["due_soon"] and t["due_soon"] == (t["id"] in [x["id"] for x in mine])
+    assigned = ok(get("stp.giamdoc", "/api/v1/me/tasks?view=assigned&limit=100"))["items"]
+    assert t["id"] in [x["id"] for x in assigned]
+    first = ok(get("stp.giamdoc", "/api/v1/me/tasks?view=assigned&limit=1"))
+    second = ok(get("stp.giamdoc", f"/api/v1/me/tasks?view=assigned&limit=1&cursor={first['next_cursor']}"))
+    assert [x["id"] for x in first["items"] + second["items"]] == [x["id"] for x in assigned[:2]], (first, second)
+    # the coordinator sees the lead's task; another agency, and a clerk who holds nothing of it, do not
+    assert ok(get("stp.truongphong", f"/api/v1/tasks/{t['id']}"))["id"] == t["id"]
+    problem(get("stttt.chuyenvien", f"/api/v1/tasks/{t['id']}"), 404, "task-not-found")
+    problem(get("stttt.giamdoc", f"/api/v1/tasks/{t['id']}"), 404, "task-not-found")
+    problem(get("stp.vanthu", f"/api/v1/tasks/{t['id']}"), 404, "task-not-found")
+    again = get("stp.chuyenvien", f"/api/v1/tasks/{t['id']}", headers={"If-None-Match": t["etag"]})
+    assert again.status == 304, again
+
+
+def test_completion_is_confirmed_or_returned_and_a_stale_step_is_refused():
+    t = new_task("Tổng hợp báo cáo quý IV")
+    tid, etag = t["id"], t["etag"]
+    assert t["allowed_actions"] == [], "the assigner has nothing to decide yet"
+    held = ok(get("stp.chuyenvien", f"/api/v1/tasks/{tid}"))
+    assert held["allowed_actions"] == ["progress", "complete", "extend", "delegate"], held["allowed_actions"]
+    p = post("stp.chuyenvien", f"/api/v1/tasks/{tid}/progress", {"percent": 40, "note": "Đã có số liệu 5/8 phòng"},
+             headers={"If-Match": etag})
+    moved = ok(p)
+    assert moved["percent"] == 40 and p.headers["etag"] != etag and moved["events"][-1]["action"] == "progress"
+    stale = post("stp.chuyenvien", f"/api/v1/tasks/{tid}/progress", {"percent": 60}, headers={"If-Match": etag})
+    problem(stale, 412, "precondition-failed")
+    assert stale.json["task"]["percent"] == 40 and stale.headers["etag"] == p.headers["etag"], stale.json
+    problem(post("stp.giamdoc", f"/api/v1/tasks/{tid}/confirm"), 409, "task-wrong-state")
+    done = ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/complete", {"note": "Đã hoàn thành"},
+                   headers={"If-Match": p.headers["etag"]}))
+    assert done["awaiting_confirmation"] and done["status"] == "in_progress" and done["percent"] == 100, done
+    assert done["allowed_actions"] == [], done["allowed_actions"]
+    waiting = inbox_item("stp.giamdoc", tid, box="approve")
+    assert waiting and waiting["reason"] == "completion_reported", waiting
+    problem(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/progress", {"percent": 90}), 409, "task-wrong-state")
+    problem(post("stp.truongphong", f"/api/v1/tasks/{tid}/confirm"), 404, "task-not-found")
+    problem(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/confirm"), 403, "not-the-assigner")
+    problem(post("stp.giamdoc", f"/api/v1/tasks/{tid}/return", {}), 400, "invalid-field")
+    back = ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/return", {"note": "Bổ sung số liệu phòng Hành chính"}))
+    assert not back["awaiting_confirmation"] and back["reported_at"] is None and back["percent"] == 99, back
+    assert inbox_item("stp.giamdoc", tid, box="approve") is None
+    ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/complete"))
+    final = ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/confirm", {"note": "Tốt"}))
+    assert final["status"] == "done_on_time" and final["finished_at"], final
+    assert [e["action"] for e in final["events"]] == ["created", "progress", "completed", "returned", "completed",
+                                                      "confirmed"], final["events"]
+    assert tid in [x["id"] for x in ok(get("stp.chuyenvien", "/api/v1/me/tasks?status=done_on_time&limit=100"))["items"]]
+    problem(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/progress", {"percent": 100}), 409, "task-closed")
+    assert inbox_item("stp.chuyenvien", tid, box="done")["task"]["status"] == "done_on_time"
+
+
+def test_an_extension_asked_and_granted_moves_the_deadline_and_one_refused_keeps_it():
+    t = new_task("Xây dựng kế hoạch kiểm tra năm 2027")
+    tid = t["id"]
+    asked = ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/extension",
+                    {"deadline_working_days": 10, "reason": "Chờ ý kiến của các sở"}))
+    assert asked["extension"]["deadline"] == working_deadline(10)["deadline"], asked["extension"]
+    assert inbox_item("stp.giamdoc", tid, box="approve")["reason"] == "extension_asked"
+    problem(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/extension", {"deadline_working_days": 12, "reason": "Thêm"}),
+            409, "task-wrong-state")
+    problem(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/extension/decide", {"grant": True}), 403, "not-the-assigner")
+    granted = ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/extension/decide", {"grant": True, "note": "Đồng ý"}))
+    assert granted["deadline"] == working_deadline(10)["deadline"] and granted["extension"] is None, granted
+    problem(post("stp.giamdoc", f"/api/v1/tasks/{tid}/extension/decide", {"grant": True}), 409, "task-wrong-state")
+    r = post("stp.chuyenvien", f"/api/v1/tasks/{tid}/extension", {"deadline_working_days": 2, "reason": "Sớm hơn"})
+    problem(r, 422, "invalid-value")
+    assert r.json["errors"][0]["pointer"] == "/deadline", r.json
+    ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/extension", {"deadline_working_days": 20, "reason": "Thêm nữa"}))
+    kept = ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/extension/decide", {"grant": False}))
+    assert kept["deadline"] == granted["deadline"] and kept["events"][-1]["action"] == "extension_refused", kept
+
+
+def test_a_task_past_its_deadline_is_overdue_and_completed_then_is_done_late():
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)).isoformat()
+    t = new_task("Báo cáo gấp trong ngày", deadline=soon, deadline_working_days=None)
+    assert t["status"] == "in_progress" and t["due_soon"], t
+    tid = t["id"]
+    with clock_moved(600):      # ten minutes on: the deadline has passed, the access tokens still live
+        late = ok(get("stp.chuyenvien", f"/api/v1/tasks/{tid}"))
+        assert late["status"] == "overdue" and not late["due_soon"], late
+        overdue = ok(get("stp.chuyenvien", "/api/v1/me/tasks?status=overdue&limit=100"))["items"]
+        assert tid in [x["id"] for x in overdue]
+        assert inbox_item("stp.chuyenvien", tid)["overdue"] is True
+        ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/complete"))
+        assert ok(get("stp.chuyenvien", f"/api/v1/tasks/{tid}"))["status"] == "overdue", "awaiting confirmation: overdue"
+        assert ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/confirm"))["status"] == "done_late"
+
+
+def test_a_holder_delegates_a_sub_task_within_the_deadline_and_the_assigner_reads_the_trail():
+    t = new_task("Kiểm tra văn bản của các huyện", deadline_working_days=5)
+    sub = ok(post("stp.chuyenvien", "/api/v1/tasks", {"title": "Kiểm tra huyện Xuân Lộc", "parent_id": t["id"],
+                                                       "lead_user_id": uid("stp.chuyenvien"), "deadline_working_days": 2}), 201)
+    assert sub["parent_id"] == t["id"] and sub["source"] == "direct", sub
+    r = post("stp.chuyenvien", "/api/v1/tasks", {"title": "Quá hạn của nhiệm vụ giao", "parent_id": t["id"],
+                                                 "lead_user_id": uid("stp.chuyenvien"), "deadline_working_days": 9})
+    problem(r, 422, "invalid-value")
+    assert r.json["errors"][0]["pointer"] == "/deadline"
+    trail = ok(get("stp.giamdoc", f"/api/v1/tasks/{t['id']}"))
+    assert [s["id"] for s in trail["subtasks"]] == [sub["id"]] and trail["events"][-1]["action"] == "delegated"
+    assert ok(get("stp.giamdoc", f"/api/v1/tasks/{sub['id']}"))["id"] == sub["id"], "the trail is read downwards"
+    problem(post("stp.truongphong", "/api/v1/tasks", {"title": "Không giữ nhiệm vụ", "parent_id": t["id"],
+                                                      "lead_user_id": uid("stp.truongphong")}), 404, "task-not-found")
+
+
+def test_a_directed_document_is_tasks_with_working_day_deadlines_and_their_status_shows_in_the_inbox():
+    body = {"type_code": "CV", "subject": "Công văn đề nghị báo cáo công tác pháp chế",
+            "number_notation": f"{next(_numbers)}/UBND-NC", "doc_date": "2026-11-20",
+            "issuer_name": "Ủy ban nhân dân huyện Long Thành"}
+    inc = ok(post("stp.vanthu", "/api/v1/documents/incoming", body), 201)["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    d = ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Giao phòng xử lý.", "assignments": [
+        {"user_id": uid("stp.chuyenvien"), "role": "main", "deadline_working_days": 2},
+        {"user_id": uid("stp.truongphong"), "role": "coordinate", "deadline_working_days": 2}]}))
+    main = [a for a in d["assignments"] if a["role"] == "main" and a["active"]][0]
+    assert main["deadline"] == working_deadline(2)["deadline"] and main["task_status"] == "in_progress", main
+    task = ok(get("stp.chuyenvien", f"/api/v1/tasks/{main['id']}"))
+    assert task["source"] == "document" and task["document_id"] == inc and task["title"] == body["subject"], task
+    assert task["confirm_required"] is False
+    item = [i for i in inbox("stp.chuyenvien") if i["document"] and i["document"]["id"] == inc][0]
+    assert item["kind"] == "document" and item["task"]["id"] == main["id"] and item["task"]["status"] == "in_progress"
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "finish", "note": "Đã báo cáo"}))
+    assert ok(get("stp.chuyenvien", f"/api/v1/tasks/{main['id']}"))["status"] == "done_on_time"
+    assert ok(get("stp.chuyenvien", f"/api/v1/documents/{inc}"))["status"] == "done"
+    problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
+        {"user_id": uid("stp.chuyenvien"), "role": "main", "deadline_working_days": 0}]}), 400, "invalid-field")
+
+
+def test_bad_task_requests_are_refused_and_change_nothing():
+    before = psql("SELECT count(*) || '/' || (SELECT count(*) FROM task_events) FROM tasks")
+    cv = uid("stp.chuyenvien")
+    past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).isoformat()
+    cases = [
+        ({"lead_user_id": cv}, 400, "invalid-field", "/title"),
+        ({"title": "x", "lead_user_id": cv, "colour": "đỏ"}, 400, "unknown-field", "/colour"),
+        ({"title": "x", "lead_user_id": cv, "priority": "high"}, 400, "invalid-field", "/priority"),
+        ({"title": "x", "lead_user_id": cv, "deadline_working_days": 0}, 400, "invalid-field", "/deadline_working_days"),
+        ({"title": "x"}, 422, "invalid-value", "/lead_user_id"),
+        ({"title": "x", "lead_user_id": cv, "lead_agency_code": "000.00.23.H19"}, 422, "invalid-value", "/lead_user_id"),
+        ({"title": "x", "lead_user_id": uid("stttt.chuyenvien")}, 422, "invalid-value", "/lead_user_id"),
+        ({"title": "x", "lead_agency_code": "000.00.99.H19"}, 422, "invalid-value", "/lead_agency_code"),
+        ({"title": "x", "lead_user_id": cv, "deadline": past}, 422, "invalid-value", "/deadline"),
+        ({"title": "x", "lead_user_id": cv, "deadline": "2027-01-05T00:00:00+07:00", "deadline_working_days": 3},
+         422, "invalid-value", "/deadline"),
+        ({"title": "x", "lead_user_id": cv, "coordinators": [{"user_id": cv}]}, 422, "person-named-twice",
+         "/coordinators/0"),
+        ({"title": "x", "lead_user_id": cv, "coordinators": [{}]}, 422, "invalid-value", "/coordinators/0/user_id"),
+        ({"title": "x", "lead_user_id": cv, "parent_id": 999999999}, 404, "task-not-found", "/parent_id"),
+        ({"title": "x", "lead_user_id": cv, "document_id": 999999999}, 404, "document-not-found", "/document_id"),
+    ]
+    for body, status, slug, pointer in cases:
+        r = post("stp.giamdoc", "/api/v1/tasks", body)
+        problem(r, status, slug)
+        assert pointer in [e["pointer"] for e in r.json.get("errors", [])], (body, r.json)
+        assert not r.json["detail"].isascii(), r.json          # Vietnamese by default
+    for path, body, status, slug in [("/api/v1/tasks/999999999/progress", {"percent": 5}, 404, "task-not-found"),
+                                     ("/api/v1/tasks/abc/complete", {}, 404, "task-not-found"),
+                                     ("/api/v1/tasks/1/progress", {"percent": 101}, 400, "invalid-field"),
+                                     ("/api/v1/tasks/1/extension/decide", {"grant": "yes"}, 400, "invalid-field")]:
+        problem(post("stp.chuyenvien", path, body), status, slug)
+    for q in ("view=all", "status=late", "cursor=abc", "limit=0", "limit=101"):
+        problem(get("stp.chuyenvien", f"/api/v1/me/tasks?{q}"), 400, "invalid-parameter")
+    problem(call("GET", "/api/v1/me/tasks"), 401, "missing-token")
+    assert psql("SELECT count(*) || '/' || (SELECT count(*) FROM task_events) FROM tasks") == before
