@@ -413,6 +413,7 @@ static void demo_user_row(char *f[], int n, int lineno, const char *path)
 {
     (void)n; (void)lineno; (void)path;
     upsert_user(f[0], f[1], f[2], f[3], f[4], f[5], f[6], demo_hash);
+    must(DB_RUN(&cx, ADMIN_USER_CONTACT, f[0], f[7], f[8]));
     printf("  %-18s %s — %s\n", f[0], f[1], f[5]);
 }
 
@@ -427,7 +428,7 @@ static int cmd_seed_demo(void)
     demo_hash = hash_password("demo123");
     printf("seed: demo accounts:\n");
     begin();
-    csv_each(path, 7, demo_user_row);
+    csv_each(path, 9, demo_user_row);
     commit();
     return 0;
 }

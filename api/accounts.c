@@ -104,7 +104,8 @@ void accounts_my_password(struct req *r)
         return;
     }
     if (strspn(next, " \t") == strlen(next)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "mật khẩu mới không được để trống", "the new password cannot be blank"));
+        resp_problem_at(r, PROBLEM_INVALID_FIELD, "/new_password", "length",
+                        SAY(r, "mật khẩu mới không được để trống", "the new password cannot be blank"));
         return;
     }
     const char *hash = hash_or_answer(r, next);

@@ -399,7 +399,7 @@ void auth_refresh(struct req *r)
         return;
     }
     if (PQntuples(res) != 1) {
-        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, SAY(r, "refresh token không hợp lệ", "unknown refresh token"));
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, SAY(r, "mã làm mới không hợp lệ", "unknown refresh token"));
         return;
     }
     const char *rt_id = arena_strdup(r->a, PQgetvalue(res, 0, 0));
@@ -427,11 +427,11 @@ void auth_refresh(struct req *r)
         log_warn(r->c.request_id, "msg=\"refresh token reused; session revoked\" session=%lld",
                  (long long)sid);
         unauthorized(r, PROBLEM_REFRESH_TOKEN_REUSED,
-                            SAY(r, "refresh token này đã được dùng; phiên đăng nhập đã bị kết thúc", "this refresh token was already used; the session has been ended"));
+                            SAY(r, "mã làm mới này đã được dùng; phiên đăng nhập đã bị kết thúc", "this refresh token was already used; the session has been ended"));
         return;
     }
     if (expired) {
-        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, SAY(r, "refresh token đã hết hạn", "the refresh token has expired"));
+        unauthorized(r, PROBLEM_INVALID_REFRESH_TOKEN, SAY(r, "mã làm mới đã hết hạn", "the refresh token has expired"));
         return;
     }
     if (!DB_RUN(&r->c, SESSION_REFRESHED, req_id_text(r, sid), r->remote_addr)) {

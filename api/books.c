@@ -85,7 +85,9 @@ void books_change(struct req *r)
     if (!body)
         return;
     if (json_object_size(body) == 0) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "hãy nêu điều cần đổi: name, type_codes, covers_rest hoặc closed", "say what changes: name, type_codes, covers_rest or closed"));
+        resp_problem_at(r, PROBLEM_INVALID_FIELD, "", "required",
+                        SAY(r, "hãy nêu điều cần đổi: name, type_codes, covers_rest hoặc closed",
+                            "say what changes: name, type_codes, covers_rest or closed"));
         return;
     }
     const char *p[3] = { req_id_text(r, r->user_id), req_id_text(r, id), jsonx_text(r->a, body) };

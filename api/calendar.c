@@ -60,7 +60,7 @@ void calendar_year(struct req *r)
     resp_header(r, "ETag", etag);
     r->cache_control = "private, no-cache";
     const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
-    if (inm && strstr(inm, etag)) {
+    if (inm && http_etag_matches(inm, etag)) {
         resp_raw(r, 304, NULL, NULL, 0);
         return;
     }

@@ -34,3 +34,19 @@ bool cursor_parse(struct arena *a, const char *opaque, const char **ts, const ch
     *id = us + 1;
     return true;
 }
+
+bool cursor_parse_id(struct arena *a, const char *opaque, const char **id)
+{
+    /* base64url without padding of "i<digits>" */
+    unsigned char raw[24];
+    size_t n;
+    const char *end;
+    if (sodium_base642bin(raw, sizeof raw - 1, opaque, strlen(opaque), NULL, &n, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || *end)
+        return false;
+    raw[n] = '\0';
+    if (n < 2 || n > 19 || raw[0] != 'i' || strspn((const char *)raw + 1, "0123456789") != n - 1)
+        return false;
+    *id = arena_strdup(a, (const char *)raw + 1);
+    return true;
+}

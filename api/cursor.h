@@ -13,4 +13,8 @@ struct arena;
  * runs of 1 to 18 digits joined by one '_'. */
 bool cursor_parse(struct arena *a, const char *opaque, const char **ts, const char **id);
 
+/* The cursor of a list ordered by id (search, tasks): base64url (no
+ * padding) of "i" and the last id shown (cursor_id in SQL); its digits, or
+ * false when it is not one this API gives. */
+bool cursor_parse_id(struct arena *a, const char *opaque, const char **id);
 #endif

@@ -28,7 +28,7 @@ static void answer_cached(struct req *r, PGresult *res)
     resp_header(r, "ETag", etag);
     r->cache_control = "private, no-cache";
     const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
-    if (inm && strstr(inm, etag)) {
+    if (inm && http_etag_matches(inm, etag)) {
         resp_raw(r, 304, NULL, NULL, 0);
         return;
     }
@@ -48,7 +48,7 @@ void directory_agencies(struct req *r)
 {
     const char *include = req_query(r, "include");
     if (include && strcmp(include, "closed") != 0) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "include chỉ nhận closed; bỏ trống để chỉ lấy các cơ quan đang hoạt động", "include is closed, or absent for the open agencies only"));
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "include chỉ nhận giá trị closed; không gửi include để chỉ lấy các cơ quan đang hoạt động", "include is closed, or absent for the open agencies only"));
         return;
     }
     answer_cached(r, DB_RUN(&r->c, DIRECTORY_AGENCIES, include ? "true" : "false"));

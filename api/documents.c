@@ -3,6 +3,7 @@
  * and in which state, in the same transaction as the change. */
 #include "documents.h"
 #include "audit.h"
+#include "cursor.h"
 #include "idempotency.h"
 #include "schemas.h"
 #include "validate.h"
@@ -173,7 +174,9 @@ void doc_create_outgoing(struct req *r)
     if (!b)
         return;
     if (json_object_get(b, "replaces") && json_object_get(b, "corrects")) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "dự thảo thay thế hoặc đính chính một văn bản, không làm cả hai", "a draft replaces or corrects a document, not both"));
+        resp_problem_at(r, PROBLEM_INVALID_FIELD, "/corrects", "value",
+                        SAY(r, "dự thảo thay thế hoặc đính chính một văn bản, không làm cả hai",
+                            "a draft replaces or corrects a document, not both"));
         return;
     }
     size_t i;
@@ -182,11 +185,16 @@ void doc_create_outgoing(struct req *r)
         bool agency = json_object_get(it, "agency_code") != NULL;
         bool name = json_object_get(it, "name") != NULL;
         if (agency == name) {
-            resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "mỗi nơi nhận có agency_code (trong hệ thống) hoặc name (ngoài hệ thống)", "each recipient has either agency_code (inside the system) or name (outside it)"));
+            resp_problem_at(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "/recipients/%zu/%s", i, agency ? "name" : "agency_code"),
+                            agency ? "value" : "required",
+                            SAY(r, "mỗi nơi nhận có agency_code (trong hệ thống) hoặc name (ngoài hệ thống)",
+                                "each recipient has either agency_code (inside the system) or name (outside it)"));
             return;
         }
         if (agency && json_object_get(it, "code")) {
-            resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "'code' chỉ đi cùng name của nơi nhận ngoài hệ thống", "'code' goes with an outside recipient's name"));
+            resp_problem_at(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "/recipients/%zu/code", i), "value",
+                            SAY(r, "'code' chỉ đi cùng name của nơi nhận ngoài hệ thống",
+                                "'code' goes with an outside recipient's name"));
             return;
         }
     }
@@ -210,7 +218,7 @@ void doc_get(struct req *r)
         }
         if (PQntuples(res) == 1) {
             const char *etag = arena_strdup(r->a, PQgetvalue(res, 0, 0));
-            if (strstr(inm, etag)) {
+            if (http_etag_matches(inm, etag)) {
                 resp_header(r, "ETag", etag);
                 r->cache_control = "private, no-cache";
                 resp_raw(r, 304, NULL, NULL, 0);
@@ -227,12 +235,17 @@ void doc_search(struct req *r)
     int limit;
     if (!limit_or_answer(r, SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX, &limit))
         return;
-    if (cur && (!*cur || strspn(cur, "0123456789") != strlen(cur) || strlen(cur) > 18)) {
+    if (cur && !cursor_parse_id(r->a, cur, &cur)) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
         return;
     }
     if (q) {
-        long n = jsonx_utf8_length(q);
+        /* the words count, not the spaces around them */
+        char *t = arena_strdup(r->a, q + strspn(q, " \t"));
+        size_t tl = strlen(t);
+        while (tl && (t[tl - 1] == ' ' || t[tl - 1] == '\t'))
+            t[--tl] = '\0';
+        long n = jsonx_utf8_length(t);
         if (n < 2 || n > 200) {
             resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "q phải dài từ 2 đến 200 ký tự", "q must be 2 to 200 characters"));
             return;
@@ -270,7 +283,9 @@ static bool direct_check_or_answer(struct req *r, json_t *b)
     json_t *a;
     json_array_foreach(json_object_get(b, "assignments"), i, a) {
         if ((json_object_get(a, "user_id") == NULL) == (json_object_get(a, "unit_id") == NULL)) {
-            resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "mỗi phân công nêu user_id hoặc unit_id", "each assignment names either user_id or unit_id"));
+            resp_problem_at(r, PROBLEM_INVALID_FIELD, arena_sprintf(r->a, "/assignments/%zu/user_id", i),
+                            json_object_get(a, "user_id") ? "value" : "required",
+                            SAY(r, "mỗi phân công nêu user_id hoặc unit_id", "each assignment names either user_id or unit_id"));
             return false;
         }
     }
@@ -281,7 +296,8 @@ static bool progress_check_or_answer(struct req *r, json_t *b)
 {
     const char *action = json_string_value(json_object_get(b, "action"));
     if (!json_object_get(b, "note") && (strcmp(action, "report") == 0 || strcmp(action, "ask") == 0)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "báo cáo hoặc câu hỏi cần có 'note'", "a report or a question needs a 'note'"));
+        resp_problem_at(r, PROBLEM_INVALID_FIELD, "/note", "required",
+                        SAY(r, "báo cáo hoặc câu hỏi cần có 'note'", "a report or a question needs a 'note'"));
         return false;
     }
     return true;

@@ -186,9 +186,17 @@ void files_download(struct req *r)
         return;
     }
     const char *sha = PQgetvalue(res, 0, 0);
+    const char *etag = arena_sprintf(r->a, "\"%s\"", sha);
+    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
+    if (inm && http_etag_matches(inm, etag)) {   /* the phone holds these bytes already */
+        resp_header(r, "ETag", etag);
+        r->cache_control = "private, max-age=3600";
+        resp_raw(r, 304, NULL, NULL, 0);
+        return;
+    }
     resp_header(r, "X-Accel-Redirect", arena_sprintf(r->a, "/_store/%.2s/%.2s/%s", sha, sha + 2, sha));
     resp_header(r, "Content-Disposition", disposition(r, PQgetvalue(res, 0, 2)));
-    resp_header(r, "ETag", arena_sprintf(r->a, "\"%s\"", sha));
+    resp_header(r, "ETag", etag);
     r->cache_control = "private, max-age=3600";
     resp_raw(r, 200, arena_strdup(r->a, PQgetvalue(res, 0, 1)), NULL, 0);
 }

@@ -79,7 +79,7 @@ void inbox_list(struct req *r)
     const char *etag = arena_sprintf(r->a, "\"i%s-%lld-%lld-%lx\"", uid, st.version, st.crossed, h);
     resp_header(r, "ETag", etag);
     r->cache_control = "private, no-cache";
-    if (inm && strstr(inm, etag)) {
+    if (inm && http_etag_matches(inm, etag)) {
         resp_raw(r, 304, NULL, NULL, 0);
         return;
     }
@@ -103,7 +103,7 @@ void inbox_changes(struct req *r)
     if (!limit_or_answer(r, CHANGES_LIMIT_DEFAULT, CHANGES_LIMIT_MAX, &limit))
         return;
     if (since && (!*since || strlen(since) > 200)) {
-        resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED, SAY(r, "since không phải token do API này cấp: hãy tải lại hộp thư", "since is not a token this API gave: reload the inbox"));
+        resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED, SAY(r, "since không phải token do API này cấp: hãy tải lại hộp việc", "since is not a token this API gave: reload the inbox"));
         return;
     }
     const char *p[3] = { req_id_text(r, r->user_id), since, arena_sprintf(r->a, "%d", limit) };
@@ -115,7 +115,7 @@ void inbox_changes(struct req *r)
     if (PQgetisnull(res, 0, 0)) {
         resp_problem(r, PROBLEM_SYNC_TOKEN_EXPIRED,
                      SAY(r, "token đồng bộ này không rõ hoặc cũ hơn 30 ngày thay đổi được lưu: hãy lấy token mới "
-                            "(gọi không có since), rồi tải lại hộp thư từng trang và đồng bộ từ token đó",
+                            "(gọi không có since), rồi tải lại hộp việc từng trang và đồng bộ từ token đó",
                          "this sync token is unknown or older than the 30 days of changes kept: take a new token "
                          "(a call without since), then reload the inbox page by page and sync from that token"));
         return;
@@ -168,7 +168,9 @@ void inbox_batch(struct req *r)
     if (json_is_null(with_etags))
         with_etags = NULL;
     if ((ids == NULL) == (with_etags == NULL)) {
-        resp_problem(r, PROBLEM_INVALID_FIELD, SAY(r, "hãy gửi item_ids hoặc items (mỗi mục kèm etag của nó)", "give either item_ids or items (each with its etag)"));
+        resp_problem_at(r, PROBLEM_INVALID_FIELD, "/item_ids", ids ? "value" : "required",
+                        SAY(r, "hãy gửi item_ids hoặc items (mỗi mục kèm etag của nó)",
+                            "give either item_ids or items (each with its etag)"));
         return;
     }
     json_t *results = json_array();
@@ -188,7 +190,7 @@ void inbox_batch(struct req *r)
             failed = problem_of_db_failure(&r->c, r->lang_en, &detail);
         } else if (PQntuples(item) != 1) {
             failed = problem_get(PROBLEM_ITEM_NOT_FOUND);
-            detail = SAY(r, "hộp thư của bạn không có mục này", "no such item in your inbox");
+            detail = SAY(r, "hộp việc của bạn không có mục này", "no such item in your inbox");
         } else if (strcmp(action, "read") == 0) {
             struct read_run run = { r, p[0], db_ll(item, 0, 0) };
             if (!db_transaction(&r->c, read_tx, &run))

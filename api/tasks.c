@@ -1,6 +1,7 @@
 /* Tasks: see tasks.h. */
 #include "tasks.h"
 #include "audit.h"
+#include "cursor.h"
 #include "idempotency.h"
 #include "schemas.h"
 #include "validate.h"
@@ -215,7 +216,7 @@ void tasks_mine(struct req *r)
                          "status is in_progress, due_soon, overdue, done_on_time, done_late or no_deadline"));
         return;
     }
-    if (cur && (!*cur || strspn(cur, "0123456789") != strlen(cur) || strlen(cur) > 18)) {
+    if (cur && !cursor_parse_id(r->a, cur, &cur)) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
         return;
     }

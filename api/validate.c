@@ -126,6 +126,10 @@ static void check_field(struct verrs *e, const struct field *f, json_t *v, const
             add(e, PROBLEM_INVALID_FIELD, at, "type",
                 T(arena_sprintf(r->a, "'%s' phải là một chuỗi ký tự", f->name),
                   arena_sprintf(r->a, "'%s' must be a string", f->name)));
+        else if ((n < f->min || n > f->max) && f->min == f->max)
+            add(e, PROBLEM_INVALID_FIELD, at, "length",
+                T(arena_sprintf(r->a, "'%s' dài đúng %ld ký tự", f->name, f->min),
+                  arena_sprintf(r->a, "'%s' must be exactly %ld characters long", f->name, f->min)));
         else if (n < f->min || n > f->max)
             add(e, PROBLEM_INVALID_FIELD, at, "length",
                 T(arena_sprintf(r->a, "'%s' dài từ %ld đến %ld ký tự", f->name, f->min, f->max),

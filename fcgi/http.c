@@ -102,9 +102,9 @@ json_t *req_json_object_or_answer(struct req *r)
         return NULL;
     }
     const char *err = NULL;
-    json_t *j = jsonx_parse_strict(r->a, r->body, r->body_len, &err);
+    json_t *j = jsonx_parse_strict_lang(r->a, r->body, r->body_len, r->lang_en, &err);
     if (!j) {
-        resp_problem(r, PROBLEM_MALFORMED_JSON, r->lang_en ? err : arena_sprintf(r->a, "JSON không hợp lệ: %s", err));
+        resp_problem(r, PROBLEM_MALFORMED_JSON, err);
         return NULL;
     }
     if (!json_is_object(j)) {
@@ -244,6 +244,17 @@ void resp_problem_ext(struct req *r, int problem, const char *detail, json_t *ex
     resp_json(r, p->status, problem_json(p, detail, r->path ? r->path : "/", r->c.request_id, ext, r->lang_en));
     resp_header(r, "Content-Language", r->lang_en ? "en" : "vi");
     r->ctype = "application/problem+json";
+}
+
+void resp_problem_at(struct req *r, int problem, const char *pointer, const char *code, const char *detail)
+{
+    json_t *one = json_object(), *errors = json_array(), *ext = json_object();
+    json_object_set_new(one, "pointer", json_string(pointer));
+    json_object_set_new(one, "code", json_string(code));
+    json_object_set_new(one, "detail", json_string(detail));
+    json_array_append_new(errors, one);
+    json_object_set_new(ext, "errors", errors);
+    resp_problem_ext(r, problem, detail, ext);
 }
 
 void resp_problem(struct req *r, int problem, const char *detail)

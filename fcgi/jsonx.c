@@ -33,26 +33,48 @@ int jsonx_depth(const char *buf, size_t len)
     return max;
 }
 
-json_t *jsonx_parse_strict(struct arena *a, const char *buf, size_t len,
-                          const char **err)
+/* What jansson found wrong, in Vietnamese, by its error code. */
+static const char *error_vi(const json_error_t *e)
+{
+    switch (json_error_code(e)) {
+    case json_error_invalid_utf8: return "văn bản không phải UTF-8 hợp lệ";
+    case json_error_premature_end_of_input: return "nội dung kết thúc giữa chừng";
+    case json_error_end_of_input_expected: return "còn nội dung thừa sau giá trị JSON";
+    case json_error_null_character: return "có ký tự \\u0000";
+    case json_error_null_byte_in_key: return "tên trường chứa ký tự \\u0000";
+    case json_error_duplicate_key: return "một trường xuất hiện hai lần";
+    case json_error_numeric_overflow: return "số quá lớn";
+    case json_error_stack_overflow: return "lồng nhau quá sâu";
+    default: return "sai cú pháp";
+    }
+}
+
+json_t *jsonx_parse_strict_lang(struct arena *a, const char *buf, size_t len, bool english, const char **err)
 {
     if (len == 0) {
-        *err = "the request body is empty; a JSON object is expected";
+        *err = english ? "the request body is empty; a JSON object is expected"
+                       : "thân yêu cầu trống; cần một đối tượng JSON";
         return NULL;
     }
     if (jsonx_depth(buf, len) > JSONX_MAX_DEPTH) {
-        *err = arena_sprintf(a, "JSON nesting deeper than %d levels", JSONX_MAX_DEPTH);
+        *err = english ? arena_sprintf(a, "JSON nesting deeper than %d levels", JSONX_MAX_DEPTH)
+                       : arena_sprintf(a, "JSON lồng nhau sâu quá %d mức", JSONX_MAX_DEPTH);
         return NULL;
     }
     json_error_t e;
     json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
     if (!j) {
-        *err = arena_sprintf(a, "malformed JSON at line %d, column %d: %s",
-                             e.line, e.column, e.text);
+        *err = english ? arena_sprintf(a, "malformed JSON at line %d, column %d: %s", e.line, e.column, e.text)
+                       : arena_sprintf(a, "JSON không hợp lệ ở dòng %d, cột %d: %s", e.line, e.column, error_vi(&e));
         return NULL;
     }
     arena_defer(a, release_json, j);
     return j;
+}
+
+json_t *jsonx_parse_strict(struct arena *a, const char *buf, size_t len, const char **err)
+{
+    return jsonx_parse_strict_lang(a, buf, len, true, err);
 }
 
 const char *jsonx_unknown_key(json_t *obj, const char *const allowed[])

@@ -15,6 +15,8 @@ struct arena;
 /* Parses buf (len bytes) into an object or array. On failure returns NULL
  * and sets *err to a short message allocated in a. The result is released
  * with the arena. */
+/* The same, its error in Vietnamese unless english. */
+json_t *jsonx_parse_strict_lang(struct arena *a, const char *buf, size_t len, bool english, const char **err);
 json_t *jsonx_parse_strict(struct arena *a, const char *buf, size_t len,
                           const char **err);
 

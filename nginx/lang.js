@@ -6,17 +6,17 @@ function pick(r) {
     var al = r.headersIn['Accept-Language'] || '';
     var best = 0, lang = 'vi';
     al.split(',').forEach(function (part) {
-        var bits = part.split(';');
-        var tag = bits[0].trim().toLowerCase();
+        var semi = part.indexOf(';');
+        var tag = (semi < 0 ? part : part.slice(0, semi)).trim().toLowerCase();
+        var params = semi < 0 ? '' : part.slice(semi);
         var q = 1;
-        for (var i = 1; i < bits.length; i++) {
-            var m = /^\s*q\s*=\s*([0-9.]+)/i.exec(bits[i]);
-            if (m) {
-                q = parseFloat(m[1]);
-                if (isNaN(q))
-                    q = 0;
-                break;
-            }
+        // as the workers read it: the first "q=" (or "Q="), a number after
+        // it, 0 when none can be read
+        var at = params.search(/[qQ]=/);
+        if (at >= 0) {
+            q = parseFloat(params.slice(at + 2));
+            if (isNaN(q))
+                q = 0;
         }
         var en = tag === 'en' || tag.startsWith('en-');
         var vi = tag === 'vi' || tag.startsWith('vi-');

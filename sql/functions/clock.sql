@@ -18,11 +18,14 @@ $$;
 -- A moment as the API writes it: in Asia/Ho_Chi_Minh, always with three
 -- fractional digits and the +07:00 offset (2026-12-02T08:30:00.000+07:00).
 CREATE OR REPLACE FUNCTION api_time(p timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT to_char(p AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD"T"HH24:MI:SS.MS') || '+07:00'
+    -- at the fixed offset it names: Asia/Ho_Chi_Minh was not +07:00 in every
+    -- year (1970 was +08:00), and the instant must stay the instant
+    SELECT to_char(p AT TIME ZONE INTERVAL '+07:00', 'YYYY-MM-DD"T"HH24:MI:SS.MS') || '+07:00'
 $$;
 
 -- The local date a deadline falls on: a deadline that ends at 24:00 is the
 -- next day's first instant, and belongs to the day before.
 CREATE OR REPLACE FUNCTION api_deadline_date(p timestamptz) RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT ((p - interval '1 microsecond') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date
+    -- to the millisecond the API shows it
+    SELECT ((date_trunc('milliseconds', p) - interval '1 microsecond') AT TIME ZONE INTERVAL '+07:00')::date
 $$;

@@ -16,3 +16,9 @@ CREATE OR REPLACE FUNCTION search_patterns(p_query text) RETURNS text[]
       FROM regexp_split_to_table(btrim(lower(f_unaccent(p_query))), '\s+') w
      WHERE w <> ''
 $$;
+
+-- The cursor of a list ordered by id, opaque to clients: base64url (no
+-- padding) of "i" and the last id shown (api/cursor.c reads it).
+CREATE OR REPLACE FUNCTION cursor_id(p_id bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_id IS NOT NULL THEN rtrim(translate(encode(convert_to('i' || p_id, 'UTF8'), 'base64'), E'+/\n', '-_'), '=') END
+$$;

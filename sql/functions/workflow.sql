@@ -391,7 +391,7 @@ BEGIN
         v_deadline := task_deadline_of(a, format('/assignments/%s', v_i), false);
         IF v_unit IS NOT NULL AND NOT EXISTS (SELECT 1 FROM units WHERE id = v_unit AND agency_id = d.agency_id) THEN
             PERFORM problem_raise('invalid-value', format('unit %s is not a unit of this agency', v_unit),
-                                  format('đơn vị %s không thuộc cơ quan này', v_unit));
+                                  format('đơn vị %s không thuộc cơ quan này', v_unit), format('/assignments/%s/unit_id', v_i));
         END IF;
         n := 0;
         FOR v_uid IN
@@ -404,7 +404,8 @@ BEGIN
             IF NOT EXISTS (SELECT 1 FROM memberships WHERE user_id = v_uid AND agency_id = d.agency_id)
                OR NOT user_active(v_uid) THEN
                 PERFORM problem_raise('invalid-value', format('user %s is not an active member of this agency', v_uid),
-                                      format('người dùng %s không phải thành viên đang làm việc của cơ quan này', v_uid));
+                                      format('người dùng %s không phải thành viên đang làm việc của cơ quan này', v_uid),
+                                      format('/assignments/%s/user_id', v_i));
             END IF;
             -- one part per person: a person named twice (directly, or as a
             -- head of a unit named) could never finish both
@@ -418,7 +419,7 @@ BEGIN
                     format('người dùng %s được nêu hai lần trong chỉ đạo này (%s và %s%s); mỗi người chỉ nêu một lần',
                            v_uid, v_twice, a->>'role', CASE WHEN v_unit IS NULL THEN ''
                                                             ELSE format(' với tư cách trưởng đơn vị %s', v_unit) END),
-                    '/assignments');
+                    format('/assignments/%s', v_i));
             END IF;
             INSERT INTO tasks (source, document_id, user_id, unit_id, agency_id, role, deadline, assigned_by,
                                assigner_agency_id, priority, confirm_required, created_at)
@@ -493,7 +494,7 @@ DECLARE
     r jsonb;
     v_agency bigint;
     v_target documents;
-    v_closed text; v_closed_vi text;
+    v_closed text; v_closed_vi text; v_at text;
     v_refusal text[];
 BEGIN
     -- officials and heads of units draft; leaders and clerks where the
@@ -570,7 +571,8 @@ BEGIN
             (f->>'replaces')::bigint, (f->>'corrects')::bigint,
             coalesce((f->>'normative')::boolean, false), (f->>'issuing_body_id')::bigint)
     RETURNING id INTO v_id;
-    FOR r IN SELECT * FROM jsonb_array_elements(coalesce(f->'recipients', '[]')) LOOP
+    FOR r, v_at IN SELECT x, format('/recipients/%s/agency_code', o - 1)
+                      FROM jsonb_array_elements(coalesce(f->'recipients', '[]')) WITH ORDINALITY y(x, o) LOOP
         IF r ? 'agency_code' THEN
             SELECT id INTO v_agency FROM agencies WHERE code = r->>'agency_code' AND valid_to IS NULL;
             IF v_agency IS NULL THEN
@@ -585,18 +587,18 @@ BEGIN
                   FROM agencies c LEFT JOIN agencies s ON s.id = agency_current(c.id)
                  WHERE c.code = r->>'agency_code' ORDER BY c.valid_to DESC LIMIT 1;
                 IF v_closed IS NOT NULL THEN
-                    PERFORM problem_raise('agency-closed', v_closed, v_closed_vi, '/recipients');
+                    PERFORM problem_raise('agency-closed', v_closed, v_closed_vi, v_at);
                 END IF;
                 PERFORM problem_raise('invalid-value', format('unknown recipient agency %s', r->>'agency_code'),
-                                      format('không có cơ quan nhận %s', r->>'agency_code'));
+                                      format('không có cơ quan nhận %s', r->>'agency_code'), v_at);
             END IF;
             IF v_agency = m.agency_id THEN
                 PERFORM problem_raise('invalid-value', 'the drafting agency cannot be its own recipient',
-                                      'cơ quan soạn thảo không gửi cho chính mình');
+                                      'cơ quan soạn thảo không gửi cho chính mình', v_at);
             END IF;
             IF EXISTS (SELECT 1 FROM document_recipients WHERE document_id = v_id AND agency_id = v_agency) THEN
                 PERFORM problem_raise('invalid-value', format('recipient agency %s is named twice', r->>'agency_code'),
-                                      format('cơ quan nhận %s được nêu hai lần', r->>'agency_code'));
+                                      format('cơ quan nhận %s được nêu hai lần', r->>'agency_code'), v_at);
             END IF;
             INSERT INTO document_recipients (document_id, agency_id) VALUES (v_id, v_agency);
         ELSE

@@ -57,7 +57,8 @@ def test_nginx_own_refusals_are_problems_of_the_registry_not_html():
     assert vi.headers.get("content-language") == "vi" and vi.json["detail"] == "không có địa chỉ này"
     # nginx weighs the languages as the workers do: both answer alike
     for al, lang in [("fr, en;q=0.9", "en"), ("vi;q=0.5, en;q=0.8", "en"), ("en;q=0", "vi"), ("en;Q=0.1, vi", "vi"),
-                     ("en ; q=0.9", "en"), ("da, en-GB;q=0.8, vi;q=0.8", "en"), ("eng", "vi"), ("", "vi")]:
+                     ("en ; q=0.9", "en"), ("da, en-GB;q=0.8, vi;q=0.8", "en"), ("eng", "vi"), ("", "vi"),
+                     ("en;q=abc", "vi"), ("en;q=-1, vi;q=0", "vi"), ("en;q = 0.1, vi;q=0.8", "en"), ("*", "vi")]:
         front = request("GET", "/nothing", headers={"Accept-Language": al})
         worker = request("GET", "/api/v1/nothing", headers={"Accept-Language": al})
         assert front.status == worker.status == 404, (front, worker)
@@ -88,6 +89,11 @@ def test_every_kind_of_refusal_says_its_detail_in_vietnamese_and_in_english():
             assert r.headers.get("content-language") == lang, (path, lang, r.headers)
             seen[lang] = r.json["detail"]
         assert not seen["vi"].isascii() and seen["en"].isascii() and seen["vi"] != seen["en"], (path, seen)
+    # a body that is no JSON says why in Vietnamese, without the parser's English words
+    for raw in (b"{", b"", b'{"a": 1, "a": 2}', b"[" * 40 + b"]" * 40, b'{"a": "\xff"}', b"{} x"):
+        r = call("POST", "/api/v1/documents/outgoing", token=t, raw=raw)
+        problem(r, 400, "malformed-json")
+        assert not any(w in r.json["detail"] for w in ("expected", "near", "nesting", "malformed", "invalid")), r.json
 
 
 def test_wrong_method_is_405_with_allow():
@@ -779,6 +785,8 @@ def test_the_directory_fills_a_phones_forms_and_shows_contacts_only_within_ones_
     # members: one's own agency in full, others by name, position and unit
     own = call("GET", "/api/v1/directory/agencies/000.00.21.H19/members", token=t).json["items"]
     assert own and all("phone" in m and "roles" in m for m in own)
+    khoa = [m for m in own if m["full_name"] == "Đỗ Minh Khoa"][0]
+    assert khoa["email"] == "stp.chuyenvien@demo.qlvb.vn" and khoa["phone"].startswith("0251 "), khoa
     other = call("GET", "/api/v1/directory/agencies/000.00.23.H19/members", token=t).json["items"]
     assert other and all(set(m) == {"id", "full_name", "position", "title", "unit"} for m in other)
     leaders = call("GET", "/api/v1/directory/agencies/000.00.21.H19/members?position=leader", token=t).json["items"]

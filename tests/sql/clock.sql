@@ -3,7 +3,7 @@
 -- the column defaults and the workflow take their time from it.
 -- now() is the transaction's start, so every comparison here is exact.
 BEGIN;
-SELECT plan(11);
+SELECT plan(14);
 
 \ir lib/common.psql
 
@@ -41,5 +41,11 @@ SELECT is((SELECT d.received_at FROM documents d JOIN doc USING (id)), now() + i
 SELECT is((SELECT h.at FROM document_history h JOIN doc d ON d.id = h.document_id WHERE h.action = 'registered'),
           now() + interval '1 day', 'the history of a step is dated by the moved clock');
 
+-- the API's moments keep their instant in any year: +07:00 as written
+SELECT is(api_time('1970-01-01 00:00:00+00'), '1970-01-01T07:00:00.000+07:00',
+          '1970 (Saigon kept +08:00 then): the instant, written at +07:00');
+SELECT is(api_time('1900-01-01 00:00:00+00'), '1900-01-01T07:00:00.000+07:00', '1900: the same instant, not the local mean time');
+SELECT is(api_deadline_date('2026-12-03 00:00:00.000001+07'), '2026-12-02'::date,
+          'a deadline shown as 00:00:00.000 belongs to the day before, whatever its microseconds');
 SELECT * FROM finish();
 ROLLBACK;

@@ -20,11 +20,14 @@ def _params(spec, op):
 
 def required_statuses(spec, path, method, op):
     """What this operation can be answered, whatever the request."""
-    need = {"400", "414", "500", "503"}   # nginx: a malformed request, an over-long URI; any failure
+    # nginx: a malformed request, an over-long URI, a body past its limit
+    # (any request may carry one), a transfer coding it does not support;
+    # any failure
+    need = {"400", "413", "414", "500", "501", "503"}
     if op.get("security", spec.get("security")) != []:
         need.add("401")
     if "requestBody" in op:
-        need |= {"413", "415"}
+        need.add("415")
     params = _params(spec, op)
     if any(p["in"] == "path" for p in params):
         need.add("404")

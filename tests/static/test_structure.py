@@ -270,7 +270,7 @@ def test_every_refusal_a_client_reads_is_written_in_vietnamese_and_english():
                 missing.append(f"{os.path.relpath(path, ROOT)}:{line}")
     for path in sorted(glob.glob(os.path.join(ROOT, "api", "*.c")) + glob.glob(os.path.join(ROOT, "fcgi", "*.c"))):
         text = open(path, encoding="utf-8").read()
-        for name, at in (("resp_problem", 2), ("resp_problem_ext", 2), ("unauthorized", 2), ("too_many", 2)):
+        for name, at in (("resp_problem", 2), ("resp_problem_ext", 2), ("resp_problem_at", 4), ("unauthorized", 2), ("too_many", 2)):
             for line, args in _calls(text, name):
                 if len(args) > at and re.search(r'(^|\(|, *)"', args[at]) and not re.search(r"SAY\(|\bT\(|lang_en", args[at]):
                     missing.append(f"{os.path.relpath(path, ROOT)}:{line}: {args[at][:60]}")

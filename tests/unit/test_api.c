@@ -178,7 +178,7 @@ static void validate_counts_characters_not_bytes(void **state)
     const char *long1 = arena_sprintf(&arena, "{" INCOMING_REQUIRED ",\"signer_name\":\"%s\"}", rep("Đ", 101));
     refused(schema_incoming, long1, "invalid-field", "'signer_name' must be 1 to 100 characters long");
     refused(schema_incoming, "{" INCOMING_REQUIRED ",\"signer_name\":\"\"}", "invalid-field", "'signer_name'");
-    refused(schema_recipient, "{\"agency_code\":\"000.00.21.H1\"}", "invalid-field", "13 to 13");
+    refused(schema_recipient, "{\"agency_code\":\"000.00.21.H1\"}", "invalid-field", "exactly 13 characters");
 }
 
 static void validate_refuses_missing_and_mistyped_fields(void **state)
