@@ -56,7 +56,16 @@ static void answer_existing(struct req *r, PGresult *res, const char *sig)
     resp_raw(r, atoi(PQgetvalue(res, 0, 1)), PQgetisnull(res, 0, 2) ? NULL : arena_strdup(r->a, PQgetvalue(res, 0, 2)),
              body, strlen(body));
     if (!PQgetisnull(res, 0, 4)) {
-        const char *h = PQgetvalue(res, 0, 4);
+        /* the first answer's headers; its Cache-Control is the runtime's to write */
+        char *h = arena_strdup(r->a, PQgetvalue(res, 0, 4));
+        char *cc = strstr(h, "Cache-Control: ");
+        if (cc) {
+            char *end = strstr(cc, "\r\n");
+            if (end) {
+                r->cache_control = arena_strndup(r->a, cc + 15, (size_t)(end - cc - 15));
+                memmove(cc, end + 2, strlen(end + 2) + 1);
+            }
+        }
         sbuf_add(&r->hdrs, h, strlen(h));
     }
     resp_header(r, "Idempotent-Replayed", "true");
@@ -122,6 +131,8 @@ static bool store(struct req *r, struct ctx *c)
     const char *status = req_id_text(r, r->status);
     const char *body = arena_strndup(r->a, r->out.s, r->out.len);
     const char *headers = r->hdrs.len ? arena_strndup(r->a, r->hdrs.s, r->hdrs.len) : NULL;
+    if (r->cache_control)
+        headers = arena_sprintf(r->a, "%sCache-Control: %s\r\n", headers ? headers : "", r->cache_control);
     return DB_RUN(c, IDEM_STORE, st->user, st->key, status, r->ctype, body, headers) != NULL;
 }
 

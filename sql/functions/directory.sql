@@ -18,8 +18,12 @@ CREATE OR REPLACE FUNCTION directory_agencies(p_closed boolean) RETURNS json LAN
                                                              'abbr', u.abbr, 'advisory', u.advisory)
                                            ORDER BY u.code, u.id), '[]')
                     FROM units u WHERE u.agency_id = a.id),
+        -- acts_as_leader: a document may be presented to them (a deputy
+        -- acts as a leader unless the agency says otherwise: is_leader)
         'leaders', (SELECT coalesce(json_agg(json_build_object('id', x.id, 'full_name', x.full_name,
-                                                               'position', m.position, 'title', m.title)
+                                                               'position', m.position, 'title', m.title,
+                                                               'acts_as_leader', m.position = 'leader'
+                                                                   OR a.deputies_act_as_leaders)
                                              ORDER BY m.position, x.full_name), '[]')
                       FROM memberships m JOIN users x ON x.id = m.user_id
                      WHERE m.agency_id = a.id AND x.is_active AND m.position IN ('leader', 'deputy_leader')))

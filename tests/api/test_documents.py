@@ -176,11 +176,18 @@ def test_deputies_act_as_leaders_unless_their_agency_says_otherwise():
         ok(post("stp.truongphong", f"/api/v1/documents/{d}/approve"))
         assert where({d}) == {("stp.giamdoc", "approve", "sign")}
         problem(post("stp.phogiamdoc", f"/api/v1/documents/{d}/sign"), 404)   # not a leader: not even shown
+        # the directory tells an app whom a document may be presented to
+        agencies = ok(call("GET", "/api/v1/directory/agencies", token=tok("stp.vanthu")))["items"]
+        stp = [a for a in agencies if a["code"] == "000.00.21.H19"][0]
+        assert {(x["position"], x["acts_as_leader"]) for x in stp["leaders"]} == {("leader", True),
+                                                                                 ("deputy_leader", False)}, stp
     finally:
         _set_deputies_act("000.00.21.H19", "true")
         psql("UPDATE agencies SET review_steps = '{head,leader}' WHERE code = '000.00.21.H19' AND valid_to IS NULL")
     d = to_approved()
     assert {u for u, _, _ in where({d})} == {"stp.giamdoc", "stp.phogiamdoc"}
+    agencies = ok(call("GET", "/api/v1/directory/agencies", token=tok("stp.vanthu")))["items"]
+    assert all(x["acts_as_leader"] for a in agencies if a["code"] == "000.00.21.H19" for x in a["leaders"])
 
 
 def test_once_signed_the_files_are_frozen_and_the_recipients_get_exactly_what_was_signed():
@@ -1258,6 +1265,7 @@ def test_an_action_with_if_match_is_refused_with_412_when_the_document_has_moved
                  headers={"If-Match": f"\"x\", {item['etag']}", "Idempotency-Key": key})
     assert again.status == 200 and again.headers.get("idempotent-replayed") == "true"
     assert again.headers["etag"] == r.headers["etag"] and again.json == r.json
+    assert again.headers["cache-control"] == r.headers["cache-control"] == "private, no-cache", again.headers
     # "*" matches any version
     leader_item = [i for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100",
                                       token=tok("stp.giamdoc")))["items"] if i["document"]["id"] == doc][0]

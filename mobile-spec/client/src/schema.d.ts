@@ -1225,6 +1225,8 @@ export interface components {
                     /** @enum {string} */
                     position: "leader" | "deputy_leader";
                     title: string;
+                    /** @description A document may be presented to them and they direct it: the head of the agency, and its deputies unless the agency says otherwise. The list for "present to a leader". */
+                    acts_as_leader: boolean;
                 }[];
             }[];
         };
