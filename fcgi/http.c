@@ -95,6 +95,16 @@ bool req_param_id(struct req *r, const char *name, int64_t *out)
 json_t *req_json_object_or_answer(struct req *r)
 {
     const char *ct = req_env(r, "CONTENT_TYPE");
+    const char *cs = ct ? strcasestr(ct, "charset=") : NULL;
+    if (cs) {                        /* JSON is UTF-8 (RFC 8259): another charset is refused, not misread */
+        cs += 8;
+        cs += *cs == '"';
+        if (strncasecmp(cs, "utf-8", 5) != 0 || (cs[5] && cs[5] != '"' && cs[5] != ';' && cs[5] != ' ')) {
+            resp_problem(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, SAY(r, "JSON phải được gửi ở dạng UTF-8",
+                                                                "JSON is sent in UTF-8"));
+            return NULL;
+        }
+    }
     if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
         (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
         resp_problem(r, PROBLEM_UNSUPPORTED_MEDIA_TYPE, SAY(r, "thân yêu cầu phải là application/json",

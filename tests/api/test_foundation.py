@@ -96,6 +96,17 @@ def test_every_kind_of_refusal_says_its_detail_in_vietnamese_and_in_english():
         assert not any(w in r.json["detail"] for w in ("expected", "near", "nesting", "malformed", "invalid")), r.json
 
 
+def test_a_json_body_in_another_charset_is_refused_not_misread():
+    t = tokens("stp.chuyenvien")["access_token"]
+    body = {"title": "Thử bảng mã", "colour": "đỏ"}        # read as UTF-8, it names its unknown field
+    for ct in ("application/json; charset=latin1", "application/json;charset=\"iso-8859-1\"", "text/plain"):
+        problem(call("POST", "/api/v1/tasks", token=t, body=body, content_type=ct), 415, "unsupported-media-type")
+    for ct in ("application/json; charset=utf-8", "application/json; charset=\"UTF-8\"", "application/json"):
+        r = call("POST", "/api/v1/tasks", token=t, body=body, content_type=ct)
+        problem(r, 400, "unknown-field")
+        assert r.json["errors"][0]["pointer"] == "/colour", r.json
+
+
 def test_wrong_method_is_405_with_allow():
     r = call("DELETE", "/api/v1/health")
     problem(r, 405, "method-not-allowed")
