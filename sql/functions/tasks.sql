@@ -45,6 +45,8 @@ CREATE OR REPLACE FUNCTION task_visible(p_user bigint, p_task bigint) RETURNS bo
                     WHERE up.assigned_by = p_user OR up.user_id = p_user
                        OR (up.user_id IS NULL AND has_role(p_user, up.agency_id, ARRAY['clerk']))
                        OR is_leader(p_user, up.agency_id) OR is_leader(p_user, up.assigner_agency_id))
+        -- the office and the chairman read every directive's whole trail
+        OR EXISTS (SELECT 1 FROM tasks t WHERE t.id = p_task AND t.directive_id IS NOT NULL AND directive_reader(p_user))
         -- the holders of its group (the lead and the coordinators) see each other's
         OR EXISTS (SELECT 1 FROM tasks t JOIN tasks g ON g.id = coalesce(t.lead_task_id, t.id)
                                                     OR g.lead_task_id = coalesce(t.lead_task_id, t.id)
@@ -128,7 +130,10 @@ $$;
 -- apply and allowed_actions lists.
 CREATE OR REPLACE FUNCTION task_refusal(p_user bigint, t tasks, p_action text) RETURNS text[]
     LANGUAGE plpgsql STABLE AS $$
-DECLARE v_holder boolean := task_holds(p_user, t); v_assigner boolean := t.assigned_by = p_user;
+DECLARE v_holder boolean := task_holds(p_user, t);
+        -- an agency's part of a directive is confirmed by any tracker of the office
+        v_assigner boolean := t.assigned_by = p_user
+                              OR (t.source = 'directive' AND t.parent_id IS NULL AND directive_tracker(p_user));
 BEGIN
     IF NOT t.active AND t.finished_at IS NULL THEN
         RETURN ARRAY['task-closed', 'the task was reassigned or cancelled', 'nhiệm vụ đã được giao lại hoặc hủy'];
@@ -298,9 +303,10 @@ BEGIN
                                   CASE WHEN i = 0 THEN '/lead_user_id' ELSE format('/coordinators/%s', i - 1) END);
         END IF;
         v_seen := v_seen || v_key;
-        INSERT INTO tasks (source, document_id, title, content, user_id, agency_id, role, deadline, assigned_by,
-                           assigner_agency_id, lead_task_id, parent_id, priority, confirm_required, created_at)
-        VALUES (CASE WHEN v_parent.id IS NOT NULL THEN v_parent.source ELSE 'direct' END,
+        INSERT INTO tasks (source, directive_id, document_id, title, content, user_id, agency_id, role, deadline,
+                           assigned_by, assigner_agency_id, lead_task_id, parent_id, priority, confirm_required,
+                           created_at)
+        VALUES (CASE WHEN v_parent.id IS NOT NULL THEN v_parent.source ELSE 'direct' END, v_parent.directive_id,
                 coalesce((f->>'document_id')::bigint, v_parent.document_id),
                 f->>'title', f->>'content', v_holder.o_user, v_holder.o_agency,
                 CASE WHEN i = 0 THEN 'main' ELSE 'coordinate' END, v_deadline, p_user, v_agency, v_lead,
