@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "books.h"
 #include "calendar.h"
+#include "directives.h"
 #include "directory.h"
 #include "documents.h"
 #include "files.h"
@@ -76,6 +77,14 @@ const struct route routes_table[] = {
     { "POST", "/api/v1/tasks/{id}/return",            tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_return },
     { "POST", "/api/v1/tasks/{id}/extension",         tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_extension },
     { "POST", "/api/v1/tasks/{id}/extension/decide",  tasks_step,   AUTH_USER | IDEMPOTENT, &task_step_decide },
+    /* directives: sql/functions/directives.sql decides who records, reads and follows them */
+    { "POST", "/api/v1/directives",                directives_create,  AUTH_USER | IDEMPOTENT, NULL },
+    { "GET",  "/api/v1/directives",                directives_list,    AUTH_USER, NULL },
+    { "GET",  "/api/v1/directives/stats",          directives_stats,   AUTH_USER, NULL },
+    { "GET",  "/api/v1/directives/overdue",        directives_overdue, AUTH_USER, NULL },
+    { "GET",  "/api/v1/directives/export",         directives_export,  AUTH_USER, NULL },
+    { "GET",  "/api/v1/directives/{id}",           directives_get,     AUTH_USER, NULL },
+    { "POST", "/api/v1/directives/{id}/remind",    directives_remind,  AUTH_USER | IDEMPOTENT, NULL },
     /* the working-day calendar: calendar_day_put in sql/functions/calendar.sql decides who edits */
     { "GET",    "/api/v1/calendar/deadline",     calendar_deadline,   AUTH_USER, NULL },
     { "GET",    "/api/v1/calendar/years/{year}", calendar_year,       AUTH_USER, NULL },

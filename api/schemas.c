@@ -211,6 +211,35 @@ const struct field schema_task_decision[] = {
     END,
 };
 
+static const char *const directive_sources[] = { "document", "meeting", NULL };
+static const char *const directive_roles[] = { "lead", "coordinate", NULL };
+
+const struct field schema_directive_agency[] = {
+    { "agency_code", F_STR, true, 13, 13, NULL, NULL },
+    { "role", F_ENUM, true, 0, 0, directive_roles, NULL },
+    { "deadline", F_TIME, false, 0, 0, NULL, NULL },
+    { "deadline_working_days", F_INT, false, 1, 365, NULL, NULL },
+    END,
+};
+
+const struct field schema_directive[] = {
+    { "title", F_STR, true, 1, 500, NULL, NULL },
+    { "content", F_STR, true, 1, 10000, NULL, NULL },
+    { "directed_by", F_ID, true, 0, 0, NULL, NULL },
+    { "source", F_ENUM, true, 0, 0, directive_sources, NULL },
+    { "document_id", F_ID, false, 0, 0, NULL, NULL },
+    { "meeting", F_STR, false, 1, 500, NULL, NULL },
+    { "priority", F_ENUM, false, 0, 0, priorities, NULL },
+    { "agencies", F_ARRAY, true, 1, 69, NULL, schema_directive_agency },
+    END,
+};
+
+const struct field schema_directive_remind[] = {
+    { "agency_code", F_STR, true, 13, 13, NULL, NULL },
+    { "note", F_STR, false, 1, 2000, NULL, NULL },
+    END,
+};
+
 const struct field schema_calendar_day[] = {
     { "kind", F_STR, true, 1, 31, NULL, NULL },
     { "name", F_STR, true, 1, 200, NULL, NULL },
@@ -242,6 +271,9 @@ const struct schema schemas[] = {
     { "BookChange", schema_book_change },
     { "CalendarDayRequest", schema_calendar_day },
     { "TaskHolder", schema_task_holder },
+    { "DirectiveAgency", schema_directive_agency },
+    { "DirectiveRequest", schema_directive },
+    { "DirectiveReminder", schema_directive_remind },
     { "TaskRequest", schema_task },
     { "TaskProgressRequest", schema_task_progress },
     { "TaskNoteRequest", schema_task_note },

@@ -29,6 +29,9 @@ extern const struct field schema_book[];        /* BookRequest */
 extern const struct field schema_book_change[]; /* BookChange */
 extern const struct field schema_calendar_day[]; /* CalendarDayRequest */
 extern const struct field schema_task_holder[]; /* TaskHolder */
+extern const struct field schema_directive_agency[]; /* DirectiveAgency */
+extern const struct field schema_directive[]; /* DirectiveRequest */
+extern const struct field schema_directive_remind[]; /* DirectiveReminder */
 extern const struct field schema_task[]; /* TaskRequest */
 extern const struct field schema_task_progress[]; /* TaskProgressRequest */
 extern const struct field schema_task_note[]; /* TaskNoteRequest */

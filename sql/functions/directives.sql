@@ -61,11 +61,11 @@ BEGIN
 END $$;
 
 -- Records a directive (f: title, content, directed_by, source, document_id,
--- meeting, priority, lead {agency_code, deadline | deadline_working_days},
--- coordinators [...]): each agency gets its task, in its clerks' and
--- leaders' inboxes. The directive's id.
+-- meeting, priority, agencies [{agency_code, role lead | coordinate,
+-- deadline | deadline_working_days}], one lead): each agency gets its task,
+-- in its clerks' and leaders' inboxes. The directive's id.
 CREATE OR REPLACE FUNCTION directive_create(p_user bigint, f jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE v_id bigint; v_office bigint := province_part('committee_office'); h jsonb; i int := 0; v_agency bigint;
+DECLARE v_id bigint; v_office bigint := province_part('committee_office'); h jsonb; v_agency bigint;
         v_lead bigint; v_task bigint; v_deadline timestamptz; v_at text; v_seen bigint[] := '{}';
 BEGIN
     IF NOT directive_tracker(p_user) THEN
@@ -85,6 +85,10 @@ BEGIN
         PERFORM problem_raise('invalid-value', 'a directive from a meeting names its conclusion (meeting), and only then',
                               'chỉ đạo từ cuộc họp phải nêu thông báo kết luận (meeting), và chỉ khi đó', '/meeting');
     END IF;
+    IF (SELECT count(*) FROM jsonb_array_elements(f->'agencies') x WHERE x->>'role' = 'lead') <> 1 THEN
+        PERFORM problem_raise('invalid-value', 'exactly one agency leads (role lead); the others coordinate',
+                              'cần đúng một cơ quan chủ trì (role lead); các cơ quan khác phối hợp', '/agencies');
+    END IF;
     IF f->>'document_id' IS NOT NULL AND NOT doc_visible(p_user, (f->>'document_id')::bigint) THEN
         PERFORM problem_raise('document-not-found', 'no such document', 'không có văn bản này', '/document_id');
     END IF;
@@ -92,8 +96,9 @@ BEGIN
     VALUES (f->>'title', f->>'content', (f->>'directed_by')::bigint, f->>'source', (f->>'document_id')::bigint,
             f->>'meeting', coalesce(f->>'priority', 'normal'), p_user, qlvb_now())
     RETURNING id INTO v_id;
-    FOR h IN SELECT f->'lead' UNION ALL SELECT x FROM jsonb_array_elements(coalesce(f->'coordinators', '[]')) x LOOP
-        v_at := CASE WHEN i = 0 THEN '/lead' ELSE format('/coordinators/%s', i - 1) END;
+    -- the lead first: the others' tasks name its
+    FOR h, v_at IN SELECT x, format('/agencies/%s', o - 1) FROM jsonb_array_elements(f->'agencies') WITH ORDINALITY y(x, o)
+                    ORDER BY x->>'role' <> 'lead', o LOOP
         SELECT id INTO v_agency FROM agencies WHERE code = h->>'agency_code' AND valid_to IS NULL;
         IF v_agency IS NULL THEN
             PERFORM problem_raise('invalid-value', format('no open agency has code %s', h->>'agency_code'),
@@ -109,13 +114,12 @@ BEGIN
         INSERT INTO tasks (source, directive_id, document_id, title, content, user_id, agency_id, role, deadline,
                            assigned_by, assigner_agency_id, lead_task_id, priority, confirm_required, created_at)
         VALUES ('directive', v_id, (f->>'document_id')::bigint, f->>'title', f->>'content', NULL, v_agency,
-                CASE WHEN i = 0 THEN 'main' ELSE 'coordinate' END, v_deadline, p_user, v_office, v_lead,
+                CASE WHEN h->>'role' = 'lead' THEN 'main' ELSE 'coordinate' END, v_deadline, p_user, v_office, v_lead,
                 coalesce(f->>'priority', 'normal'), true, qlvb_now())
         RETURNING id INTO v_task;
         v_lead := coalesce(v_lead, v_task);
         PERFORM task_log(v_task, p_user, 'created', NULL, NULL, v_deadline);
         PERFORM task_inbox_put((SELECT t FROM tasks t WHERE t.id = v_task), 'directive');
-        i := i + 1;
     END LOOP;
     RETURN v_id;
 END $$;
@@ -220,6 +224,9 @@ BEGIN
     IF NOT directive_tracker(p_user) THEN
         PERFORM problem_raise('forbidden', 'reminders are sent by a tracker of the People''s Committee office',
                               'việc đôn đốc do người theo dõi nhiệm vụ của Văn phòng UBND tỉnh thực hiện');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM directives WHERE id = p_directive) THEN
+        PERFORM problem_raise('directive-not-found', 'no such directive', 'không có chỉ đạo này');
     END IF;
     SELECT x.* INTO t FROM tasks x JOIN agencies a ON a.id = x.agency_id
      WHERE x.directive_id = p_directive AND x.parent_id IS NULL AND x.user_id IS NULL AND x.active

@@ -22,9 +22,10 @@ CREATE FUNCTION pg_temp.directive(p_title text, p_lead text, p_days int, p_coord
     SELECT directive_create(pg_temp.uid('vp.chuyenvien'), jsonb_build_object(
         'title', p_title, 'content', 'Nội dung chỉ đạo: ' || p_title, 'directed_by', pg_temp.uid('chutich'),
         'source', 'meeting', 'meeting', 'Thông báo kết luận số 15/TB-UBND', 'priority', 'urgent',
-        'lead', jsonb_build_object('agency_code', p_lead, 'deadline_working_days', p_days),
-        'coordinators', CASE WHEN p_coord IS NULL THEN '[]'::jsonb
-                             ELSE jsonb_build_array(jsonb_build_object('agency_code', p_coord, 'deadline_working_days', p_days)) END))
+        'agencies', jsonb_build_array(jsonb_build_object('agency_code', p_lead, 'role', 'lead', 'deadline_working_days', p_days))
+                    || CASE WHEN p_coord IS NULL THEN '[]'::jsonb
+                            ELSE jsonb_build_array(jsonb_build_object('agency_code', p_coord, 'role', 'coordinate',
+                                                                      'deadline_working_days', p_days)) END))
 $$;
 SELECT set_config('t.d1', pg_temp.directive('Rà soát thủ tục hành chính', '000.00.21.H19', 5, '000.00.23.H19')::text, true);
 SELECT is((SELECT count(*) FROM tasks WHERE directive_id = current_setting('t.d1')::bigint AND user_id IS NULL), 2::bigint,

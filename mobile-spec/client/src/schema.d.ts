@@ -991,6 +991,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/directives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The directives the caller sees, newest first or most overdue first
+         * @description The office and the chairman see every directive; an agency's clerks and leaders those assigned to it. order=overdue puts first the directives whose most late agency is the most days late (what the chairman opens on the phone).
+         */
+        get: operations["listDirectives"];
+        put?: never;
+        /**
+         * The office records a directive of the chairman or a vice-chairman
+         * @description For a tracker of the People's Committee office (others 403). From a document (document_id) or a meeting's conclusion (meeting); one lead agency and any coordinating ones, each with its deadline (a moment, or N working days from today). Each agency's part is a task (source directive) in its clerks' and leaders' inboxes; the agency reports its progress and completion through the task, makes tasks of its own of it (POST /api/v1/tasks with parent_id), and the office confirms or returns the completion.
+         */
+        post: operations["recordDirective"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directives/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The office's figures, per agency and for the province
+         * @description Counts (directive, agency) pairs whose deadline falls in the period, as they stand now: in progress, overdue, done on time, done late, without deadline (only when the period runs to 9999-12-31), and those awaiting the office's confirmation (counted by their deadline as in progress or overdue). fell_due is done plus overdue; on_time_rate is done on time over fell_due (null when none fell due). The agencies' figures add up to the province's. Answered from counts kept on every write, not from a scan of the tasks. For the office and the leaders of the People's Committee (others 403).
+         */
+        get: operations["directiveStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directives/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The overdue (directive, agency) pairs, most days late first */
+        get: operations["overdueDirectives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directives/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The (directive, agency) pairs of a period as XLSX or CSV
+         * @description One line per pair whose deadline falls in the period: the directive, who directed it, the agency and its role, the deadline, the status in Vietnamese, the day it was done, the days late. CSV is UTF-8 with a byte-order mark. At most 20,000 lines (400 beyond).
+         */
+        get: operations["exportDirectives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directives/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A directive with its whole trail
+         * @description Each agency's part: its task's status, when the agency first opened it, the office's reminders, its events, and every task the agency made of it below. The office and the chairman see every part; an assigned agency's clerks and leaders see their own, and their opening it is recorded. Others get 404.
+         */
+        get: operations["getDirective"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/directives/{id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The office reminds an agency of its part (đôn đốc)
+         * @description For a tracker of the office. The agency's clerks and leaders find the reminder in their inboxes (reason reminder); the trail lists it.
+         */
+        post: operations["remindAgency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar/years/{year}": {
         parameters: {
             query?: never;
@@ -1139,7 +1260,7 @@ export interface components {
          * @description urn:qlvb:problem:<slug>, the slug naming the problem. Each type is declared once in the server's registry of problems (sql/problems.def), with its HTTP status and its Vietnamese and English titles; this list is checked against that registry by the test suite.
          * @enum {string}
          */
-        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:task-not-found" | "urn:qlvb:problem:not-the-holder" | "urn:qlvb:problem:not-the-assigner" | "urn:qlvb:problem:task-closed" | "urn:qlvb:problem:task-wrong-state" | "urn:qlvb:problem:calendar-day-not-found" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
+        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:task-not-found" | "urn:qlvb:problem:not-the-holder" | "urn:qlvb:problem:not-the-assigner" | "urn:qlvb:problem:task-closed" | "urn:qlvb:problem:task-wrong-state" | "urn:qlvb:problem:directive-not-found" | "urn:qlvb:problem:calendar-day-not-found" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
         HealthChecks: {
             /** @enum {string} */
             postgresql: "up" | "down";
@@ -1596,6 +1717,241 @@ export interface components {
             items: components["schemas"]["TaskItem"][];
             next_cursor: string | null;
         };
+        /** @description An assigned agency and its deadline (a moment, or N working days from today; none when neither). */
+        DirectiveAgency: {
+            agency_code: string;
+            /** @enum {string} */
+            role: "lead" | "coordinate";
+            deadline?: components["schemas"]["Time"];
+            deadline_working_days?: number;
+        };
+        DirectiveRequest: {
+            title: string;
+            content: string;
+            /** @description The chairman or a vice-chairman (a leader of the People's Committee). */
+            directed_by: number;
+            /** @enum {string} */
+            source: "document" | "meeting";
+            /** @description With source document: the document it comes from. */
+            document_id?: number;
+            /** @description With source meeting: the conclusion (Thông báo kết luận số ...). */
+            meeting?: string;
+            /**
+             * @description normal when absent.
+             * @enum {string}
+             */
+            priority?: "normal" | "urgent";
+            /** @description Exactly one with role lead. */
+            agencies: components["schemas"]["DirectiveAgency"][];
+        };
+        DirectiveReminder: {
+            agency_code: string;
+            note?: string;
+        };
+        DirectivePartSummary: {
+            agency_code: string;
+            agency_name: string;
+            /** @enum {string} */
+            role: "main" | "coordinate";
+            task_id: number;
+            /** Format: date-time */
+            deadline: string | null;
+            /** Format: date */
+            deadline_date: string | null;
+            status: components["schemas"]["TaskStatus"];
+            awaiting_confirmation: boolean;
+            days_late: number;
+        };
+        DirectiveItem: {
+            id: number;
+            title: string;
+            /** @enum {string} */
+            priority: "normal" | "urgent";
+            /** @enum {string} */
+            source: "document" | "meeting";
+            document_id: number | null;
+            meeting: string | null;
+            directed_by: {
+                user_id: number;
+                name: string;
+            };
+            /** Format: date-time */
+            recorded_at: string;
+            /** @description In a list, the days late of its most late agency. */
+            days_late?: number;
+            agencies: components["schemas"]["DirectivePartSummary"][];
+        };
+        DirectivePage: {
+            items: components["schemas"]["DirectiveItem"][];
+            next_cursor: string | null;
+        };
+        Directive: {
+            id: number;
+            title: string;
+            /** @enum {string} */
+            priority: "normal" | "urgent";
+            /** @enum {string} */
+            source: "document" | "meeting";
+            document_id: number | null;
+            meeting: string | null;
+            directed_by: {
+                user_id: number;
+                name: string;
+            };
+            /** Format: date-time */
+            recorded_at: string;
+            agencies: components["schemas"]["DirectivePartSummary"][];
+            content: string;
+            recorded_by: {
+                user_id: number;
+                name: string;
+            };
+            /** @description The parts the caller sees (all for the office and the chairman). */
+            parts: components["schemas"]["DirectivePart"][] | null;
+        };
+        /** @description An agency's part of a directive (its task) and more. */
+        DirectivePart: {
+            id: number;
+            /** @enum {string} */
+            source: "document" | "directive" | "direct";
+            /** @enum {string} */
+            role: "main" | "coordinate" | "info";
+            title: string;
+            document_id: number | null;
+            /** @enum {string} */
+            priority: "normal" | "urgent";
+            holder: {
+                /** @enum {string} */
+                kind: "person" | "agency";
+                user_id?: number | null;
+                name?: string | null;
+                unit_id?: number | null;
+                agency_code: string;
+                agency_name: string;
+            };
+            assigned_by: {
+                user_id: number;
+                name: string;
+            };
+            /** Format: date-time */
+            deadline: string | null;
+            /**
+             * Format: date
+             * @description The deadline's local date: a deadline at 24:00 belongs to the day before.
+             */
+            deadline_date: string | null;
+            status: components["schemas"]["TaskStatus"];
+            due_soon: boolean;
+            awaiting_confirmation: boolean;
+            percent: number;
+            etag: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When a clerk or a leader of the agency first opened it.
+             */
+            opened_at: string | null;
+            reminders: {
+                /** Format: date-time */
+                sent_at: string;
+                note: string | null;
+                sent_by: number;
+            }[];
+            events: {
+                /** @enum {string} */
+                action: "created" | "progress" | "completed" | "confirmed" | "returned" | "extension_asked" | "extension_granted" | "extension_refused" | "delegated";
+                user_id: number;
+                percent: number | null;
+                note: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description Every task the agency made of its part, all the way down, each with the task it came from. */
+            subtasks: components["schemas"]["DirectiveSubtask"][];
+        };
+        DirectiveSubtask: {
+            id: number;
+            /** @enum {string} */
+            source: "document" | "directive" | "direct";
+            /** @enum {string} */
+            role: "main" | "coordinate" | "info";
+            title: string;
+            document_id: number | null;
+            /** @enum {string} */
+            priority: "normal" | "urgent";
+            holder: {
+                /** @enum {string} */
+                kind: "person" | "agency";
+                user_id?: number | null;
+                name?: string | null;
+                unit_id?: number | null;
+                agency_code: string;
+                agency_name: string;
+            };
+            assigned_by: {
+                user_id: number;
+                name: string;
+            };
+            /** Format: date-time */
+            deadline: string | null;
+            /**
+             * Format: date
+             * @description The deadline's local date: a deadline at 24:00 belongs to the day before.
+             */
+            deadline_date: string | null;
+            status: components["schemas"]["TaskStatus"];
+            due_soon: boolean;
+            awaiting_confirmation: boolean;
+            percent: number;
+            etag: string;
+            /** Format: date-time */
+            created_at: string;
+            parent_id: number;
+        };
+        DirectiveFigures: {
+            total: number;
+            in_progress: number;
+            overdue: number;
+            done_on_time: number;
+            done_late: number;
+            no_deadline: number;
+            awaiting_confirmation: number;
+            fell_due: number;
+            on_time_rate: number | null;
+            agency_code?: string;
+            agency_name?: string;
+        };
+        DirectiveStats: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** Format: date-time */
+            as_of: string;
+            agencies: components["schemas"]["DirectiveFigures"][];
+            province: components["schemas"]["DirectiveFigures"];
+        };
+        OverduePage: {
+            items: {
+                directive_id: number;
+                title: string;
+                /** @enum {string} */
+                priority: "normal" | "urgent";
+                agency_code: string;
+                agency_name: string;
+                /** @enum {string} */
+                role: "main" | "coordinate";
+                task_id: number;
+                /** Format: date-time */
+                deadline: string;
+                /** Format: date */
+                deadline_date: string;
+                days_late: number;
+                awaiting_confirmation: boolean;
+            }[];
+            next_cursor: string | null;
+        };
         CalendarDayRequest: {
             /** @description A kind of the calendar: holiday, compensatory, swap_off (days off), worked (a Saturday worked in exchange), or one the province added. */
             kind: string;
@@ -1827,7 +2183,7 @@ export interface components {
              * @description Why it is here.
              * @enum {string}
              */
-            reason: "register" | "present" | "direct" | "main" | "coordinate" | "info" | "question" | "head-review" | "leader-review" | "sign" | "issue" | "returned" | "reassigned" | "recall" | "completion_reported" | "extension_asked";
+            reason: "register" | "present" | "direct" | "main" | "coordinate" | "info" | "question" | "head-review" | "leader-review" | "sign" | "issue" | "returned" | "reassigned" | "recall" | "completion_reported" | "extension_asked" | "directive" | "reminder";
             unread: boolean;
             /** Format: date-time */
             deadline: string | null;
@@ -4338,6 +4694,274 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["TooLarge"];
             414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDirectives: {
+        parameters: {
+            query?: {
+                order?: "newest" | "overdue";
+                /** @description The next_cursor of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Items per page, at most 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectivePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    recordDirective: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectiveRequest"];
+            };
+        };
+        responses: {
+            /** @description The directive with its whole trail. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directive"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    directiveStats: {
+        parameters: {
+            query?: {
+                /** @description The first local day of the period the deadlines fall in (with to; both absent, the current year). */
+                from?: string;
+                /** @description The last local day of the period. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectiveStats"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    overdueDirectives: {
+        parameters: {
+            query?: {
+                /** @description The next_cursor of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Items per page, at most 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverduePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportDirectives: {
+        parameters: {
+            query?: {
+                /** @description The first local day of the period the deadlines fall in (with to; both absent, the current year). */
+                from?: string;
+                /** @description The last local day of the period. */
+                to?: string;
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getDirective: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The directive. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directive"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    remindAgency: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retried request with the same key returns the first answer (its
+                 *     status, body and headers, with Idempotent-Replayed: true) and acts
+                 *     once (a 412 is not kept: it did nothing, and the same key sent again
+                 *     acts on the version the user now saw); the same key with another request answers 422; while the first
+                 *     request runs, 409 with Retry-After (a first request whose server died
+                 *     holds the key 30 seconds at most, then a retry acts). The answer of an
+                 *     action is kept in the action's own transaction. Keys are kept 24 hours
+                 *     from their first use; after that the same key is a new request.
+                 *      */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectiveReminder"];
+            };
+        };
+        responses: {
+            /** @description The directive with its trail. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Directive"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];
             503: components["responses"]["Unavailable"];
