@@ -179,7 +179,10 @@ void directives_stats(struct req *r)
     const char *from, *to;
     if (!period_or_answer(r, &from, &to))
         return;
-    PGresult *res = DB_RUN(&r->c, DIRECTIVE_STATS, req_id_text(r, r->user_id), from, to);
+    const char *u = req_id_text(r, r->user_id);
+    PGresult *res = DB_RUN(&r->c, DIRECTIVE_STATS_KEPT, u, from, to);
+    if (res && PQntuples(res) == 0)
+        res = DB_RUN(&r->c, DIRECTIVE_STATS, u, from, to);
     if (!res) {
         resp_problem_db(r);
         return;

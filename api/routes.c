@@ -12,6 +12,7 @@
 #include "idempotency.h"
 #include "inbox.h"
 #include "me.h"
+#include "notices.h"
 #include "registers.h"
 #include "tasks.h"
 
@@ -25,6 +26,15 @@ const struct route routes_table[] = {
     { "GET",    "/api/v1/me/sessions",                 auth_sessions_list,       AUTH_USER, NULL },
     { "POST",   "/api/v1/me/sessions/end-others",      auth_sessions_end_others, AUTH_USER | IDEMPOTENT, NULL },
     { "DELETE", "/api/v1/me/sessions/{session_id}",    auth_session_end,         AUTH_USER, NULL },
+    /* phones and notifications: sql/functions/notifications.sql */
+    { "GET",    "/api/v1/me/devices",                  devices_list,             AUTH_USER, NULL },
+    { "PUT",    "/api/v1/me/devices/{device_id}",      devices_put,              AUTH_USER, NULL },
+    { "DELETE", "/api/v1/me/devices/{device_id}",      devices_delete,           AUTH_USER, NULL },
+    { "GET",    "/api/v1/me/notification-settings",    notice_settings_get,      AUTH_USER, NULL },
+    { "PUT",    "/api/v1/me/notification-settings",    notice_settings_put,      AUTH_USER, NULL },
+    { "GET",    "/api/v1/me/notifications",            notices_list,             AUTH_USER, NULL },
+    { "GET",    "/api/v1/me/notifications/changes",    notices_changes,          AUTH_USER, NULL },
+    { "POST",   "/api/v1/me/notifications/{id}/read",  notices_read,             AUTH_USER, NULL },
     /* an administrator of the user's agency: account_managed_by in sql/functions/signin.sql */
     { "POST", "/api/v1/users/{user_id}/deactivate", accounts_deactivate,     AUTH_USER | IDEMPOTENT, NULL },
     { "POST", "/api/v1/users/{user_id}/reactivate", accounts_reactivate,     AUTH_USER | IDEMPOTENT, NULL },

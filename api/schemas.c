@@ -240,6 +240,23 @@ const struct field schema_directive_remind[] = {
     END,
 };
 
+static const char *const platforms[] = { "fcm", "apns", NULL };
+
+const struct field schema_device[] = {
+    { "platform", F_ENUM, true, 0, 0, platforms, NULL },
+    { "token", F_STR, true, 1, 4096, NULL, NULL },
+    { "app_version", F_STR, false, 1, 50, NULL, NULL },
+    { "locale", F_STR, false, 2, 35, NULL, NULL },
+    END,
+};
+
+const struct field schema_notice_settings[] = {
+    { "quiet_start", F_STR, false, 5, 5, NULL, NULL },
+    { "quiet_end", F_STR, false, 5, 5, NULL, NULL },
+    { "show_subject", F_BOOL, false, 0, 0, NULL, NULL },
+    END,
+};
+
 const struct field schema_calendar_day[] = {
     { "kind", F_STR, true, 1, 31, NULL, NULL },
     { "name", F_STR, true, 1, 200, NULL, NULL },
@@ -271,6 +288,8 @@ const struct schema schemas[] = {
     { "BookChange", schema_book_change },
     { "CalendarDayRequest", schema_calendar_day },
     { "TaskHolder", schema_task_holder },
+    { "DeviceRequest", schema_device },
+    { "NotificationSettings", schema_notice_settings },
     { "DirectiveAgency", schema_directive_agency },
     { "DirectiveRequest", schema_directive },
     { "DirectiveReminder", schema_directive_remind },

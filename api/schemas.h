@@ -29,6 +29,8 @@ extern const struct field schema_book[];        /* BookRequest */
 extern const struct field schema_book_change[]; /* BookChange */
 extern const struct field schema_calendar_day[]; /* CalendarDayRequest */
 extern const struct field schema_task_holder[]; /* TaskHolder */
+extern const struct field schema_device[]; /* DeviceRequest */
+extern const struct field schema_notice_settings[]; /* NotificationSettings */
 extern const struct field schema_directive_agency[]; /* DirectiveAgency */
 extern const struct field schema_directive[]; /* DirectiveRequest */
 extern const struct field schema_directive_remind[]; /* DirectiveReminder */

@@ -16,10 +16,13 @@ $$;
 -- Reads every directive with its whole trail: the office's trackers and
 -- leaders, the chairman and the vice-chairmen.
 CREATE OR REPLACE FUNCTION directive_reader(p_user bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT directive_tracker(p_user)
-        OR EXISTS (SELECT 1 FROM memberships m
-                    WHERE m.user_id = p_user AND m.position IN ('leader', 'deputy_leader')
-                      AND m.agency_id IN (province_part('committee'), province_part('committee_office')))
+    SELECT EXISTS (SELECT 1 FROM memberships m
+                     JOIN agencies a ON a.id = m.agency_id AND a.valid_to IS NULL
+                     JOIN province_parts p ON p.agency_code = a.code
+                    WHERE m.user_id = p_user
+                      AND ((p.part = 'committee_office' AND ('tracker' = ANY (m.roles)
+                                                             OR m.position IN ('leader', 'deputy_leader')))
+                           OR (p.part = 'committee' AND m.position IN ('leader', 'deputy_leader'))))
 $$;
 
 -- The count bucket of an agency's directive task: its state (a fact time
@@ -51,11 +54,18 @@ BEGIN
     IF s_old IS NOT NULL THEN
         UPDATE directive_counts c SET n = c.n - 1
          WHERE c.agency_id = OLD.agency_id AND c.state = s_old AND c.deadline_day = d_old;
+        UPDATE directive_counts_month c SET n = c.n - 1
+         WHERE c.agency_id = OLD.agency_id AND c.state = s_old AND c.deadline_month = date_trunc('month', d_old)::date;
     END IF;
+    -- the kept figures are stale from this commit on
+    UPDATE directive_counts_state SET version = version + 1;
     IF s_new IS NOT NULL THEN
         INSERT INTO directive_counts AS c (agency_id, state, deadline_day, n)
         VALUES (NEW.agency_id, s_new, d_new, 1)
         ON CONFLICT (agency_id, deadline_day, state) DO UPDATE SET n = c.n + 1;
+        INSERT INTO directive_counts_month AS c (agency_id, state, deadline_month, n)
+        VALUES (NEW.agency_id, s_new, date_trunc('month', d_new)::date, 1)
+        ON CONFLICT (agency_id, deadline_month, state) DO UPDATE SET n = c.n + 1;
     END IF;
     RETURN NULL;
 END $$;
@@ -244,6 +254,15 @@ BEGIN
     UPDATE tasks SET version = version + 1 WHERE id = t.id;
 END $$;
 
+-- The kept answer for a period, while it holds (the counts unchanged, the
+-- clock before its end), for a reader of the figures: one lookup.
+CREATE OR REPLACE FUNCTION directive_stats_kept(p_user bigint, p_from date, p_to date) RETURNS text
+    LANGUAGE sql STABLE AS $$
+    SELECT c.body FROM directive_stats_cache c JOIN directive_counts_state s ON s.version = c.version
+     WHERE c.period_from = p_from AND c.period_to = p_to
+       AND c.computed_at <= qlvb_now() AND qlvb_now() < c.until AND directive_reader(p_user)
+$$;
+
 -- The office's figures for the deadlines of a period (local days p_from to
 -- p_to), per assigned agency and for the province, counting (directive,
 -- agency) pairs, from directive_counts folded with the clock: an open or
@@ -252,24 +271,42 @@ END $$;
 -- the clock depends on the hour). The on-time rate is done on time over
 -- those that fell due (done, or past their deadline).
 CREATE OR REPLACE FUNCTION directive_stats(p_user bigint, p_from date, p_to date) RETURNS jsonb
-    LANGUAGE plpgsql STABLE AS $$
-DECLARE v_now timestamptz := qlvb_now(); v_today date := local_day(qlvb_now()); v jsonb;
+    LANGUAGE plpgsql AS $$
+DECLARE v_now timestamptz := qlvb_now(); v_today date := local_day(qlvb_now()); v jsonb; v_version bigint;
+        v_until timestamptz;
 BEGIN
     IF NOT directive_reader(p_user) THEN
         PERFORM problem_raise('forbidden', 'the figures are read by the People''s Committee office and its leaders',
                               'số liệu theo dõi chỉ đạo do Văn phòng UBND tỉnh và lãnh đạo UBND tỉnh xem');
     END IF;
-    WITH folded AS (
+    -- the figures, and the version of the counts they were made from, in one snapshot
+    WITH months AS (    -- the months of the period (deadlines end by 2100: the calendar's years)
+        SELECT m::date AS m0, (m + interval '1 month - 1 day')::date AS m1
+          FROM generate_series(date_trunc('month', p_from), date_trunc('month', least(p_to, DATE '2100-12-31')),
+                               interval '1 month') m),
+    whole AS (          -- those wholly inside it, but the current one: read by month
+        SELECT m0 FROM months WHERE m0 >= p_from AND m1 <= p_to AND m0 <> date_trunc('month', v_today)::date),
+    by_day AS (         -- the rest of the period: read by day
+        SELECT greatest(m0, p_from) AS d0, least(m1, p_to) AS d1 FROM months WHERE m0 NOT IN (SELECT m0 FROM whole)
+        UNION ALL
+        SELECT DATE '9999-12-31', DATE '9999-12-31' WHERE p_to >= DATE '9999-12-31'),
+    folded AS (
+        SELECT c.agency_id,
+               CASE WHEN c.state IN ('done_on_time', 'done_late') THEN c.state
+                    WHEN c.deadline_month < v_today THEN 'overdue'
+                    ELSE 'in_progress' END AS status,
+               c.state = 'reported' AS awaiting, c.n
+          FROM directive_counts_month c JOIN whole w ON w.m0 = c.deadline_month
+         WHERE c.n > 0
+        UNION ALL
         SELECT c.agency_id,
                CASE WHEN c.state IN ('done_on_time', 'done_late') THEN c.state
                     WHEN c.deadline_day = DATE '9999-12-31' THEN 'no_deadline'
                     WHEN c.deadline_day < v_today THEN 'overdue'
                     ELSE 'in_progress' END AS status,
                c.state = 'reported' AS awaiting, c.n
-          FROM directive_counts c
-         WHERE c.n > 0 AND (c.deadline_day BETWEEN p_from AND p_to
-                            OR (c.deadline_day = DATE '9999-12-31' AND p_to >= DATE '9999-12-31'))
-           AND NOT (c.deadline_day = v_today AND c.state IN ('open', 'reported'))
+          FROM by_day r JOIN directive_counts c ON c.deadline_day BETWEEN r.d0 AND r.d1
+         WHERE c.n > 0 AND NOT (c.deadline_day = v_today AND c.state IN ('open', 'reported'))
         UNION ALL
         SELECT t.agency_id, CASE WHEN t.deadline <= v_now THEN 'overdue' ELSE 'in_progress' END,
                t.reported_at IS NOT NULL, 1
@@ -279,43 +316,54 @@ BEGIN
            AND t.finished_at IS NULL AND t.deadline > day_end(v_today - 1) AND t.deadline <= day_end(v_today)),
     per AS (
         SELECT agency_id,
-               sum(n) AS total,
-               sum(n) FILTER (WHERE status = 'in_progress') AS in_progress,
-               sum(n) FILTER (WHERE status = 'overdue') AS overdue,
-               sum(n) FILTER (WHERE status = 'done_on_time') AS done_on_time,
-               sum(n) FILTER (WHERE status = 'done_late') AS done_late,
-               sum(n) FILTER (WHERE status = 'no_deadline') AS no_deadline,
-               sum(n) FILTER (WHERE awaiting) AS awaiting_confirmation
+               sum(n)::bigint AS total,
+               coalesce(sum(n) FILTER (WHERE status = 'in_progress'), 0)::bigint AS in_progress,
+               coalesce(sum(n) FILTER (WHERE status = 'overdue'), 0)::bigint AS overdue,
+               coalesce(sum(n) FILTER (WHERE status = 'done_on_time'), 0)::bigint AS done_on_time,
+               coalesce(sum(n) FILTER (WHERE status = 'done_late'), 0)::bigint AS done_late,
+               coalesce(sum(n) FILTER (WHERE status = 'no_deadline'), 0)::bigint AS no_deadline,
+               coalesce(sum(n) FILTER (WHERE awaiting), 0)::bigint AS awaiting_confirmation
           FROM folded GROUP BY agency_id),
     shown AS (
-        SELECT a.code, a.name, coalesce(p.total, 0) total, coalesce(p.in_progress, 0) in_progress,
-               coalesce(p.overdue, 0) overdue, coalesce(p.done_on_time, 0) done_on_time,
-               coalesce(p.done_late, 0) done_late, coalesce(p.no_deadline, 0) no_deadline,
-               coalesce(p.awaiting_confirmation, 0) awaiting_confirmation
-          FROM per p JOIN agencies a ON a.id = p.agency_id)
+        SELECT a.code, a.name, p.* FROM per p JOIN agencies a ON a.id = p.agency_id),
+    province AS (
+        SELECT coalesce(sum(total), 0)::bigint AS total, coalesce(sum(in_progress), 0)::bigint AS in_progress,
+               coalesce(sum(overdue), 0)::bigint AS overdue, coalesce(sum(done_on_time), 0)::bigint AS done_on_time,
+               coalesce(sum(done_late), 0)::bigint AS done_late, coalesce(sum(no_deadline), 0)::bigint AS no_deadline,
+               coalesce(sum(awaiting_confirmation), 0)::bigint AS awaiting_confirmation FROM shown)
     SELECT jsonb_build_object(
         'from', p_from, 'to', p_to, 'as_of', api_time(v_now),
-        'agencies', coalesce((SELECT jsonb_agg(directive_figures(to_jsonb(s) - 'name' - 'code')
-                                                 || jsonb_build_object('agency_code', s.code, 'agency_name', s.name)
+        'agencies', coalesce((SELECT jsonb_agg(directive_figures(s.total, s.in_progress, s.overdue, s.done_on_time,
+                                                                 s.done_late, s.no_deadline, s.awaiting_confirmation)
+                                               || jsonb_build_object('agency_code', s.code, 'agency_name', s.name)
                                                ORDER BY s.code) FROM shown s), '[]'),
-        'province', directive_figures((SELECT jsonb_build_object(
-                         'total', coalesce(sum(total), 0), 'in_progress', coalesce(sum(in_progress), 0),
-                         'overdue', coalesce(sum(overdue), 0), 'done_on_time', coalesce(sum(done_on_time), 0),
-                         'done_late', coalesce(sum(done_late), 0), 'no_deadline', coalesce(sum(no_deadline), 0),
-                         'awaiting_confirmation', coalesce(sum(awaiting_confirmation), 0)) FROM shown)))
-      INTO v;
+        'province', (SELECT directive_figures(total, in_progress, overdue, done_on_time, done_late, no_deadline,
+                                              awaiting_confirmation) FROM province)),
+        (SELECT version FROM directive_counts_state),
+        -- good until the day ends or a deadline of the day passes
+        least(day_end(v_today), (SELECT min(t.deadline) FROM tasks t
+                                  WHERE t.directive_id IS NOT NULL AND t.parent_id IS NULL AND t.user_id IS NULL
+                                    AND t.active AND t.finished_at IS NULL
+                                    AND t.deadline > v_now AND t.deadline <= day_end(v_today)))
+      INTO v, v_version, v_until;
+    v := v || jsonb_build_object('valid_until', api_time(v_until));
+    INSERT INTO directive_stats_cache AS c (period_from, period_to, version, computed_at, until, body)
+    VALUES (p_from, p_to, v_version, v_now, v_until, v::text)
+    ON CONFLICT (period_from, period_to) DO UPDATE
+       SET version = EXCLUDED.version, computed_at = EXCLUDED.computed_at, until = EXCLUDED.until, body = EXCLUDED.body;
     RETURN v;
 END $$;
 
 -- Counts with their on-time rate (done on time over those that fell due:
 -- done, or past their deadline), or null when none fell due.
-CREATE OR REPLACE FUNCTION directive_figures(c jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-    SELECT (SELECT jsonb_object_agg(k, (v::text)::bigint) FROM jsonb_each(c) e(k, v)) || jsonb_build_object(
-        'fell_due', (c->>'done_on_time')::bigint + (c->>'done_late')::bigint + (c->>'overdue')::bigint,
-        'on_time_rate', CASE WHEN (c->>'done_on_time')::bigint + (c->>'done_late')::bigint + (c->>'overdue')::bigint > 0
-                             THEN round((c->>'done_on_time')::numeric
-                                        / ((c->>'done_on_time')::bigint + (c->>'done_late')::bigint
-                                           + (c->>'overdue')::bigint), 4) END)
+CREATE OR REPLACE FUNCTION directive_figures(p_total bigint, p_in_progress bigint, p_overdue bigint,
+                                             p_on_time bigint, p_late bigint, p_none bigint, p_awaiting bigint)
+    RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object('total', p_total, 'in_progress', p_in_progress, 'overdue', p_overdue,
+                              'done_on_time', p_on_time, 'done_late', p_late, 'no_deadline', p_none,
+                              'awaiting_confirmation', p_awaiting, 'fell_due', p_on_time + p_late + p_overdue,
+                              'on_time_rate', CASE WHEN p_on_time + p_late + p_overdue > 0
+                                                   THEN round(p_on_time::numeric / (p_on_time + p_late + p_overdue), 4) END)
 $$;
 
 -- The overdue (directive, agency) pairs, most days late first.
@@ -366,3 +414,19 @@ BEGIN
        AND coalesce(api_deadline_date(t.deadline), DATE '9999-12-31') BETWEEN p_from AND p_to
      ORDER BY d.id, t.role <> 'main', a.code;
 END $$;
+
+-- The counts made again from the tasks in one pass: after a bulk load that
+-- went round the trigger (make bench), or to mend them.
+CREATE OR REPLACE FUNCTION directive_counts_rebuild() RETURNS void LANGUAGE sql AS $$
+    DELETE FROM directive_counts;
+    DELETE FROM directive_counts_month;
+    INSERT INTO directive_counts (agency_id, state, deadline_day, n)
+    SELECT t.agency_id, b.o_state, b.o_day, count(*)
+      FROM tasks t CROSS JOIN LATERAL directive_bucket(t) b
+     WHERE t.directive_id IS NOT NULL AND t.parent_id IS NULL AND t.user_id IS NULL AND t.active
+     GROUP BY 1, 2, 3;
+    INSERT INTO directive_counts_month (agency_id, state, deadline_month, n)
+    SELECT agency_id, state, date_trunc('month', deadline_day)::date, sum(n)
+      FROM directive_counts GROUP BY 1, 2, 3;
+    UPDATE directive_counts_state SET version = version + 1;
+$$;

@@ -21,6 +21,8 @@ CREATE OR REPLACE FUNCTION inbox_put(p_user bigint, p_doc bigint, p_box text, p_
        SET box = EXCLUDED.box, reason = EXCLUDED.reason, unread = true,
            deadline = EXCLUDED.deadline, updated_at = qlvb_now();
     SELECT inbox_touch(p_user);
+    -- what it means to the person's phone, in the same transaction
+    SELECT notify_document_item(p_user, p_doc, p_box, p_reason);
 $$;
 
 -- Puts a task that is not a document's in a person's box.
@@ -32,6 +34,7 @@ CREATE OR REPLACE FUNCTION inbox_put_task(p_user bigint, p_task bigint, p_box te
        SET box = EXCLUDED.box, reason = EXCLUDED.reason, unread = true,
            deadline = EXCLUDED.deadline, updated_at = qlvb_now();
     SELECT inbox_touch(p_user);
+    SELECT notify_task_item(p_user, p_task, p_reason);
 $$;
 
 CREATE OR REPLACE FUNCTION inbox_done_task(p_user bigint, p_task bigint) RETURNS void LANGUAGE sql AS $$

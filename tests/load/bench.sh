@@ -82,6 +82,35 @@ detail=$(run_wrk "GET /api/v1/documents/{id}" -H "Authorization: Bearer $token" 
 search=$(run_wrk "GET /api/v1/documents?q=ke hoach" -H "Authorization: Bearer $token" "$URL/api/v1/documents?q=ke%20hoach")
 CONNS=8 login=$(run_wrk "POST /api/v1/auth/login (8 conns)" -s tests/load/login.lua "$URL")
 
+# The office's dashboard at 10,000 and at 1,000,000 (directive, agency)
+# pairs, 16 connections: its answer comes from counts kept per agency, state
+# and deadline day and month, so its p99 must not grow with the tasks.
+cp sql/bench/directives.sql "$QLVB_VAR/directives.sql" && chown qlvb: "$QLVB_VAR/directives.sql"
+tracker=$(curl -s -H 'Content-Type: application/json' -H 'X-Forwarded-For: 10.98.0.2' \
+    -d '{"username":"vp.chuyenvien","password":"demo123","device_name":"bench"}' "$URL/api/v1/auth/login" |
+    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+[ -n "$tracker" ] || { echo "bench: cannot sign in as the office's tracker"; exit 1; }
+to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) }
+                 else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
+dashboard() {   # pairs -> p99 in ms of the dashboard at 16 connections
+    local t0=$(date +%s)
+    setpriv --reuid=qlvb --regid=qlvb --init-groups -- psql -q -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb \
+        -v target="$1" -f "$QLVB_VAR/directives.sql" >/dev/null
+    echo "bench: $1 pairs loaded in $(( $(date +%s) - t0 )) s" >&2
+    # warm: every worker's connection plans its statements once, and the
+    # period's figures are made once and kept
+    wrk -t2 -c16 -d2s -H "Authorization: Bearer $tracker" "$URL/api/v1/directives/stats?from=2026-01-01&to=2027-12-31" >/dev/null
+    local out
+    out=$(wrk -t2 -c16 -d"${SECS}s" --latency -H "Authorization: Bearer $tracker" \
+        "$URL/api/v1/directives/stats?from=2026-01-01&to=2027-12-31")
+    printf '%-34s %8s req/s   p99 %s\n' "GET /directives/stats ($1 pairs)" "$(printf '%s\n' "$out" | rps)" \
+        "$(printf '%s\n' "$out" | p99)" >&2
+    printf '%s\n' "$out" | p99 | to_ms
+}
+echo "-- the office's dashboard, 16 connections"
+dash_small=$(dashboard 10000)
+dash_large=$(dashboard 1000000)
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 echo "-- ratios"
 echo "worker no-op / nginx alone:        $(ratio "$c_noop" "$c_nginx")"
@@ -93,3 +122,5 @@ echo "inbox 304 / worker no-op:          $(ratio "$inbox304" "$c_noop")"
 echo "document detail / worker no-op:    $(ratio "$detail" "$c_noop")"
 echo "search / worker no-op:             $(ratio "$search" "$c_noop")"
 echo "login / worker no-op:              $(ratio "$login" "$c_noop")  (argon2id by design)"
+verdict=$(awk -v s="$dash_small" -v l="$dash_large" 'BEGIN { print (l <= 1.25 * s && l < 50) ? "holds" : "FAILS" }')
+echo "dashboard p99, 1M / 10k pairs:     $(ratio "$dash_large" "$dash_small")  (${dash_large} ms / ${dash_small} ms; within 1.25 and under 50 ms: $verdict)"

@@ -5,7 +5,7 @@
 -- every write and folded with the clock when read, add up per agency to the
 -- province's and match a count of the tasks themselves, at any moment.
 BEGIN;
-SELECT plan(16);
+SELECT plan(19);
 
 \ir lib/common.psql
 
@@ -78,10 +78,17 @@ $$;
 SELECT ok(pg_temp.sums_agree('2026-01-01', '2027-12-31'), 'the agencies'' figures add up to the province''s');
 SELECT is(pg_temp.by_counts('2026-01-01', '2027-12-31'), pg_temp.by_scan('2026-01-01', '2027-12-31'),
           'the kept counts say what a scan of the tasks says, now');
+SELECT is(pg_temp.by_counts('2026-11-15', '2027-01-10'), pg_temp.by_scan('2026-11-15', '2027-01-10'),
+          'a period cut inside its months: the edges read by day, the rest by month');
 UPDATE test_clock SET offset_us = 30 * 86400 * 1000000::bigint;
+SELECT is(pg_temp.by_counts('2026-11-15', '2027-01-10'), pg_temp.by_scan('2026-11-15', '2027-01-10'),
+          'the same a month later');
 SELECT is(pg_temp.by_counts('2026-01-01', '2027-12-31'), pg_temp.by_scan('2026-01-01', '2027-12-31'),
           'a month later, with nothing rewritten: the passed deadlines are overdue in both');
 SELECT ok((pg_temp.by_counts('2026-01-01', '2027-12-31')->>'overdue')::int >= 30, 'and they are overdue indeed');
+UPDATE test_clock SET offset_us = 70 * 86400 * 1000000::bigint;
+SELECT is(pg_temp.by_counts('2026-01-01', '2027-12-31'), pg_temp.by_scan('2026-01-01', '2027-12-31'),
+          'and two months later, when the months of the deadlines lie wholly in the past');
 
 SELECT * FROM finish();
 ROLLBACK;

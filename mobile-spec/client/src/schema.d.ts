@@ -279,6 +279,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The phones registered for my push notifications
+         * @description The token itself is never sent back.
+         */
+        get: operations["listMyDevices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/devices/{device_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Registers (or renews) a phone's push token for this login
+         * @description device_id is the app's own stable id of the installation. The registration belongs to the login (session) of the access token: signing out, ending the session from another phone, or a deactivated account removes it. A token that another account had registered (the phone changed hands) leaves that account. A token the provider reported gone is enabled again by registering it anew.
+         */
+        put: operations["registerDevice"];
+        post?: never;
+        /** Removes a phone's registration */
+        delete: operations["unregisterDevice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My quiet hours and lock-screen setting */
+        get: operations["getNotificationSettings"];
+        /**
+         * Sets my quiet hours and whether subjects show on the lock screen
+         * @description Pushes due in the quiet hours (local time; default 22:00 to 06:30; equal start and end: none) are held and sent when they end, except urgent ones (documents marked Khẩn or above, urgent tasks and directives). The history always has them at once. With show_subject false (the default) a push says only what kind of thing waits ("Văn bản cần duyệt"), never its subject.
+         */
+        put: operations["putNotificationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notification history, newest first, with read marks
+         * @description The truth a phone shows: a push is only a hint (an offline phone keeps one APNs notification, FCM drops what waits too long). A phone that comes back reads this list and its changes feed.
+         */
+        get: operations["listMyNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notifications written or marked read since a token
+         * @description As the inbox's feed: no since gives a token for now; each answer gives the next. A notification marked read on one phone comes to the others here. An unknown token answers 410 sync-token-expired: reload the list.
+         */
+        get: operations["notificationChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks one of my notifications read
+         * @description Again is no change. My other phones learn it through the feed.
+         */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/directory/agencies": {
         parameters: {
             query?: never;
@@ -1260,7 +1382,7 @@ export interface components {
          * @description urn:qlvb:problem:<slug>, the slug naming the problem. Each type is declared once in the server's registry of problems (sql/problems.def), with its HTTP status and its Vietnamese and English titles; this list is checked against that registry by the test suite.
          * @enum {string}
          */
-        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:task-not-found" | "urn:qlvb:problem:not-the-holder" | "urn:qlvb:problem:not-the-assigner" | "urn:qlvb:problem:task-closed" | "urn:qlvb:problem:task-wrong-state" | "urn:qlvb:problem:directive-not-found" | "urn:qlvb:problem:calendar-day-not-found" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
+        ProblemType: "urn:qlvb:problem:not-found" | "urn:qlvb:problem:method-not-allowed" | "urn:qlvb:problem:bad-content-length" | "urn:qlvb:problem:incomplete-body" | "urn:qlvb:problem:body-too-large" | "urn:qlvb:problem:unsupported-media-type" | "urn:qlvb:problem:malformed-json" | "urn:qlvb:problem:invalid-field" | "urn:qlvb:problem:internal-error" | "urn:qlvb:problem:database-unavailable" | "urn:qlvb:problem:database-busy" | "urn:qlvb:problem:service-unavailable" | "urn:qlvb:problem:too-many-requests" | "urn:qlvb:problem:bad-request" | "urn:qlvb:problem:uri-too-long" | "urn:qlvb:problem:range-not-satisfiable" | "urn:qlvb:problem:not-implemented" | "urn:qlvb:problem:invalid-parameter" | "urn:qlvb:problem:unknown-field" | "urn:qlvb:problem:read-only-field" | "urn:qlvb:problem:missing-token" | "urn:qlvb:problem:invalid-token" | "urn:qlvb:problem:invalid-credentials" | "urn:qlvb:problem:invalid-refresh-token" | "urn:qlvb:problem:refresh-token-reused" | "urn:qlvb:problem:too-many-attempts" | "urn:qlvb:problem:busy" | "urn:qlvb:problem:user-not-found" | "urn:qlvb:problem:session-not-found" | "urn:qlvb:problem:wrong-password" | "urn:qlvb:problem:invalid-idempotency-key" | "urn:qlvb:problem:idempotency-key-reused" | "urn:qlvb:problem:request-in-progress" | "urn:qlvb:problem:document-not-found" | "urn:qlvb:problem:forbidden" | "urn:qlvb:problem:wrong-state" | "urn:qlvb:problem:invalid-value" | "urn:qlvb:problem:document-frozen" | "urn:qlvb:problem:state-secret" | "urn:qlvb:problem:agency-closed" | "urn:qlvb:problem:document-recalled" | "urn:qlvb:problem:precondition-failed" | "urn:qlvb:problem:possible-duplicate" | "urn:qlvb:problem:person-named-twice" | "urn:qlvb:problem:unknown-type-code" | "urn:qlvb:problem:notation-taken" | "urn:qlvb:problem:not-a-clerk" | "urn:qlvb:problem:not-a-leader" | "urn:qlvb:problem:not-the-author" | "urn:qlvb:problem:not-assigned" | "urn:qlvb:problem:not-your-review" | "urn:qlvb:problem:may-not-draft" | "urn:qlvb:problem:may-not-recall" | "urn:qlvb:problem:already-registered" | "urn:qlvb:problem:not-awaiting-presentation" | "urn:qlvb:problem:not-awaiting-direction" | "urn:qlvb:problem:part-finished" | "urn:qlvb:problem:not-a-draft" | "urn:qlvb:problem:not-in-review" | "urn:qlvb:problem:not-approved" | "urn:qlvb:problem:not-signed" | "urn:qlvb:problem:not-issued" | "urn:qlvb:problem:no-recall-ordered" | "urn:qlvb:problem:book-closed" | "urn:qlvb:problem:book-not-found" | "urn:qlvb:problem:book-overlap" | "urn:qlvb:problem:book-in-use" | "urn:qlvb:problem:task-not-found" | "urn:qlvb:problem:not-the-holder" | "urn:qlvb:problem:not-the-assigner" | "urn:qlvb:problem:task-closed" | "urn:qlvb:problem:task-wrong-state" | "urn:qlvb:problem:directive-not-found" | "urn:qlvb:problem:device-not-found" | "urn:qlvb:problem:notification-not-found" | "urn:qlvb:problem:calendar-day-not-found" | "urn:qlvb:problem:agency-not-found" | "urn:qlvb:problem:sync-token-expired" | "urn:qlvb:problem:item-not-found" | "urn:qlvb:problem:file-not-found" | "urn:qlvb:problem:empty-file" | "urn:qlvb:problem:unsupported-file-type" | "urn:qlvb:problem:file-damaged" | "urn:qlvb:problem:storage-error";
         HealthChecks: {
             /** @enum {string} */
             postgresql: "up" | "down";
@@ -1927,8 +2049,16 @@ export interface components {
             from: string;
             /** Format: date */
             to: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description The moment the figures were made.
+             */
             as_of: string;
+            /**
+             * Format: date-time
+             * @description They hold, unless a directive's part changes, until this moment: the end of the day, or the next deadline of the day to pass.
+             */
+            valid_until: string;
             agencies: components["schemas"]["DirectiveFigures"][];
             province: components["schemas"]["DirectiveFigures"];
         };
@@ -1951,6 +2081,64 @@ export interface components {
                 awaiting_confirmation: boolean;
             }[];
             next_cursor: string | null;
+        };
+        DeviceRequest: {
+            /** @enum {string} */
+            platform: "fcm" | "apns";
+            /** @description The registration token (FCM) or device token (APNs). */
+            token: string;
+            app_version?: string;
+            locale?: string;
+        };
+        Device: {
+            device_id: string;
+            /** @enum {string} */
+            platform: "fcm" | "apns";
+            app_version: string | null;
+            locale: string | null;
+            /** @description The provider said the token is gone: nothing is sent to it until it is registered again. */
+            disabled: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DeviceList: {
+            items: components["schemas"]["Device"][];
+        };
+        NotificationSettings: {
+            /** @description Local time HH:MM. */
+            quiet_start?: string;
+            quiet_end?: string;
+            show_subject?: boolean;
+        };
+        Notification: {
+            id: number;
+            /** @enum {string} */
+            kind: "task_due" | "task_overdue" | "urgent_document" | "draft_to_approve" | "directive_assigned" | "reminder";
+            /** @description The short generic text a push shows. */
+            title: string;
+            /** @description The subject, when the person's setting allows it. */
+            subject: string | null;
+            task_id: number | null;
+            document_id: number | null;
+            directive_id: number | null;
+            urgent: boolean;
+            /** Format: date-time */
+            created_at: string;
+            read: boolean;
+            /** Format: date-time */
+            read_at: string | null;
+        };
+        NotificationPage: {
+            items: components["schemas"]["Notification"][];
+            unread: number;
+            next_cursor: string | null;
+        };
+        NotificationChanges: {
+            changed: components["schemas"]["Notification"][];
+            has_more: boolean;
+            next: string;
         };
         CalendarDayRequest: {
             /** @description A kind of the calendar: holiday, compensatory, swap_off (days off), worked (a Saturday worked in exchange), or one the province added. */
@@ -2990,6 +3178,268 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My devices. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    registerDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeviceRequest"];
+            };
+        };
+        responses: {
+            /** @description The device as registered. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unregisterDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                device_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed; nothing more is sent to it. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    putNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings as they now are. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMyNotifications: {
+        parameters: {
+            query?: {
+                /** @description The next_cursor of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Items per page, at most 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    notificationChanges: {
+        parameters: {
+            query?: {
+                since?: string;
+                /** @description Items per page, at most 100. */
+                limit?: components["parameters"]["Limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes and the next token. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationChanges"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The token is unknown; reload the list. */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
+            500: components["responses"]["InternalError"];
+            501: components["responses"]["NotImplemented"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notification"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            414: components["responses"]["UriTooLong"];
             500: components["responses"]["InternalError"];
             501: components["responses"]["NotImplemented"];
             503: components["responses"]["Unavailable"];

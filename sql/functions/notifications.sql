@@ -1,0 +1,293 @@
+-- Notifications (migration 0038): written once per (person, what it is
+-- about), in the transaction of the change that causes them or by the
+-- sweep of deadline thresholds; the daemon is woken after the commit
+-- (NOTIFY qlvb_notify). A person's feed follows commit order.
+
+-- The generic text a push shows: never the document's subject unless the
+-- person allows it (the phone fetches it with the deep link).
+CREATE OR REPLACE FUNCTION notification_title(p_kind text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE p_kind
+        WHEN 'task_due' THEN 'Nhiệm vụ sắp đến hạn'
+        WHEN 'task_overdue' THEN 'Nhiệm vụ đã quá hạn'
+        WHEN 'urgent_document' THEN 'Văn bản khẩn cần xử lý'
+        WHEN 'draft_to_approve' THEN 'Văn bản cần duyệt'
+        WHEN 'directive_assigned' THEN 'Chỉ đạo mới của lãnh đạo tỉnh'
+        WHEN 'reminder' THEN 'Đôn đốc thực hiện chỉ đạo' END
+$$;
+
+-- Writes one notification unless it was written before (the key makes it
+-- one), and wakes the daemon after the commit.
+CREATE OR REPLACE FUNCTION notify(p_user bigint, p_kind text, p_key text, p_task bigint, p_doc bigint,
+                                  p_directive bigint, p_urgent boolean, p_subject text, p_at timestamptz DEFAULT NULL)
+    RETURNS void LANGUAGE sql AS $$
+    INSERT INTO notifications (user_id, kind, dedupe_key, task_id, document_id, directive_id, urgent, subject, created_at)
+    SELECT p_user, p_kind, p_key, p_task, p_doc, p_directive, coalesce(p_urgent, false), p_subject,
+           coalesce(p_at, qlvb_now())
+     WHERE user_active(p_user)
+    ON CONFLICT (user_id, dedupe_key) DO NOTHING;
+    SELECT pg_notify('qlvb_notify', '');
+$$;
+
+-- What an item put in an inbox means to its person's phone: a draft to
+-- approve or sign, an urgent document assigned (Khẩn and above).
+CREATE OR REPLACE FUNCTION notify_document_item(p_user bigint, p_doc bigint, p_box text, p_reason text)
+    RETURNS void LANGUAGE plpgsql AS $$
+DECLARE d documents;
+BEGIN
+    IF p_reason IN ('head-review', 'leader-review', 'sign') THEN
+        SELECT * INTO d FROM documents WHERE id = p_doc;
+        PERFORM notify(p_user, 'draft_to_approve', format('approve:%s:%s:%s', p_doc, d.version, p_reason), NULL, p_doc,
+                       NULL, d.urgency > 0, d.subject);
+    ELSIF p_reason IN ('main', 'coordinate', 'present', 'register') THEN
+        SELECT * INTO d FROM documents WHERE id = p_doc;
+        IF d.urgency > 0 THEN
+            PERFORM notify(p_user, 'urgent_document', format('urgent:%s:%s:%s', p_doc, p_reason, d.version), NULL,
+                           p_doc, NULL, true, d.subject);
+        END IF;
+    END IF;
+END $$;
+
+-- What a task's item means: a directive assigned to the agency, a reminder
+-- from the office (each reminder is its own).
+CREATE OR REPLACE FUNCTION notify_task_item(p_user bigint, p_task bigint, p_reason text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t tasks;
+BEGIN
+    IF p_reason NOT IN ('directive', 'reminder') THEN
+        RETURN;
+    END IF;
+    SELECT * INTO t FROM tasks WHERE id = p_task;
+    IF p_reason = 'directive' THEN
+        PERFORM notify(p_user, 'directive_assigned', format('directive:%s', p_task), p_task, NULL, t.directive_id,
+                       t.priority = 'urgent', t.title);
+    ELSE
+        PERFORM notify(p_user, 'reminder', format('reminder:%s', (SELECT max(id) FROM directive_reminders WHERE task_id = p_task)),
+                       p_task, NULL, t.directive_id, t.priority = 'urgent', t.title);
+    END IF;
+END $$;
+
+-- The N-th working day before p_day (0: p_day itself).
+CREATE OR REPLACE FUNCTION working_day_before(p_day date, p_n integer) RETURNS date LANGUAGE plpgsql STABLE AS $$
+DECLARE v_day date := p_day; v_left integer := p_n;
+BEGIN
+    WHILE v_left > 0 LOOP
+        v_day := v_day - 1;
+        IF is_working_day(v_day) THEN
+            v_left := v_left - 1;
+        END IF;
+    END LOOP;
+    RETURN v_day;
+END $$;
+
+-- The holders of a task to warn: its person, or its agency's clerks and
+-- leaders.
+CREATE OR REPLACE FUNCTION task_holders(t tasks) RETURNS SETOF bigint LANGUAGE sql STABLE AS $$
+    SELECT t.user_id WHERE t.user_id IS NOT NULL
+    UNION
+    SELECT m.user_id FROM memberships m
+     WHERE t.user_id IS NULL AND m.agency_id = t.agency_id AND user_active(m.user_id)
+       AND ('clerk' = ANY (m.roles) OR m.position IN ('leader', 'deputy_leader'))
+$$;
+
+-- The sweep: every open task whose deadline crosses a threshold by p_now
+-- gets one warning per (task, threshold, person): N working days before
+-- the deadline's day at the threshold's hour, and every working day while
+-- overdue at 08:00 (each day its own). A threshold passed while the sweep
+-- did not run is written when it runs again, unless a later one of the
+-- same task has passed too (only the latest is worth a warning). The
+-- number written.
+CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE v_today date := local_day(p_now); v_count integer := 0; n integer;
+BEGIN
+    -- before the deadline: the latest threshold passed, not yet the deadline
+    WITH due AS (
+        SELECT t.*, api_deadline_date(t.deadline) AS dday FROM tasks t
+         WHERE t.active AND t.finished_at IS NULL AND t.reported_at IS NULL
+           AND t.deadline > p_now AND t.deadline <= day_end(working_day_after(v_today, 31))),
+    crossed AS (
+        SELECT DISTINCT ON (d.id) d.id, d.title, d.document_id, d.directive_id, d.priority, h.code
+          FROM due d CROSS JOIN notify_thresholds h
+         WHERE (working_day_before(d.dday, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' <= p_now
+           AND working_day_before(d.dday, h.working_days) >= local_day(d.created_at)
+         ORDER BY d.id, h.working_days)
+    SELECT count(*) INTO n FROM (
+        SELECT notify(u, 'task_due', format('task:%s:%s', c.id, c.code), c.id, c.document_id, c.directive_id,
+                      c.priority = 'urgent', coalesce(c.title, (SELECT subject FROM documents WHERE id = c.document_id)))
+          FROM crossed c CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = c.id)) u) x;
+    v_count := v_count + n;
+    -- overdue: one a working day, from 08:00
+    IF is_working_day(v_today) AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
+        SELECT count(*) INTO n FROM (
+            SELECT notify(u, 'task_overdue', format('overdue:%s:%s', t.id, v_today), t.id, t.document_id, t.directive_id,
+                          t.priority = 'urgent', coalesce(t.title, (SELECT subject FROM documents WHERE id = t.document_id)))
+              FROM tasks t CROSS JOIN LATERAL task_holders(t) u
+             WHERE t.active AND t.finished_at IS NULL AND t.deadline <= p_now) x;
+        v_count := v_count + n;
+    END IF;
+    RETURN v_count;
+END $$;
+
+-- At commit (deferred): the notifications this transaction wrote or marked
+-- take their person's next version, in user id order; the first call of a
+-- commit does them all.
+CREATE OR REPLACE FUNCTION notifications_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE v_user bigint; v_version bigint;
+BEGIN
+    IF coalesce(current_setting('qlvb.notices_stamped', true), '') = 'yes' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('qlvb.notices_stamped', 'yes', true);
+    FOR v_user IN SELECT DISTINCT user_id FROM notifications
+                   WHERE version IS NULL AND xid = pg_current_xact_id() ORDER BY 1 LOOP
+        UPDATE users SET notice_version = notice_version + 1 WHERE id = v_user RETURNING notice_version INTO v_version;
+        UPDATE notifications SET version = v_version
+         WHERE user_id = v_user AND version IS NULL AND xid = pg_current_xact_id();
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+-- A login that ends takes its phone's registration with it.
+CREATE OR REPLACE FUNCTION sessions_end_devices() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM devices WHERE session_id = NEW.id;
+    RETURN NULL;
+END $$;
+
+-- A notification as the history shows it.
+CREATE OR REPLACE FUNCTION notification_json(n notifications, p_show_subject boolean) RETURNS jsonb
+    LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('id', n.id, 'kind', n.kind, 'title', notification_title(n.kind),
+                              'subject', CASE WHEN p_show_subject THEN n.subject END,
+                              'task_id', n.task_id, 'document_id', n.document_id, 'directive_id', n.directive_id,
+                              'urgent', n.urgent, 'created_at', api_time(n.created_at),
+                              'read', n.read_at IS NOT NULL, 'read_at', api_time(n.read_at))
+$$;
+
+-- The notification feed's token: opaque; the person and the version.
+CREATE OR REPLACE FUNCTION notice_token(p_user bigint, p_version bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT rtrim(translate(encode(convert_to('n1:' || p_user || ':' || p_version, 'UTF8'), 'base64'), E'+/\n', '-_'), '=')
+$$;
+
+-- The changes of a person's notifications since a token (NULL: a token for
+-- now), at most p_limit, whole commits; NULL when the token is not one of
+-- this person's.
+CREATE OR REPLACE FUNCTION notifications_since(p_user bigint, p_token text, p_limit integer) RETURNS jsonb
+    LANGUAGE plpgsql STABLE AS $$
+DECLARE v_parts text[]; v_from bigint; v_upto bigint; v_more boolean; v_show boolean; u users;
+BEGIN
+    SELECT * INTO u FROM users WHERE id = p_user;
+    SELECT coalesce((SELECT show_subject FROM notification_settings WHERE user_id = p_user), false) INTO v_show;
+    IF p_token IS NULL THEN
+        RETURN jsonb_build_object('changed', '[]'::jsonb, 'has_more', false, 'next', notice_token(p_user, u.notice_version));
+    END IF;
+    BEGIN
+        v_parts := string_to_array(convert_from(decode(rpad(translate(p_token, '-_', '+/'),
+                                                            (length(p_token) + 3) / 4 * 4, '='), 'base64'), 'UTF8'), ':');
+    EXCEPTION WHEN OTHERS THEN
+        RETURN NULL;
+    END;
+    IF coalesce(array_length(v_parts, 1), 0) <> 3 OR v_parts[1] <> 'n1' OR v_parts[2] <> p_user::text
+       OR v_parts[3] !~ '^[0-9]{1,18}$' OR v_parts[3]::bigint > u.notice_version THEN
+        RETURN NULL;
+    END IF;
+    v_from := v_parts[3]::bigint;
+    SELECT max(x.version), count(*) > p_limit INTO v_upto, v_more
+      FROM (SELECT version FROM notifications WHERE user_id = p_user AND version > v_from
+             ORDER BY version LIMIT p_limit + 1) x;
+    IF v_more THEN
+        SELECT max(version) INTO v_upto FROM (SELECT version FROM notifications WHERE user_id = p_user AND version > v_from
+                                                ORDER BY version LIMIT p_limit) y;
+    END IF;
+    RETURN jsonb_build_object(
+        'changed', coalesce((SELECT jsonb_agg(notification_json(n, v_show) ORDER BY n.version, n.id) FROM notifications n
+                              WHERE n.user_id = p_user AND n.version > v_from AND n.version <= coalesce(v_upto, v_from)), '[]'),
+        'has_more', v_more,
+        'next', notice_token(p_user, CASE WHEN v_more THEN v_upto ELSE u.notice_version END));
+END $$;
+
+CREATE OR REPLACE FUNCTION device_json(d devices) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object('device_id', d.device_id, 'platform', d.platform, 'app_version', d.app_version,
+                              'locale', d.locale, 'disabled', d.disabled_at IS NOT NULL,
+                              'created_at', api_time(d.created_at), 'updated_at', api_time(d.updated_at))
+$$;
+
+-- Registers a phone's push token for the login the app runs under (f:
+-- platform, token, app_version, locale); a token another account held on
+-- the same phone leaves that account.
+CREATE OR REPLACE FUNCTION device_put(p_user bigint, p_session bigint, p_device text, f jsonb) RETURNS jsonb
+    LANGUAGE plpgsql AS $$
+DECLARE d devices;
+BEGIN
+    IF p_device !~ '^[A-Za-z0-9._:-]{1,100}$' THEN
+        PERFORM problem_raise('invalid-value', 'device_id is 1 to 100 letters, digits and . _ : -',
+                              'device_id gồm 1 đến 100 chữ cái, chữ số và . _ : -');
+    END IF;
+    DELETE FROM devices WHERE token = f->>'token' AND NOT (user_id = p_user AND device_id = p_device);
+    INSERT INTO devices (user_id, device_id, session_id, platform, token, app_version, locale, created_at, updated_at)
+    VALUES (p_user, p_device, p_session, f->>'platform', f->>'token', f->>'app_version', f->>'locale',
+            qlvb_now(), qlvb_now())
+    ON CONFLICT (user_id, device_id) DO UPDATE
+       SET session_id = EXCLUDED.session_id, platform = EXCLUDED.platform, token = EXCLUDED.token,
+           app_version = EXCLUDED.app_version, locale = EXCLUDED.locale, disabled_at = NULL, disabled_why = NULL,
+           updated_at = EXCLUDED.updated_at
+    RETURNING * INTO d;
+    RETURN device_json(d);
+END $$;
+
+CREATE OR REPLACE FUNCTION notification_settings_json(p_user bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('quiet_start', to_char(coalesce(s.quiet_start, time '22:00'), 'HH24:MI'),
+                              'quiet_end', to_char(coalesce(s.quiet_end, time '06:30'), 'HH24:MI'),
+                              'show_subject', coalesce(s.show_subject, false))
+      FROM (SELECT 1) one LEFT JOIN notification_settings s ON s.user_id = p_user
+$$;
+
+-- Sets a person's quiet hours (HH:MM, local; equal start and end: none) and
+-- whether subjects may show on the lock screen.
+CREATE OR REPLACE FUNCTION notification_settings_put(p_user bigint, f jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE k text;
+BEGIN
+    FOREACH k IN ARRAY ARRAY['quiet_start', 'quiet_end'] LOOP
+        IF f->>k IS NOT NULL AND f->>k !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' THEN
+            PERFORM problem_raise('invalid-value', format('%s is a local time HH:MM', k),
+                                  format('%s là giờ địa phương dạng HH:MM', k), '/' || k);
+        END IF;
+    END LOOP;
+    INSERT INTO notification_settings AS s (user_id, quiet_start, quiet_end, show_subject, updated_at)
+    VALUES (p_user, coalesce((f->>'quiet_start')::time, '22:00'), coalesce((f->>'quiet_end')::time, '06:30'),
+            coalesce((f->>'show_subject')::boolean, false), qlvb_now())
+    ON CONFLICT (user_id) DO UPDATE
+       SET quiet_start = coalesce((f->>'quiet_start')::time, s.quiet_start),
+           quiet_end = coalesce((f->>'quiet_end')::time, s.quiet_end),
+           show_subject = coalesce((f->>'show_subject')::boolean, s.show_subject), updated_at = qlvb_now();
+    RETURN notification_settings_json(p_user);
+END $$;
+
+-- A page of a person's history, newest first, after the cursor (an id), with
+-- how many are unread.
+CREATE OR REPLACE FUNCTION notifications_page(p_user bigint, p_after bigint, p_limit integer) RETURNS jsonb
+    LANGUAGE sql STABLE AS $$
+    WITH s AS (SELECT coalesce((SELECT show_subject FROM notification_settings WHERE user_id = p_user), false) AS show),
+         p AS (SELECT n.* FROM notifications n WHERE n.user_id = p_user AND (p_after IS NULL OR n.id < p_after)
+                ORDER BY n.id DESC LIMIT p_limit + 1)
+    SELECT jsonb_build_object(
+        'items', coalesce((SELECT jsonb_agg(notification_json(x, (SELECT show FROM s)) ORDER BY x.id DESC)
+                             FROM (SELECT * FROM p ORDER BY id DESC LIMIT p_limit) x), '[]'),
+        'unread', (SELECT count(*) FROM notifications WHERE user_id = p_user AND read_at IS NULL),
+        'next_cursor', CASE WHEN (SELECT count(*) FROM p) > p_limit
+                            THEN cursor_id((SELECT min(id) FROM (SELECT id FROM p ORDER BY id DESC LIMIT p_limit) y)) END)
+$$;
+
+-- Marks one of a person's notifications read (again: no change); its other
+-- phones learn it through the feed. NULL when there is no such one.
+CREATE OR REPLACE FUNCTION notification_read(p_user bigint, p_id bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE n notifications;
+BEGIN
+    UPDATE notifications SET read_at = qlvb_now(), version = NULL, xid = pg_current_xact_id()
+     WHERE id = p_id AND user_id = p_user AND read_at IS NULL RETURNING * INTO n;
+    IF n.id IS NULL THEN
+        SELECT * INTO n FROM notifications WHERE id = p_id AND user_id = p_user;
+    END IF;
+    IF n.id IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN notification_json(n, coalesce((SELECT show_subject FROM notification_settings WHERE user_id = p_user), false));
+END $$;
