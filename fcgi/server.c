@@ -6,6 +6,7 @@
 #include "http.h"
 #include "log.h"
 #include "redis.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <fcgiapp.h>
@@ -347,33 +348,6 @@ static void worker_main(void)
     _exit(0);
 }
 
-static volatile sig_atomic_t got_term;
-
-static void on_term(int sig)
-{
-    (void)sig;
-    got_term = 1;
-}
-
-static void on_hup(int sig)
-{
-    (void)sig;                     /* nothing to reload: the configuration is the environment */
-}
-
-static pid_t spawn(void)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGHUP, SIG_DFL);
-        worker_main();
-    }
-    if (pid < 0)
-        log_error(NULL, "msg=\"fork failed\" error=\"%s\"", strerror(errno));
-    return pid;
-}
-
 int server_run(const struct app *description)
 {
     app = description;
@@ -397,80 +371,14 @@ int server_run(const struct app *description)
             fclose(f);
         }
     }
-    struct sigaction sa = { .sa_handler = on_term };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    struct sigaction hup = { .sa_handler = on_hup };
-    sigemptyset(&hup.sa_mask);
-    sigaction(SIGHUP, &hup, NULL);
     signal(SIGPIPE, SIG_IGN);
-
-    pid_t *pids = calloc((size_t)cfg.workers, sizeof *pids);
-    long long *started = calloc((size_t)cfg.workers, sizeof *started);
-    if (!pids || !started)
-        return 1;
-    for (int i = 0; i < cfg.workers; i++) {
-        pids[i] = spawn();
-        started[i] = now_us();
-    }
     log_info(NULL, "msg=\"master started\" socket=%s workers=%d threads=%d backlog=%d",
              cfg.socket_path, cfg.workers, cfg.threads, cfg.backlog);
-
-    /* Every 50 ms: reap the workers that ended and start their successors;
-     * a worker that could not be forked is tried again. A worker that keeps
-     * dying as it starts is restarted at most once a second. */
-    while (!got_term) {
-        int st;
-        pid_t pid;
-        while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-            for (int i = 0; i < cfg.workers; i++) {
-                if (pids[i] != pid)
-                    continue;
-                if (WIFSIGNALED(st))
-                    log_warn(NULL, "msg=\"worker died\" worker_pid=%d signal=%d", pid, WTERMSIG(st));
-                else
-                    log_warn(NULL, "msg=\"worker exited\" worker_pid=%d code=%d", pid, WEXITSTATUS(st));
-                pids[i] = 0;
-            }
-        }
-        for (int i = 0; i < cfg.workers && !got_term; i++) {
-            if (pids[i] > 0 || now_us() - started[i] < 1000000)
-                continue;          /* running, or started (or tried) less than a second ago */
-            pids[i] = spawn();
-            started[i] = now_us();
-        }
-        usleep(50000);
-    }
-    log_info(NULL, "msg=\"master stopping\"");
-    for (int i = 0; i < cfg.workers; i++)
-        if (pids[i] > 0)
-            kill(pids[i], SIGTERM);
-    long long deadline = now_us() + 25LL * 1000000;
-    int alive = cfg.workers;
-    while (alive > 0) {
-        int st;
-        pid_t pid = waitpid(-1, &st, WNOHANG);
-        if (pid > 0) {
-            alive--;
-            continue;
-        }
-        if (pid < 0 && errno == ECHILD)
-            break;
-        if (now_us() > deadline) {
-            for (int i = 0; i < cfg.workers; i++)
-                if (pids[i] > 0)
-                    kill(pids[i], SIGKILL);
-            deadline = now_us() + 5LL * 1000000;
-        }
-        usleep(20000);
-    }
+    int rc = supervise(cfg.workers, worker_main, 25);
     close(listen_fd);
     unlink(cfg.socket_path);
     if (cfg.pidfile)
         unlink(cfg.pidfile);
-    free(pids);
-    free(started);
     log_info(NULL, "msg=\"master stopped\"");
-    return 0;
+    return rc;
 }

@@ -291,3 +291,126 @@ BEGIN
     END IF;
     RETURN notification_json(n, coalesce((SELECT show_subject FROM notification_settings WHERE user_id = p_user), false));
 END $$;
+
+-- Whether a moment falls in a person's quiet hours (local time; equal ends:
+-- none; hours that run past midnight wrap).
+CREATE OR REPLACE FUNCTION in_quiet_hours(p_user bigint, p_at timestamptz) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN s.qs = s.qe THEN false
+                WHEN s.qs < s.qe THEN t >= s.qs AND t < s.qe
+                ELSE t >= s.qs OR t < s.qe END
+      FROM (SELECT coalesce((SELECT quiet_start FROM notification_settings WHERE user_id = p_user), time '22:00') AS qs,
+                   coalesce((SELECT quiet_end FROM notification_settings WHERE user_id = p_user), time '06:30') AS qe,
+                   (p_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::time AS t) s
+$$;
+
+-- Packs the pending notifications into messages at p_now (the one clock):
+-- per person, those not held by the quiet hours (urgent ones never are)
+-- become one message, a group when there are several, with a send to each
+-- of the person's phones; a person with no phone has the history only.
+-- Notifications another daemon is packing are skipped. The messages made.
+CREATE OR REPLACE FUNCTION notify_pack(p_now timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE r record; v_msg bigint; v_count integer := 0;
+BEGIN
+    FOR r IN
+        WITH cand AS (SELECT n.id, n.user_id, n.urgent FROM notifications n
+                       WHERE n.push_state = 'pending' FOR UPDATE SKIP LOCKED)
+        SELECT c.user_id, array_agg(c.id ORDER BY c.id) AS ids, bool_or(c.urgent) AS urgent
+          FROM cand c
+         WHERE c.urgent OR NOT in_quiet_hours(c.user_id, p_now)
+         GROUP BY c.user_id ORDER BY c.user_id
+    LOOP
+        IF NOT EXISTS (SELECT 1 FROM devices d JOIN sessions s ON s.id = d.session_id
+                        WHERE d.user_id = r.user_id AND d.disabled_at IS NULL AND s.revoked_at IS NULL) THEN
+            UPDATE notifications SET push_state = 'none' WHERE id = ANY (r.ids);
+            CONTINUE;
+        END IF;
+        INSERT INTO push_messages (user_id, members, urgent) VALUES (r.user_id, r.ids, r.urgent) RETURNING id INTO v_msg;
+        INSERT INTO push_message_members (notification_id, message_id) SELECT unnest(r.ids), v_msg;
+        INSERT INTO push_sends (message_id, user_id, device_id)
+        SELECT v_msg, d.user_id, d.device_id FROM devices d JOIN sessions s ON s.id = d.session_id
+         WHERE d.user_id = r.user_id AND d.disabled_at IS NULL AND s.revoked_at IS NULL;
+        UPDATE notifications SET push_state = 'packed' WHERE id = ANY (r.ids);
+        v_count := v_count + 1;
+    END LOOP;
+    RETURN v_count;
+END $$;
+
+-- What a push of a message says: the generic title (or how many wait), the
+-- subject only where the person allows it, and the deep link of its first
+-- member; the data names the message and its members, as strings (FCM's
+-- data is strings only).
+CREATE OR REPLACE FUNCTION push_payload(m push_messages) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object(
+        'title', CASE WHEN cardinality(m.members) = 1 THEN notification_title(n.kind)
+                      ELSE format('Bạn có %s thông báo mới', cardinality(m.members)) END,
+        'body', CASE WHEN cardinality(m.members) = 1 AND coalesce(s.show_subject, false) THEN n.subject END,
+        'urgent', m.urgent,
+        'data', jsonb_strip_nulls(jsonb_build_object(
+            'message_id', m.id::text,
+            'kind', CASE WHEN cardinality(m.members) = 1 THEN n.kind ELSE 'group' END,
+            'notification_ids', array_to_string(m.members, ','),
+            'task_id', n.task_id::text, 'document_id', n.document_id::text, 'directive_id', n.directive_id::text)))
+      FROM notifications n LEFT JOIN notification_settings s ON s.user_id = m.user_id
+     WHERE n.id = m.members[1]
+$$;
+
+-- Claims up to p_limit sends due now for p_lease_s seconds: each with its
+-- message's payload, its phone's platform and token. A send whose phone
+-- is gone (unregistered, signed out, disabled) ends as gone.
+CREATE OR REPLACE FUNCTION notify_claim(p_limit integer, p_lease_s integer)
+    RETURNS TABLE (send_id bigint, message_id bigint, tries integer, platform text, token text, payload jsonb)
+    LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE push_sends ps SET state = 'gone', last_status = 'device unregistered', lease_until = NULL
+     WHERE ps.state = 'pending' AND ps.next_at <= now()
+       AND NOT EXISTS (SELECT 1 FROM devices d JOIN sessions s ON s.id = d.session_id
+                        WHERE d.user_id = ps.user_id AND d.device_id = ps.device_id
+                          AND d.disabled_at IS NULL AND s.revoked_at IS NULL);
+    RETURN QUERY
+    WITH due AS (
+        SELECT ps.id FROM push_sends ps
+         WHERE ps.state = 'pending' AND ps.next_at <= now() AND (ps.lease_until IS NULL OR ps.lease_until < now())
+         ORDER BY ps.next_at, ps.id LIMIT p_limit FOR UPDATE SKIP LOCKED),
+    claimed AS (
+        UPDATE push_sends ps SET lease_until = now() + make_interval(secs => p_lease_s), tries = ps.tries + 1
+          FROM due WHERE ps.id = due.id RETURNING ps.*)
+    SELECT c.id, c.message_id, c.tries, d.platform, d.token, push_payload(m)
+      FROM claimed c JOIN push_messages m ON m.id = c.message_id
+      JOIN devices d ON d.user_id = c.user_id AND d.device_id = c.device_id;
+END $$;
+
+-- What became of a send: sent; retry (after p_retry_s seconds, the
+-- provider's Retry-After, or a backoff with jitter); gone (the provider
+-- says the token is no more: the phone is disabled and never sent to
+-- again); dead (the provider refused it for good). A send that has used
+-- p_max_tries becomes a dead letter.
+CREATE OR REPLACE FUNCTION notify_result(p_send bigint, p_outcome text, p_status text, p_retry_s integer,
+                                         p_max_tries integer) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE s push_sends;
+BEGIN
+    SELECT * INTO s FROM push_sends WHERE id = p_send FOR UPDATE;
+    IF s.id IS NULL OR s.state <> 'pending' THEN
+        RETURN;                        -- decided already (a lease ran out and another daemon sent it)
+    END IF;
+    IF p_outcome = 'sent' THEN
+        UPDATE push_sends SET state = 'sent', sent_at = now(), lease_until = NULL, last_status = p_status WHERE id = p_send;
+    ELSIF p_outcome = 'gone' THEN
+        UPDATE push_sends SET state = 'gone', lease_until = NULL, last_status = p_status WHERE id = p_send;
+        UPDATE devices SET disabled_at = now(), disabled_why = p_status
+         WHERE user_id = s.user_id AND device_id = s.device_id AND disabled_at IS NULL;
+    ELSIF p_outcome = 'dead' OR s.tries >= p_max_tries THEN
+        UPDATE push_sends SET state = 'dead', lease_until = NULL, last_status = p_status WHERE id = p_send;
+    ELSE
+        UPDATE push_sends SET lease_until = NULL, last_status = p_status,
+               next_at = now() + make_interval(secs => coalesce(p_retry_s,
+                   -- 2, 4, 8 ... seconds, at most 10 minutes, and up to a fifth more at random
+                   least(600, 2 ^ least(s.tries, 12))::int * (1 + random() / 5)))
+         WHERE id = p_send;
+    END IF;
+END $$;
+
+-- An administrator sends a dead letter again: pending, its tries reset.
+CREATE OR REPLACE FUNCTION push_replay(p_send bigint) RETURNS boolean LANGUAGE sql AS $$
+    UPDATE push_sends SET state = 'pending', tries = 0, next_at = now(), lease_until = NULL
+     WHERE id = p_send AND state = 'dead' RETURNING true
+$$;

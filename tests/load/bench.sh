@@ -96,7 +96,11 @@ dashboard() {   # pairs -> p99 in ms of the dashboard at 16 connections
     local t0=$(date +%s)
     setpriv --reuid=qlvb --regid=qlvb --init-groups -- psql -q -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb \
         -v target="$1" -f "$QLVB_VAR/directives.sql" >/dev/null
-    echo "bench: $1 pairs loaded in $(( $(date +%s) - t0 )) s" >&2
+    local have
+    have=$(setpriv --reuid=qlvb --regid=qlvb --init-groups -- psql -Atq -h "$QLVB_VAR/run" -p "$PG_PORT" -U qlvb -d qlvb -c \
+        "SELECT count(*) FROM tasks WHERE directive_id IS NOT NULL AND parent_id IS NULL AND user_id IS NULL")
+    echo "bench: $have pairs in the database (loaded in $(( $(date +%s) - t0 )) s)" >&2
+    [ "$have" -ge "$1" ] || { echo "bench: the load fell short of $1 pairs" >&2; exit 1; }
     # warm: every worker's connection plans its statements once, and the
     # period's figures are made once and kept
     wrk -t2 -c16 -d2s -H "Authorization: Bearer $tracker" "$URL/api/v1/directives/stats?from=2026-01-01&to=2027-12-31" >/dev/null
