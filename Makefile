@@ -3,7 +3,7 @@ CC       = gcc
 OUT      ?= build
 BIN      ?= bin
 SAN      ?=
-PKGS     := libpq hiredis jansson libjwt libsodium
+PKGS     := libpq hiredis jansson libjwt libsodium libcurl
 OPT      ?= -O2 -g
 CFLAGS   := $(OPT) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(SAN)
 LDFLAGS  += $(SAN)
@@ -16,14 +16,16 @@ RUNTIME  := $(wildcard fcgi/*.c)
 SHARED   := $(wildcard sql/*.c) $(wildcard cache/*.c)
 API      := $(filter-out api/main.c,$(wildcard api/*.c))
 ADMIN    := $(wildcard admin/*.c)
+NOTIFY   := $(wildcard notify/*.c)
 UNIT     := $(wildcard tests/unit/*.c)
 
 API_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(API) api/main.c)
 ADMIN_OBJ := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(ADMIN) api/store.c)
+NOTIFY_OBJ := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(NOTIFY))
 LIB_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(API))
 
 .PHONY: all deps run stop test asan bench unit clean lint
-all: $(BIN)/qlvb-api $(BIN)/qlvb-admin
+all: $(BIN)/qlvb-api $(BIN)/qlvb-admin $(BIN)/qlvb-notify
 
 $(OUT)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -34,6 +36,10 @@ $(BIN)/qlvb-api: $(API_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/qlvb-admin: $(ADMIN_OBJ)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/qlvb-notify: $(NOTIFY_OBJ)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -9,7 +9,9 @@ pkgs=(
   libpq-dev                                     # PostgreSQL client
   libhiredis-dev                                # Redis client
   libjansson-dev                                # JSON
-  libjwt-dev                                    # JWT signature (HS256)
+  libjwt-dev                                    # JWT: access tokens (HS256), the FCM assertion (RS256), the APNs provider token (ES256)
+  libcurl4-openssl-dev                          # qlvb-notify: FCM and APNs (HTTP/2), many sends at once
+  openssl                                       # the tests' keys and certificates for the fake push providers
   libsodium-dev                                 # argon2id, randomness, hashes
   libmagic-dev                                  # file type sniffing of uploads
   libxlsxwriter-dev                             # registers exported as XLSX

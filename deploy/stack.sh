@@ -174,6 +174,23 @@ start_api() {
     log "qlvb-api did not start; the end of $VAR/log/api.log:"; tail -n 5 "$VAR/log/api.log"; exit 1
 }
 
+# qlvb-notify, the push daemon: its master restarts its worker when it dies.
+# The providers come from the environment (README: QLVB_FCM_*, QLVB_APNS_*);
+# without them the history is kept and no push leaves.
+start_notify() {
+    if alive "$VAR/run/notify.pid"; then
+        log "qlvb-notify already running"
+        return
+    fi
+    export_env
+    log "qlvb-notify"
+    touch "$VAR/log/notify.log" && chown "$RUNAS:" "$VAR/log/notify.log"
+    QLVB_NOTIFY_PIDFILE="$VAR/run/notify.pid" setsid -f setpriv --reuid="$RUNAS" --regid="$RUNAS" --init-groups -- \
+        "$BIN/qlvb-notify" >>"$VAR/log/notify.log" 2>&1 </dev/null
+    for _ in $(seq 100); do alive "$VAR/run/notify.pid" && return; sleep 0.1; done
+    log "qlvb-notify did not start; the end of $VAR/log/notify.log:"; tail -n 5 "$VAR/log/notify.log"; exit 1
+}
+
 start_nginx() {
     if alive "$VAR/run/nginx.pid"; then
         log "nginx already running on 127.0.0.1:$PORT"
@@ -214,6 +231,7 @@ cmd_start() {
     start_redis
     migrate_and_seed
     start_api
+    start_notify
     start_nginx
     wait_healthy
     echo
@@ -239,6 +257,7 @@ stop_pid() {   # name pidfile signal
 
 cmd_stop() {
     stop_pid nginx "$VAR/run/nginx.pid" QUIT
+    stop_pid qlvb-notify "$VAR/run/notify.pid" TERM
     stop_pid qlvb-api "$VAR/run/api.pid" TERM
     stop_pid redis "$VAR/run/redis.pid" TERM
     if [ -f "$VAR/pg/PG_VERSION" ] && as_user "$PGBIN/pg_ctl" -D "$VAR/pg" status >/dev/null 2>&1; then
@@ -256,7 +275,9 @@ case ${1:-} in
     redis-start) start_redis ;;
     api-stop) stop_pid qlvb-api "$VAR/run/api.pid" TERM ;;
     api-start) start_api ;;
+    notify-stop) stop_pid qlvb-notify "$VAR/run/notify.pid" TERM ;;
+    notify-start) start_notify ;;
     # as export lines a shell can eval: eval "$(deploy/stack.sh env)"
     env) export_env; for v in $(compgen -e | grep '^QLVB_' | sort); do printf 'export %s=%q\n' "$v" "${!v}"; done ;;
-    *) echo "usage: $0 start|stop|env|pg-stop|pg-start|redis-stop|redis-start|api-stop|api-start" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|env|pg-stop|pg-start|redis-stop|redis-start|api-stop|api-start|notify-stop|notify-start" >&2; exit 2 ;;
 esac

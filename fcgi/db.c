@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include <poll.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,8 @@ static __thread PGconn *conn;
 static __thread unsigned char *prepared;     /* per statement: prepared on conn */
 static __thread long long retry_after_us;    /* no connect attempt before this */
 static __thread long long conn_used_by;      /* start of the last unit using it */
+static __thread unsigned conn_gen;            /* which connection this is, since the thread began */
+static __thread unsigned listen_gen;          /* the connection LISTEN last ran on */
 
 #define RECONNECT_PAUSE_US 1000000
 #define SLOW_CONNECT_US 200000
@@ -95,7 +98,55 @@ static bool ensure(struct ctx *c)
         return false;
     }
     memset(prepared, 0, (size_t)statement_count);
+    conn_gen++;
     return true;
+}
+
+bool db_listen(struct ctx *c, const char *listen_sql)
+{
+    if (!ensure(c)) {
+        c->db_down = true;
+        return false;
+    }
+    if (listen_gen == conn_gen)
+        return true;
+    PGresult *r = PQexec(conn, listen_sql);
+    bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        drop(c->request_id, "LISTEN failed");
+        return false;
+    }
+    listen_gen = conn_gen;
+    return true;
+}
+
+bool db_wait_notify(int timeout_ms)
+{
+    if (!conn || listen_gen != conn_gen) {
+        usleep((useconds_t)timeout_ms * 1000);
+        return false;
+    }
+    bool got = false;
+    PGnotify *n;
+    while ((n = PQnotifies(conn))) {    /* those that came with the last results */
+        got = true;
+        PQfreemem(n);
+    }
+    if (got)
+        return true;
+    struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+        return false;
+    if (!PQconsumeInput(conn)) {
+        drop(NULL, "connection lost while waiting for a notification");
+        return false;
+    }
+    while ((n = PQnotifies(conn))) {
+        got = true;
+        PQfreemem(n);
+    }
+    return got;
 }
 
 static void release_result(void *p)

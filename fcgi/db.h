@@ -64,6 +64,14 @@ PGresult *db_exec(struct ctx *c, int id, int n, const char *const *params);
                                      "DB_RUNA takes an array"),                                   \
             (int)(sizeof(arr) / sizeof((arr)[0])), (arr))
 
+/* Listens on the thread's connection (listen_sql: a constant LISTEN
+ * statement; utility statements cannot be prepared), again on each new
+ * connection. False when PostgreSQL is down. */
+bool db_listen(struct ctx *c, const char *listen_sql);
+/* Waits up to timeout_ms for a notification on the listening connection;
+ * true when one came (every one that came is consumed). */
+bool db_wait_notify(int timeout_ms);
+
 /* Runs a script of several statements without parameters (a migration, the
  * SQL functions), as one unit. False with c->sqlmsg set on failure. */
 bool db_exec_script(struct ctx *c, const char *sql);

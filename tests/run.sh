@@ -111,8 +111,13 @@ client_tests() {
 
 bash deploy/stack.sh stop >/dev/null 2>&1
 rm -rf "$QLVB_VAR"
-trap 'bash deploy/stack.sh stop >/dev/null 2>&1' EXIT
+trap 'bash deploy/stack.sh stop >/dev/null 2>&1; bash tests/fake/start.sh stop' EXIT
 tmp=$(mktemp -d)
+# the fake FCM and APNs the push daemon sends to (tests/fake); short sweeps
+# and leases, so that the push tests wait seconds, not minutes
+mkdir -p "$QLVB_VAR"
+eval "$(bash tests/fake/start.sh)"
+export QLVB_NOTIFY_SWEEP_MS=500 QLVB_NOTIFY_LEASE_S=3 QLVB_NOTIFY_TIMEOUT_MS=2000 QLVB_NOTIFY_MAX_TRIES=6
 
 echo "== unit tests (C)"
 "$BIN/unit-tests" >"$tmp/unit" 2>&1
@@ -146,12 +151,12 @@ else
     echo "== the TypeScript client (mobile-spec/client) against the stack"
     client_tests
     echo "== API and fault tests (through nginx)"
-    PYTHONPATH=tests/api:tests/fault:tests/static "$PY" tests/api/runner.py test_structure test_request_schemas test_foundation test_documents test_sync test_calendar test_tasks test_directives test_notices test_faults test_zz_logs \
+    PYTHONPATH=tests/api:tests/fault:tests/static "$PY" tests/api/runner.py test_structure test_request_schemas test_foundation test_documents test_sync test_calendar test_tasks test_directives test_notices test_push test_faults test_zz_logs \
         2>&1 | tee "$tmp/api"
     count "$tmp/api" "API tests"
     bash deploy/stack.sh stop >/dev/null 2>&1
     one "no sanitizer report in the worker log" \
-        bash -c "! grep -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' '$QLVB_VAR/log/api.log'"
+        bash -c "! grep -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' '$QLVB_VAR/log/api.log' '$QLVB_VAR/log/notify.log'"
 fi
 rm -rf "$tmp"
 echo "$passed passed, $failed failed"

@@ -96,9 +96,10 @@ $$;
 -- same task has passed too (only the latest is worth a warning). The
 -- number written.
 CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE v_today date := local_day(p_now); v_count integer := 0; n integer;
+DECLARE v_today date := local_day(p_now); n integer; v_before bigint := coalesce((SELECT max(id) FROM notifications), 0);
 BEGIN
     -- before the deadline: the latest threshold passed, not yet the deadline
+    PERFORM count(*) FROM (
     WITH due AS (
         SELECT t.*, api_deadline_date(t.deadline) AS dday FROM tasks t
          WHERE t.active AND t.finished_at IS NULL AND t.reported_at IS NULL
@@ -109,21 +110,20 @@ BEGIN
          WHERE (working_day_before(d.dday, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' <= p_now
            AND working_day_before(d.dday, h.working_days) >= local_day(d.created_at)
          ORDER BY d.id, h.working_days)
-    SELECT count(*) INTO n FROM (
-        SELECT notify(u, 'task_due', format('task:%s:%s', c.id, c.code), c.id, c.document_id, c.directive_id,
-                      c.priority = 'urgent', coalesce(c.title, (SELECT subject FROM documents WHERE id = c.document_id)))
-          FROM crossed c CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = c.id)) u) x;
-    v_count := v_count + n;
+    SELECT notify(u, 'task_due', format('task:%s:%s', c.id, c.code), c.id, c.document_id, c.directive_id,
+                  c.priority = 'urgent', coalesce(c.title, (SELECT subject FROM documents WHERE id = c.document_id)))
+      FROM crossed c CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = c.id)) u) x;
     -- overdue: one a working day, from 08:00
     IF is_working_day(v_today) AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
-        SELECT count(*) INTO n FROM (
-            SELECT notify(u, 'task_overdue', format('overdue:%s:%s', t.id, v_today), t.id, t.document_id, t.directive_id,
-                          t.priority = 'urgent', coalesce(t.title, (SELECT subject FROM documents WHERE id = t.document_id)))
-              FROM tasks t CROSS JOIN LATERAL task_holders(t) u
-             WHERE t.active AND t.finished_at IS NULL AND t.deadline <= p_now) x;
-        v_count := v_count + n;
+        PERFORM notify(u, 'task_overdue', format('overdue:%s:%s', t.id, v_today), t.id, t.document_id, t.directive_id,
+                       t.priority = 'urgent', coalesce(t.title, (SELECT subject FROM documents WHERE id = t.document_id)))
+          FROM tasks t CROSS JOIN LATERAL task_holders(t) u
+         WHERE t.active AND t.finished_at IS NULL AND t.deadline <= p_now;
     END IF;
-    RETURN v_count;
+    -- those written now (a warning written before is not written again)
+    SELECT count(*) INTO n FROM notifications
+     WHERE id > v_before AND xid = pg_current_xact_id() AND kind IN ('task_due', 'task_overdue');
+    RETURN n;
 END $$;
 
 -- At commit (deferred): the notifications this transaction wrote or marked

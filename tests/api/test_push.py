@@ -1,0 +1,214 @@
+"""qlvb-notify against the fake FCM and APNs (tests/fake/providers.mjs),
+which check what they receive as the real services do (the OAuth assertion
+and the APNs provider token signed with the real clock, FCM's message
+schema, APNs' headers) and record what they accept. Every notification
+reaches every phone of its person, none twice without a kill; a token the
+provider says is gone is never sent to again; refusals are retried; the
+quiet hours hold what is not urgent; a worker killed with SIGKILL in the
+middle of 1,000 sends, and two daemons at once, lose nothing and enqueue
+nothing twice; the repeats are at most the sends in flight at a kill."""
+import collections
+import json
+import os
+import signal
+import subprocess
+import threading
+import urllib.request
+
+from lib import PORT, ROOT, VAR, admin, call, pid_of, psql, tokens, wait_for
+
+BIN = os.environ.get("QLVB_BIN", os.path.join(ROOT, "bin"))
+
+CONTROL = os.environ.get("QLVB_FAKE_CONTROL", f"http://127.0.0.1:{PORT + 22}")
+_tok = {}
+
+
+def tok(user):
+    if user not in _tok:
+        _tok[user] = tokens(user)["access_token"]
+    return _tok[user]
+
+
+def fake(path, body=None):
+    req = urllib.request.Request(CONTROL + path, data=json.dumps(body).encode() if body is not None else None,
+                                 method="POST" if body is not None else "GET",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.loads(r.read())
+
+
+def accepted(token):
+    return [a for a in fake("/log")["accepted"] if a["token"] == token]
+
+
+def register(user, device, platform, token):
+    r = call("PUT", f"/api/v1/me/devices/{device}", token=tok(user), body={"platform": platform, "token": token})
+    assert r.status == 200, r
+
+
+def notify(user, key, urgent=False, kind="task_due"):
+    """A notification as the app's transactions write them (notify() in
+    sql/functions/notifications.sql), the daemon woken after the commit."""
+    psql(f"SELECT notify((SELECT id FROM users WHERE username = '{user}'), '{kind}', '{key}', NULL, NULL, NULL,"
+         f" {str(urgent).lower()}, 'Thử')")
+    return int(psql(f"SELECT id FROM notifications WHERE dedupe_key = '{key}'"))
+
+
+def notify_worker():
+    out = subprocess.run(["pgrep", "-P", str(pid_of("notify"))], capture_output=True, text=True).stdout.split()
+    return int(out[0]) if out else None
+
+
+def test_a_notification_reaches_each_phone_of_its_person_with_its_id_once():
+    register("stp.truongphong", "iphone-push", "apns", "apnspushtruongphong01")
+    register("stp.truongphong", "android-push", "fcm", "fcm-push-truongphong")
+    nid = notify("stp.truongphong", "push-test:one", urgent=True)
+    got = wait_for(lambda: len(accepted("apnspushtruongphong01")) >= 1 and len(accepted("fcm-push-truongphong")) >= 1, 15)
+    assert got, fake("/log")
+    a, f = accepted("apnspushtruongphong01")[0], accepted("fcm-push-truongphong")[0]
+    assert a["ids"] == f["ids"] == str(nid) and a["message_id"] == f["message_id"] == a["collapse_id"], (a, f)
+    assert a["priority"] == "10" and f["priority"] == "HIGH" and a["title"] == "Nhiệm vụ sắp đến hạn" and not a.get("body")
+    assert not fake("/log")["refused"], fake("/log")["refused"]
+    # packing and sending it changed nothing a phone's feed shows
+    t = tokens("stp.truongphong")["access_token"]
+    since = call("GET", "/api/v1/me/notifications/changes", token=t).json["next"]
+    psql(f"UPDATE notifications SET push_state = 'sent' WHERE id = {nid}")
+    assert call("GET", f"/api/v1/me/notifications/changes?since={since}", token=t).json["changed"] == []
+    sends = (f"SELECT string_agg(s.device_id || '=' || s.state, ',' ORDER BY s.device_id) FROM push_sends s"
+             f" JOIN push_messages m ON m.id = s.message_id WHERE {nid} = ANY (m.members)"
+             f" AND s.device_id IN ('android-push', 'iphone-push')")
+    assert wait_for(lambda: psql(sends) == "android-push=sent,iphone-push=sent", 10), psql(sends)
+    # the history says so too, and nothing is sent twice
+    assert wait_for(lambda: len(accepted("apnspushtruongphong01")) == 1, 2) is not None
+    assert len(accepted("apnspushtruongphong01")) == 1 and len(accepted("fcm-push-truongphong")) == 1
+
+
+def test_a_token_the_provider_says_is_gone_is_never_sent_to_again():
+    register("stp.phogiamdoc", "old-phone", "fcm", "fcm-push-gone")
+    register("stp.phogiamdoc", "old-iphone", "apns", "apnspushgone0001")
+    fake("/behave", {"token": "fcm-push-gone", "answer": "unregistered"})
+    fake("/behave", {"token": "apnspushgone0001", "answer": "unregistered"})
+    notify("stp.phogiamdoc", "push-test:gone-1", urgent=True)
+    devices = lambda: {d["device_id"]: d["disabled"] for d in call("GET", "/api/v1/me/devices", token=tok("stp.phogiamdoc")).json["items"]}
+    assert wait_for(lambda: devices().get("old-phone") and devices().get("old-iphone"), 15), devices()
+    notify("stp.phogiamdoc", "push-test:gone-2", urgent=True)
+    assert wait_for(lambda: psql("SELECT push_state FROM notifications WHERE dedupe_key = 'push-test:gone-2'") == "none", 10)
+    assert accepted("fcm-push-gone") == [] and accepted("apnspushgone0001") == []
+    # registered again (a new token for the same phone): sent to again
+    register("stp.phogiamdoc", "old-phone", "fcm", "fcm-push-renewed")
+    notify("stp.phogiamdoc", "push-test:gone-3", urgent=True)
+    assert wait_for(lambda: accepted("fcm-push-renewed"), 15)
+
+
+def test_refusals_are_retried_as_the_provider_asks_until_accepted():
+    register("stttt.chuyenvien", "retry-phone", "fcm", "fcm-push-retry")
+    fake("/behave", {"token": "fcm-push-retry", "answer": "429", "times": 1})
+    fake("/behave", {"token": "fcm-push-retry", "answer": "500", "times": 2})
+    nid = notify("stttt.chuyenvien", "push-test:retry", urgent=True)
+    assert wait_for(lambda: accepted("fcm-push-retry"), 40), fake("/log")
+    s = psql(f"SELECT tries || ' ' || state FROM push_sends s JOIN push_messages m ON m.id = s.message_id WHERE {nid} = ANY (m.members)")
+    assert s == "4 sent", s
+    assert len(accepted("fcm-push-retry")) == 1
+
+
+def test_the_quiet_hours_hold_what_is_not_urgent_until_they_end():
+    register("stttt.truongphong", "quiet-phone", "apns", "apnspushquiet0001")
+    now = psql("SELECT to_char(qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI')")
+    h, m = map(int, now.split(":"))
+    start, end = f"{(h + 23) % 24:02d}:{m:02d}", f"{(h + 1) % 24:02d}:{m:02d}"
+    assert call("PUT", "/api/v1/me/notification-settings", token=tok("stttt.truongphong"),
+                body={"quiet_start": start, "quiet_end": end}).status == 200
+    held = notify("stttt.truongphong", "push-test:quiet-normal")
+    urgent = notify("stttt.truongphong", "push-test:quiet-urgent", urgent=True)
+    assert wait_for(lambda: [a for a in accepted("apnspushquiet0001") if a["ids"] == str(urgent)], 15), fake("/log")
+    assert psql(f"SELECT push_state FROM notifications WHERE id = {held}") == "pending"
+    assert not [a for a in accepted("apnspushquiet0001") if a["ids"] == str(held)]
+    # the history has it already
+    ids = [n["id"] for n in call("GET", "/api/v1/me/notifications?limit=5", token=tok("stttt.truongphong")).json["items"]]
+    assert held in ids and urgent in ids
+    assert call("PUT", "/api/v1/me/notification-settings", token=tok("stttt.truongphong"),
+                body={"quiet_start": "00:00", "quiet_end": "00:00"}).status == 200
+    assert wait_for(lambda: [a for a in accepted("apnspushquiet0001") if a["ids"] == str(held)], 15)
+
+
+def _many(n, prefix):
+    """Ten people of their own, each with a phone."""
+    users = [f"bulk.{prefix}{i}" for i in range(10)]
+    for i, u in enumerate(users):
+        r = admin("create-user", u, "Người nhận thử", "000.00.21.H19", "official", "Chuyên viên", "", stdin="push-pass-1\n")
+        assert r.returncode == 0, r.stderr
+        t = tokens(u, "push-pass-1")["access_token"]
+        assert call("PUT", f"/api/v1/me/devices/bulk-{i}", token=t,
+                    body={"platform": "fcm", "token": f"fcm-{prefix}-{i}"}).status == 200
+    return users
+
+
+def _delivered(prefix):
+    """The prefix's notifications not yet accepted by the fake (by the ids
+    each message names), and how many times each message was accepted."""
+    want = set(psql(f"SELECT string_agg(id::text, ',') FROM notifications WHERE dedupe_key LIKE '{prefix}:%'").split(","))
+    log = [a for a in fake("/log")["accepted"] if a["token"].startswith(f"fcm-{prefix}-")]
+    got = {i for a in log for i in (a["ids"] or "").split(",")}
+    return want - got, collections.Counter(a["message_id"] for a in log)
+
+
+def _trickle(n, prefix, batches):
+    """n notifications in batches, each its own commit: the daemon packs and
+    sends while they come."""
+    per = n // batches
+    for b in range(batches):
+        psql(f"""SELECT notify(u.id, 'task_due', '{prefix}:' || g, NULL, NULL, NULL, true, 'Thử')
+                   FROM generate_series({b * per + 1}, {(b + 1) * per}) g
+                   JOIN users u ON u.username = 'bulk.{prefix}' || (g % 10)""")
+
+
+def test_a_worker_killed_in_the_middle_of_1000_sends_loses_nothing():
+    _many(10, "kill")
+    fake("/delay", {"ms": 150})          # each answer a little late: sends are in flight at the kills
+    writer = threading.Thread(target=_trickle, args=(1000, "kill", 100))
+    writer.start()
+    try:
+        kills = 0
+        for _ in range(3):
+            before = len(_delivered("kill")[1])
+            assert wait_for(lambda: len(_delivered("kill")[1]) > before, 30), "sending"
+            w = notify_worker()
+            os.kill(w, signal.SIGKILL)
+            kills += 1
+            assert wait_for(lambda: notify_worker() not in (None, w), 5), "the master starts another worker"
+        writer.join()
+        assert wait_for(lambda: not _delivered("kill")[0], 120), f"never arrived: {sorted(_delivered('kill')[0])[:10]}"
+    finally:
+        writer.join()
+        fake("/delay", {"ms": 0})
+    missing, seen = _delivered("kill")
+    repeats = sum(c - 1 for c in seen.values())
+    assert repeats <= 64 * kills, (repeats, kills)    # at most a batch in flight at each kill
+    assert len(seen) > 10, "sent as many messages, not one group"
+    assert psql("SELECT count(*) FROM notifications WHERE dedupe_key LIKE 'kill:%'") == "1000", "none written twice"
+    assert psql("SELECT count(*) FROM push_message_members pm JOIN notifications n ON n.id = pm.notification_id"
+                " WHERE n.dedupe_key LIKE 'kill:%'") == "1000", "each in exactly one message"
+
+
+def test_two_daemons_at_once_send_each_message_once():
+    _many(10, "two")
+    env = dict(os.environ, QLVB_VAR=VAR)
+    env_lines = subprocess.run(["bash", os.path.join(ROOT, "deploy", "stack.sh"), "env"],
+                               capture_output=True, text=True, env=dict(os.environ, QLVB_VAR=VAR, QLVB_PORT=str(PORT))).stdout
+    for line in env_lines.splitlines():
+        k, _, v = line.removeprefix("export ").partition("=")
+        env[k] = v.strip("'\"")
+    env["QLVB_NOTIFY_PIDFILE"] = os.path.join(VAR, "run", "notify-second.pid")
+    second = subprocess.Popen(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
+                               os.path.join(BIN, "qlvb-notify")], env=env,
+                              stdout=open(os.path.join(VAR, "log", "notify-second.log"), "a"), stderr=subprocess.STDOUT)
+    try:
+        _trickle(500, "two", 25)
+        assert wait_for(lambda: not _delivered("two")[0], 60), f"never arrived: {sorted(_delivered('two')[0])[:10]}"
+        missing, seen = _delivered("two")
+        assert all(c == 1 for c in seen.values()), [i for i, c in seen.items() if c > 1][:5]
+        both = psql("SELECT count(DISTINCT application_name) FROM pg_stat_activity WHERE application_name = 'qlvb-notify'")
+        assert int(both) >= 1
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=20)
