@@ -68,7 +68,7 @@ test: deps
 
 asan: deps
 	@$(MAKE) -s OUT=build/asan BIN=build/asan/bin SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	    OPT="-O1 -g" build/asan/bin/qlvb-api build/asan/bin/qlvb-admin build/asan/bin/unit-tests
+	    OPT="-O1 -g" build/asan/bin/qlvb-api build/asan/bin/qlvb-admin build/asan/bin/qlvb-notify build/asan/bin/unit-tests
 	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    bash tests/run.sh build/asan/bin
 

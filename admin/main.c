@@ -676,6 +676,30 @@ static int cmd_store_check(void)
 
 /* The registry of problems, a line each: slug, status, SQLSTATE (- when
  * none), Vietnamese title, English title. */
+/* The push sends given up (dead letters): id, person, phone, tries, what
+ * the provider last said. */
+static int cmd_push_dead(void)
+{
+    PGresult *res = must(DB_RUN0(&cx, ADMIN_PUSH_DEAD));
+    for (int i = 0; i < PQntuples(res); i++)
+        printf("%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+               PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
+    printf("%d dead letters\n", PQntuples(res));
+    return 0;
+}
+
+/* Sends a dead letter again (its tries start over). */
+static int cmd_push_replay(int argc, char **argv)
+{
+    if (argc < 2 || strspn(argv[1], "0123456789") != strlen(argv[1]) || !*argv[1])
+        die("usage: push-replay SEND_ID (from push-dead-letters)");
+    PGresult *res = must(DB_RUN(&cx, ADMIN_PUSH_REPLAY, argv[1]));
+    if (PQgetisnull(res, 0, 0))
+        die("send %s is no dead letter; nothing changed", argv[1]);
+    printf("send %s will be sent again\n", argv[1]);
+    return 0;
+}
+
 static int cmd_problems(void)
 {
     int n;
@@ -760,7 +784,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER"
                         " | set-membership ... | set-full-name USER NAME | unit-advisory CODE ABBR yes|no | deactivate USER | reactivate USER"
                         " | unlock USER | agency-close ... | agency-rename ... | store-check | problems"
-                        " | nginx-conf TEMPLATE\n");
+                        " | nginx-conf TEMPLATE | push-dead-letters | push-replay SEND_ID\n");
         return 2;
     }
     if (sodium_init() < 0)
@@ -776,7 +800,8 @@ int main(int argc, char **argv)
         strcmp(cmd, "set-password") != 0 && strcmp(cmd, "set-membership") != 0 &&
         strcmp(cmd, "set-full-name") != 0 && strcmp(cmd, "store-check") != 0 && strcmp(cmd, "deactivate") != 0 &&
         strcmp(cmd, "reactivate") != 0 && strcmp(cmd, "unlock") != 0 && strcmp(cmd, "agency-close") != 0 &&
-        strcmp(cmd, "agency-rename") != 0 && strcmp(cmd, "unit-advisory") != 0) {
+        strcmp(cmd, "agency-rename") != 0 && strcmp(cmd, "unit-advisory") != 0 &&
+        strcmp(cmd, "push-dead-letters") != 0 && strcmp(cmd, "push-replay") != 0) {
         fprintf(stderr, "qlvb-admin: unknown command %s\n", cmd);
         return 2;
     }
@@ -796,6 +821,10 @@ int main(int argc, char **argv)
         rc = cmd_set_full_name(argc - 1, argv + 1);
     else if (strcmp(cmd, "store-check") == 0)
         rc = cmd_store_check();
+    else if (strcmp(cmd, "push-dead-letters") == 0)
+        rc = cmd_push_dead();
+    else if (strcmp(cmd, "push-replay") == 0)
+        rc = cmd_push_replay(argc - 1, argv + 1);
     else if (strcmp(cmd, "deactivate") == 0)
         rc = cmd_set_active(argc - 1, argv + 1, false);
     else if (strcmp(cmd, "reactivate") == 0)

@@ -111,6 +111,23 @@ def test_refusals_are_retried_as_the_provider_asks_until_accepted():
     assert len(accepted("fcm-push-retry")) == 1
 
 
+def test_a_send_refused_for_good_is_a_dead_letter_an_administrator_replays():
+    register("stttt.phogiamdoc", "dead-phone", "fcm", "fcm-push-dead")
+    fake("/behave", {"token": "fcm-push-dead", "answer": "invalid", "times": 1})
+    nid = notify("stttt.phogiamdoc", "push-test:dead", urgent=True)
+    state = (f"SELECT s.id || ' ' || s.state FROM push_sends s JOIN push_messages m ON m.id = s.message_id"
+             f" WHERE {nid} = ANY (m.members) AND s.device_id = 'dead-phone'")
+    assert wait_for(lambda: psql(state).endswith(" dead"), 15), psql(state)
+    send = psql(state).split()[0]
+    listed = admin("push-dead-letters")
+    assert listed.returncode == 0 and any(l.startswith(send + "\t") for l in listed.stdout.splitlines()), listed.stdout
+    assert accepted("fcm-push-dead") == []
+    r = admin("push-replay", send)
+    assert r.returncode == 0, r.stderr
+    assert wait_for(lambda: accepted("fcm-push-dead"), 15), fake("/log")
+    assert admin("push-replay", send).returncode != 0, "a send no longer dead is not replayed"
+
+
 def test_the_quiet_hours_hold_what_is_not_urgent_until_they_end():
     register("stttt.truongphong", "quiet-phone", "apns", "apnspushquiet0001")
     now = psql("SELECT to_char(qlvb_now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI')")

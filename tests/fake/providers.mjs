@@ -131,6 +131,7 @@ http.createServer(async (req, res) => {
         return answer(res, 404, { error: { code: 404, status: "NOT_FOUND",
             details: [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode: "UNREGISTERED" }] } });
     if (b === "429") return answer(res, 429, { error: { code: 429, status: "RESOURCE_EXHAUSTED" } }, { "retry-after": "1" });
+    if (b === "invalid") return answer(res, 400, { error: { code: 400, status: "INVALID_ARGUMENT" } });
     if (b === "500") return answer(res, 500, { error: { code: 500, status: "INTERNAL" } });
     accepted.push({ service: "fcm", token: msg.token, message_id: msg.data?.message_id, ids: msg.data?.notification_ids,
                     title: msg.notification?.title, body: msg.notification?.body, priority: msg.android?.priority, at: now() });

@@ -18,6 +18,7 @@ PG_PORT=$((QLVB_PORT + 10))
 trap 'bash deploy/stack.sh stop >/dev/null 2>&1' EXIT
 
 bash deploy/stack.sh stop >/dev/null 2>&1 || true
+rm -rf "$QLVB_VAR"                     # every run from an empty database
 echo "bench: starting the stack under var/bench"
 bash deploy/stack.sh start >/dev/null
 echo "bench: loading 25,000 accounts"
@@ -104,12 +105,16 @@ dashboard() {   # pairs -> p99 in ms of the dashboard at 16 connections
     # warm: every worker's connection plans its statements once, and the
     # period's figures are made once and kept
     wrk -t2 -c16 -d2s -H "Authorization: Bearer $tracker" "$URL/api/v1/directives/stats?from=2026-01-01&to=2027-12-31" >/dev/null
-    local out
-    out=$(wrk -t2 -c16 -d"${SECS}s" --latency -H "Authorization: Bearer $tracker" \
-        "$URL/api/v1/directives/stats?from=2026-01-01&to=2027-12-31")
-    printf '%-34s %8s req/s   p99 %s\n' "GET /directives/stats ($1 pairs)" "$(printf '%s\n' "$out" | rps)" \
-        "$(printf '%s\n' "$out" | p99)" >&2
-    printf '%s\n' "$out" | p99 | to_ms
+    # three runs; their median p99 (one run on two shared cores is noisy)
+    local out runs=()
+    for _ in 1 2 3; do
+        out=$(wrk -t2 -c16 -d"${SECS}s" --latency -H "Authorization: Bearer $tracker" \
+            "$URL/api/v1/directives/stats?from=2026-01-01&to=2027-12-31")
+        printf '%-34s %8s req/s   p99 %s\n' "GET /directives/stats ($1 pairs)" "$(printf '%s\n' "$out" | rps)" \
+            "$(printf '%s\n' "$out" | p99)" >&2
+        runs+=("$(printf '%s\n' "$out" | p99 | to_ms)")
+    done
+    printf '%s\n' "${runs[@]}" | sort -n | sed -n 2p
 }
 echo "-- the office's dashboard, 16 connections"
 dash_small=$(dashboard 10000)
