@@ -56,16 +56,7 @@ void calendar_year(struct req *r)
         resp_problem_db(r);
         return;
     }
-    const char *etag = arena_sprintf(r->a, "\"k%s-%s\"", ys, PQgetvalue(res, 0, 1));
-    resp_header(r, "ETag", etag);
-    r->cache_control = "private, no-cache";
-    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
-    if (inm && http_etag_matches(inm, etag)) {
-        resp_raw(r, 304, NULL, NULL, 0);
-        return;
-    }
-    const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_tagged(r, arena_sprintf(r->a, "\"k%s-%s\"", ys, PQgetvalue(res, 0, 1)), PQgetvalue(res, 0, 0));
 }
 
 void calendar_deadline(struct req *r)

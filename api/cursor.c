@@ -7,19 +7,27 @@
 #include <string.h>
 #include <time.h>
 
-bool cursor_parse(struct arena *a, const char *opaque, const char **ts, const char **id)
+/* The text a cursor holds (base64url without padding), at most max bytes;
+ * NULL when it is not that. */
+static const char *decode(struct arena *a, const char *opaque, size_t max)
 {
-    /* base64url without padding of "micros_id": at most 37 bytes */
-    unsigned char raw[40];
+    unsigned char raw[48];
     size_t n;
     const char *end;
-    if (sodium_base642bin(raw, sizeof raw - 1, opaque, strlen(opaque), NULL, &n, &end,
+    if (max >= sizeof raw ||
+        sodium_base642bin(raw, max, opaque, strlen(opaque), NULL, &n, &end,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || *end)
-        return false;
+        return NULL;
     raw[n] = '\0';
-    if (memchr(raw, '\0', n))
+    return memchr(raw, '\0', n) ? NULL : arena_strdup(a, (const char *)raw);
+}
+
+bool cursor_parse(struct arena *a, const char *opaque, const char **ts, const char **id)
+{
+    /* "micros_id": at most 37 bytes */
+    const char *c = decode(a, opaque, 39);
+    if (!c)
         return false;
-    const char *c = arena_strdup(a, (const char *)raw);
     const char *us = strchr(c, '_');
     if (!us || us == c || strspn(c, "0123456789") != (size_t)(us - c) || us - c > 18 ||
         !us[1] || strspn(us + 1, "0123456789") != strlen(us + 1) || strlen(us + 1) > 18)
@@ -37,16 +45,11 @@ bool cursor_parse(struct arena *a, const char *opaque, const char **ts, const ch
 
 bool cursor_parse_id(struct arena *a, const char *opaque, const char **id)
 {
-    /* base64url without padding of "i<digits>" */
-    unsigned char raw[24];
-    size_t n;
-    const char *end;
-    if (sodium_base642bin(raw, sizeof raw - 1, opaque, strlen(opaque), NULL, &n, &end,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || *end)
+    /* "i<digits>" */
+    const char *c = decode(a, opaque, 23);
+    size_t n = c ? strlen(c) : 0;
+    if (n < 2 || n > 19 || c[0] != 'i' || strspn(c + 1, "0123456789") != n - 1)
         return false;
-    raw[n] = '\0';
-    if (n < 2 || n > 19 || raw[0] != 'i' || strspn((const char *)raw + 1, "0123456789") != n - 1)
-        return false;
-    *id = arena_strdup(a, (const char *)raw + 1);
+    *id = c + 1;
     return true;
 }

@@ -24,16 +24,7 @@ static void answer_cached(struct req *r, PGresult *res)
         resp_problem(r, PROBLEM_AGENCY_NOT_FOUND, SAY(r, "không có cơ quan đang hoạt động nào mang mã này", "no open agency has this code"));
         return;
     }
-    const char *etag = arena_sprintf(r->a, "\"c%s\"", PQgetvalue(res, 0, 1));
-    resp_header(r, "ETag", etag);
-    r->cache_control = "private, no-cache";
-    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
-    if (inm && http_etag_matches(inm, etag)) {
-        resp_raw(r, 304, NULL, NULL, 0);
-        return;
-    }
-    const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_tagged(r, arena_sprintf(r->a, "\"c%s\"", PQgetvalue(res, 0, 1)), PQgetvalue(res, 0, 0));
 }
 
 static bool one_of(const char *v, const char *const *set)

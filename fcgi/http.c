@@ -256,6 +256,18 @@ void resp_problem_ext(struct req *r, int problem, const char *detail, json_t *ex
     r->ctype = "application/problem+json";
 }
 
+void resp_json_tagged(struct req *r, const char *etag, const char *body)
+{
+    resp_header(r, "ETag", etag);
+    r->cache_control = "private, no-cache";
+    const char *inm = req_env(r, "HTTP_IF_NONE_MATCH");
+    if (inm && http_etag_matches(inm, etag)) {
+        resp_raw(r, 304, NULL, NULL, 0);
+        return;
+    }
+    resp_raw(r, 200, "application/json", body, strlen(body));
+}
+
 void resp_problem_at(struct req *r, int problem, const char *pointer, const char *code, const char *detail)
 {
     json_t *one = json_object(), *errors = json_array(), *ext = json_object();

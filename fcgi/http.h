@@ -76,6 +76,9 @@ void resp_json(struct req *r, int status, json_t *body);
 void resp_raw(struct req *r, int status, const char *ctype, const char *body, size_t len);
 void resp_no_content(struct req *r);
 /* RFC 9457 problem+json of a registry problem (PROBLEM_*). */
+/* Answers 200 with the JSON body and its ETag (private, revalidated), or
+ * 304 when the request's If-None-Match names the tag already. */
+void resp_json_tagged(struct req *r, const char *etag, const char *body);
 /* A problem about one field of the body: its errors name the field's JSON
  * pointer (/recipients/0/name) and a code, as a refused body's do. */
 void resp_problem_at(struct req *r, int problem, const char *pointer, const char *code, const char *detail);

@@ -25,6 +25,16 @@ CREATE OR REPLACE FUNCTION directive_reader(p_user bigint) RETURNS boolean LANGU
                            OR (p.part = 'committee' AND m.position IN ('leader', 'deputy_leader'))))
 $$;
 
+-- The figures are read by the office and the committee's leaders, or this
+-- raises forbidden.
+CREATE OR REPLACE FUNCTION directive_figures_reader(p_user bigint) RETURNS void LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF NOT directive_reader(p_user) THEN
+        PERFORM problem_raise('forbidden', 'the figures are read by the People''s Committee office and its leaders',
+                              'số liệu theo dõi chỉ đạo do Văn phòng UBND tỉnh và lãnh đạo UBND tỉnh xem');
+    END IF;
+END $$;
+
 -- The count bucket of an agency's directive task: its state (a fact time
 -- does not change) and its deadline's local day.
 CREATE OR REPLACE FUNCTION directive_bucket(t tasks, OUT o_state text, OUT o_day date)
@@ -275,10 +285,7 @@ CREATE OR REPLACE FUNCTION directive_stats(p_user bigint, p_from date, p_to date
 DECLARE v_now timestamptz := qlvb_now(); v_today date := local_day(qlvb_now()); v jsonb; v_version bigint;
         v_until timestamptz;
 BEGIN
-    IF NOT directive_reader(p_user) THEN
-        PERFORM problem_raise('forbidden', 'the figures are read by the People''s Committee office and its leaders',
-                              'số liệu theo dõi chỉ đạo do Văn phòng UBND tỉnh và lãnh đạo UBND tỉnh xem');
-    END IF;
+    PERFORM directive_figures_reader(p_user);
     -- the figures, and the version of the counts they were made from, in one snapshot
     WITH months AS (    -- the months of the period (deadlines end by 2100: the calendar's years)
         SELECT m::date AS m0, (m + interval '1 month - 1 day')::date AS m1
@@ -370,10 +377,7 @@ $$;
 CREATE OR REPLACE FUNCTION directive_overdue(p_user bigint, p_limit integer, p_offset integer) RETURNS SETOF jsonb
     LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF NOT directive_reader(p_user) THEN
-        PERFORM problem_raise('forbidden', 'the figures are read by the People''s Committee office and its leaders',
-                              'số liệu theo dõi chỉ đạo do Văn phòng UBND tỉnh và lãnh đạo UBND tỉnh xem');
-    END IF;
+    PERFORM directive_figures_reader(p_user);
     RETURN QUERY
     SELECT jsonb_build_object('directive_id', d.id, 'title', d.title, 'priority', d.priority,
                               'agency_code', a.code, 'agency_name', a.name, 'role', t.role, 'task_id', t.id,
@@ -393,10 +397,7 @@ CREATE OR REPLACE FUNCTION directive_export_lines(p_user bigint, p_from date, p_
     RETURNS TABLE (c1 text, c2 text, c3 text, c4 text, c5 text, c6 text, c7 text, c8 text, c9 text)
     LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF NOT directive_reader(p_user) THEN
-        PERFORM problem_raise('forbidden', 'the figures are read by the People''s Committee office and its leaders',
-                              'số liệu theo dõi chỉ đạo do Văn phòng UBND tỉnh và lãnh đạo UBND tỉnh xem');
-    END IF;
+    PERFORM directive_figures_reader(p_user);
     RETURN QUERY
     SELECT d.id::text, d.title, (SELECT full_name FROM users WHERE id = d.directed_by), a.name,
            CASE t.role WHEN 'main' THEN 'Chủ trì' ELSE 'Phối hợp' END,

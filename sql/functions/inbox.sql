@@ -165,6 +165,16 @@ CREATE OR REPLACE FUNCTION inbox_sync_token(p_user bigint, p_version bigint, p_a
                      E'+/=\n', '-_')
 $$;
 
+-- The parts of an opaque token (base64url of parts joined by ':'); NULL
+-- when it is not one.
+CREATE OR REPLACE FUNCTION token_parts(p_token text) RETURNS text[] LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    RETURN string_to_array(convert_from(decode(rpad(translate(p_token, '-_', '+/'),
+                                                    (length(p_token) + 3) / 4 * 4, '='), 'base64'), 'UTF8'), ':');
+EXCEPTION WHEN OTHERS THEN
+    RETURN NULL;
+END $$;
+
 -- The last change of each item of a user's inbox after a version.
 CREATE OR REPLACE FUNCTION inbox_last_changes(p_user bigint, p_from bigint)
     RETURNS TABLE (item_id bigint, document_id bigint, removed text, version bigint) LANGUAGE sql STABLE AS $$
@@ -217,12 +227,7 @@ BEGIN
         RETURN json_build_object('changed', '[]'::json, 'removed', '[]'::json, 'has_more', false,
                                  'next', inbox_sync_token(p_user, u.inbox_version, v_now));
     END IF;
-    BEGIN
-        v_parts := string_to_array(convert_from(decode(rpad(translate(p_token, '-_', '+/'),
-                                                            (length(p_token) + 3) / 4 * 4, '='), 'base64'), 'UTF8'), ':');
-    EXCEPTION WHEN OTHERS THEN
-        RETURN NULL;
-    END;
+    v_parts := token_parts(p_token);
     IF coalesce(array_length(v_parts, 1), 0) <> 4 OR v_parts[1] <> 's1' OR v_parts[2] <> p_user::text
        OR v_parts[3] !~ '^[0-9]{1,18}$' OR v_parts[4] !~ '^[0-9]{1,17}$' THEN
         RETURN NULL;

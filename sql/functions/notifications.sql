@@ -98,27 +98,46 @@ $$;
 CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE v_today date := local_day(p_now); n integer; v_before bigint := coalesce((SELECT max(id) FROM notifications), 0);
 BEGIN
-    -- before the deadline: the latest threshold passed, not yet the deadline
-    PERFORM count(*) FROM (
-    WITH due AS (
-        SELECT t.*, api_deadline_date(t.deadline) AS dday FROM tasks t
+    -- before the deadline: for each deadline day of the window, the
+    -- thresholds and when each fires; a task is warned of the latest one
+    -- passed that it was not yet warned of (and that came after it was made)
+    WITH th AS (
+        SELECT g::date AS dday, h.code, h.working_days,
+               working_day_before(g::date, h.working_days) AS fire_day,
+               (working_day_before(g::date, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS fire_at
+          FROM generate_series(v_today, working_day_after(v_today, 31), interval '1 day') g CROSS JOIN notify_thresholds h),
+    cand AS (
+        SELECT DISTINCT ON (t.id) t.id, th.code, th.working_days, th.dday
+          FROM tasks t JOIN th ON th.dday = api_deadline_date(t.deadline)
          WHERE t.active AND t.finished_at IS NULL AND t.reported_at IS NULL
-           AND t.deadline > p_now AND t.deadline <= day_end(working_day_after(v_today, 31))),
-    crossed AS (
-        SELECT DISTINCT ON (d.id) d.id, d.title, d.document_id, d.directive_id, d.priority, h.code
-          FROM due d CROSS JOIN notify_thresholds h
-         WHERE (working_day_before(d.dday, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' <= p_now
-           AND working_day_before(d.dday, h.working_days) >= local_day(d.created_at)
-         ORDER BY d.id, h.working_days)
-    SELECT notify(u, 'task_due', format('task:%s:%s', c.id, c.code), c.id, c.document_id, c.directive_id,
-                  c.priority = 'urgent', coalesce(c.title, (SELECT subject FROM documents WHERE id = c.document_id)))
-      FROM crossed c CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = c.id)) u) x;
-    -- overdue: one a working day, from 08:00
+           AND t.deadline > p_now AND t.deadline <= day_end(working_day_after(v_today, 31))
+           AND th.fire_at <= p_now AND th.fire_day >= local_day(t.created_at)
+           AND (t.warned_rank IS NULL OR t.warned_rank > th.working_days)
+         ORDER BY t.id, th.working_days),
+    marked AS (
+        UPDATE tasks t SET warned_rank = c.working_days FROM cand c WHERE t.id = c.id
+        RETURNING t.id, t.title, t.document_id, t.directive_id, t.priority, t.user_id, t.agency_id, c.code, c.dday)
+    SELECT count(*) INTO n FROM (
+        SELECT notify(u, 'task_due', format('task:%s:%s:%s', m.id, m.code, m.dday), m.id, m.document_id, m.directive_id,
+                      m.priority = 'urgent', coalesce(m.title, (SELECT subject FROM documents WHERE id = m.document_id)))
+          FROM marked m CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = m.id)) u) x;
+    -- overdue: one a working day, from 08:00; only the tasks not yet warned today
     IF is_working_day(v_today) AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
-        PERFORM notify(u, 'task_overdue', format('overdue:%s:%s', t.id, v_today), t.id, t.document_id, t.directive_id,
-                       t.priority = 'urgent', coalesce(t.title, (SELECT subject FROM documents WHERE id = t.document_id)))
-          FROM tasks t CROSS JOIN LATERAL task_holders(t) u
-         WHERE t.active AND t.finished_at IS NULL AND t.deadline <= p_now;
+        WITH od AS (
+            UPDATE tasks t SET warned_overdue_on = v_today
+             WHERE t.id IN (SELECT x.id FROM tasks x
+                             WHERE x.active AND x.finished_at IS NULL AND x.deadline IS NOT NULL
+                               AND x.warned_overdue_on IS NULL AND x.deadline <= p_now
+                            UNION ALL
+                            SELECT x.id FROM tasks x
+                             WHERE x.active AND x.finished_at IS NULL AND x.warned_overdue_on IS NOT NULL
+                               AND x.warned_overdue_on < v_today AND x.deadline <= p_now)
+            RETURNING t.*)
+        SELECT count(*) INTO n FROM (
+            SELECT notify(u, 'task_overdue', format('overdue:%s:%s', od.id, v_today), od.id, od.document_id,
+                          od.directive_id, od.priority = 'urgent',
+                          coalesce(od.title, (SELECT subject FROM documents WHERE id = od.document_id)))
+              FROM od CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = od.id)) u) y;
     END IF;
     -- those written now (a warning written before is not written again)
     SELECT count(*) INTO n FROM notifications
@@ -179,12 +198,7 @@ BEGIN
     IF p_token IS NULL THEN
         RETURN jsonb_build_object('changed', '[]'::jsonb, 'has_more', false, 'next', notice_token(p_user, u.notice_version));
     END IF;
-    BEGIN
-        v_parts := string_to_array(convert_from(decode(rpad(translate(p_token, '-_', '+/'),
-                                                            (length(p_token) + 3) / 4 * 4, '='), 'base64'), 'UTF8'), ':');
-    EXCEPTION WHEN OTHERS THEN
-        RETURN NULL;
-    END;
+    v_parts := token_parts(p_token);
     IF coalesce(array_length(v_parts, 1), 0) <> 3 OR v_parts[1] <> 'n1' OR v_parts[2] <> p_user::text
        OR v_parts[3] !~ '^[0-9]{1,18}$' OR v_parts[3]::bigint > u.notice_version THEN
         RETURN NULL;

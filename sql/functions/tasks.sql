@@ -409,7 +409,8 @@ BEGIN
     UPDATE task_extensions SET decided_by = p_user, decided_at = qlvb_now(), granted = p_grant
      WHERE task_id = p_task AND decided_at IS NULL RETURNING * INTO x;
     IF p_grant THEN
-        UPDATE tasks SET deadline = x.deadline WHERE id = p_task;
+        -- a new deadline: its warnings start over
+        UPDATE tasks SET deadline = x.deadline, warned_rank = NULL, warned_overdue_on = NULL WHERE id = p_task;
     END IF;
     PERFORM task_log(p_task, p_user, CASE WHEN p_grant THEN 'extension_granted' ELSE 'extension_refused' END,
                      p_note, NULL, x.deadline);

@@ -309,3 +309,34 @@ class TableLock:
 
     def __exit__(self, *exc):
         self.release()
+
+
+_tokens = {}
+_user_ids = {}
+
+
+def tok(user):
+    """A demo account's access token, signed in again after four minutes
+    (tokens live fifteen, and a test may move the clock ten ahead)."""
+    if user not in _tokens or time.monotonic() - _tokens[user][1] > 240:
+        _tokens[user] = (tokens(user)["access_token"], time.monotonic())
+    return _tokens[user][0]
+
+
+def uid(user):
+    if user not in _user_ids:
+        _user_ids[user] = call("GET", "/api/v1/me", token=tok(user)).json["id"]
+    return _user_ids[user]
+
+
+def post(user, path, body=None, **kw):
+    return call("POST", path, token=tok(user), body={} if body is None else body, **kw)
+
+
+def get(user, path, **kw):
+    return call("GET", path, token=tok(user), **kw)
+
+
+def ok(r, status=200):
+    assert r.status == status, r
+    return r.json

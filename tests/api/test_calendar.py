@@ -1,20 +1,8 @@
 """The working-day calendar through nginx: a year as announced, deadlines in
 working days across Tết and swapped weekends, and its keeping by a holder of
 the calendar role, with every refusal changing nothing."""
-from lib import call, problem, psql, tokens
+from lib import call, ok, problem, psql, tok, tokens
 
-_tok = {}
-
-
-def tok(user):
-    if user not in _tok:
-        _tok[user] = tokens(user)["access_token"]
-    return _tok[user]
-
-
-def ok(r, status=200):
-    assert r.status == status, r
-    return r.json
 
 
 def deadline(frm, n, user="stp.chuyenvien"):

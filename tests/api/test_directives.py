@@ -8,36 +8,9 @@ import datetime
 import io
 import zipfile
 
-from lib import call, clock_moved, problem, psql, tokens
+from lib import call, clock_moved, get, ok, post, problem, psql, tok, tokens, uid
 
-_tok = {}
-_ids = {}
 STP, STTTT, SYT = "000.00.21.H19", "000.00.23.H19", "000.00.07.H19"
-
-
-def tok(user):
-    if user not in _tok:
-        _tok[user] = tokens(user)["access_token"]
-    return _tok[user]
-
-
-def uid(user):
-    if user not in _ids:
-        _ids[user] = call("GET", "/api/v1/me", token=tok(user)).json["id"]
-    return _ids[user]
-
-
-def post(user, path, body=None, **kw):
-    return call("POST", path, token=tok(user), body={} if body is None else body, **kw)
-
-
-def get(user, path, **kw):
-    return call("GET", path, token=tok(user), **kw)
-
-
-def ok(r, status=200):
-    assert r.status == status, r
-    return r.json
 
 
 def record(title="Đẩy nhanh tiến độ giải ngân vốn đầu tư công", agencies=None, **extra):

@@ -7,29 +7,10 @@ all ten."""
 import datetime
 import itertools
 
-from lib import call, login, problem, psql, tokens
+from lib import call, login, ok, problem, psql, tok, tokens, uid
 
-_tok = {}
-_ids = {}
 STP, STTTT = "000.00.21.H19", "000.00.23.H19"
 _numbers = itertools.count(int(datetime.datetime.now().timestamp()) % 100000 * 10 + 3)
-
-
-def tok(user):
-    if user not in _tok:
-        _tok[user] = tokens(user)["access_token"]
-    return _tok[user]
-
-
-def uid(user):
-    if user not in _ids:
-        _ids[user] = call("GET", "/api/v1/me", token=tok(user)).json["id"]
-    return _ids[user]
-
-
-def ok(r, status=200):
-    assert r.status == status, r
-    return r.json
 
 
 def devices(t):

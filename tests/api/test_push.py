@@ -15,18 +15,11 @@ import subprocess
 import threading
 import urllib.request
 
-from lib import PORT, ROOT, VAR, admin, call, pid_of, psql, tokens, wait_for
+from lib import PORT, ROOT, VAR, admin, call, pid_of, psql, tok, tokens, wait_for
 
 BIN = os.environ.get("QLVB_BIN", os.path.join(ROOT, "bin"))
 
 CONTROL = os.environ.get("QLVB_FAKE_CONTROL", f"http://127.0.0.1:{PORT + 22}")
-_tok = {}
-
-
-def tok(user):
-    if user not in _tok:
-        _tok[user] = tokens(user)["access_token"]
-    return _tok[user]
 
 
 def fake(path, body=None):
@@ -112,9 +105,9 @@ def test_refusals_are_retried_as_the_provider_asks_until_accepted():
 
 
 def test_a_send_refused_for_good_is_a_dead_letter_an_administrator_replays():
-    register("stttt.phogiamdoc", "dead-phone", "fcm", "fcm-push-dead")
+    register("stttt.giamdoc", "dead-phone", "fcm", "fcm-push-dead")
     fake("/behave", {"token": "fcm-push-dead", "answer": "invalid", "times": 1})
-    nid = notify("stttt.phogiamdoc", "push-test:dead", urgent=True)
+    nid = notify("stttt.giamdoc", "push-test:dead", urgent=True)
     state = (f"SELECT s.id || ' ' || s.state FROM push_sends s JOIN push_messages m ON m.id = s.message_id"
              f" WHERE {nid} = ANY (m.members) AND s.device_id = 'dead-phone'")
     assert wait_for(lambda: psql(state).endswith(" dead"), 15), psql(state)
