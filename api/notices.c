@@ -107,7 +107,8 @@ void notices_read(struct req *r)
         resp_problem(r, PROBLEM_NOTIFICATION_NOT_FOUND, SAY(r, "không có thông báo này", "no such notification"));
         return;
     }
-    PGresult *res = DB_RUN(&r->c, NOTICE_READ, req_id_text(r, r->user_id), req_id_text(r, id));
+    PGresult *res = DB_RUN(&r->c, NOTICE_READ, req_id_text(r, r->user_id), req_id_text(r, r->session_id),
+                           req_id_text(r, id));
     if (!res) {
         resp_problem_db(r);
         return;

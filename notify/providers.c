@@ -191,13 +191,16 @@ static bool prepare_fcm(struct arena *a, CURL *h, const char *token, json_t *p, 
     const char *access = fcm_access_token(a);
     if (!access)
         return false;
-    json_t *note = json_object();
-    json_object_set(note, "title", json_object_get(p, "title"));
-    if (json_is_string(json_object_get(p, "body")))
-        json_object_set(note, "body", json_object_get(p, "body"));
-    json_t *msg = json_pack("{s:{s:s, s:o, s:O, s:{s:s, s:s}}}", "message", "token", token, "notification", note,
+    json_t *msg = json_pack("{s:{s:s, s:O, s:{s:s, s:s}}}", "message", "token", token,
                             "data", json_object_get(p, "data"), "android", "priority",
                             json_is_true(json_object_get(p, "urgent")) ? "HIGH" : "NORMAL", "ttl", "86400s");
+    if (msg && !json_is_true(json_object_get(p, "silent"))) {   /* a silent one is data only */
+        json_t *note = json_object();
+        json_object_set(note, "title", json_object_get(p, "title"));
+        if (json_is_string(json_object_get(p, "body")))
+            json_object_set(note, "body", json_object_get(p, "body"));
+        json_object_set_new(json_object_get(msg, "message"), "notification", note);
+    }
     char *body = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
     json_decref(msg);
     if (!body)
@@ -222,12 +225,17 @@ static bool prepare_apns(struct arena *a, CURL *h, const char *token, json_t *p,
     if (!jwt)
         return false;
     json_t *data = json_object_get(p, "data");
-    json_t *alert = json_object();
-    json_object_set(alert, "title", json_object_get(p, "title"));
-    if (json_is_string(json_object_get(p, "body")))
-        json_object_set(alert, "body", json_object_get(p, "body"));
+    bool silent = json_is_true(json_object_get(p, "silent"));
     json_t *body = json_deep_copy(data);
-    json_object_set_new(body, "aps", json_pack("{s:o, s:s}", "alert", alert, "sound", "default"));
+    if (silent) {                       /* a background push: no alert, the app wakes and clears */
+        json_object_set_new(body, "aps", json_pack("{s:i}", "content-available", 1));
+    } else {
+        json_t *alert = json_object();
+        json_object_set(alert, "title", json_object_get(p, "title"));
+        if (json_is_string(json_object_get(p, "body")))
+            json_object_set(alert, "body", json_object_get(p, "body"));
+        json_object_set_new(body, "aps", json_pack("{s:o, s:s}", "alert", alert, "sound", "default"));
+    }
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     if (!text)
@@ -239,8 +247,9 @@ static bool prepare_apns(struct arena *a, CURL *h, const char *token, json_t *p,
     bool urgent = json_is_true(json_object_get(p, "urgent"));
     *hdrs = curl_slist_append(*hdrs, arena_sprintf(a, "authorization: bearer %s", jwt));
     *hdrs = curl_slist_append(*hdrs, arena_sprintf(a, "apns-topic: %s", conf.apns_topic));
-    *hdrs = curl_slist_append(*hdrs, "apns-push-type: alert");
-    *hdrs = curl_slist_append(*hdrs, urgent ? "apns-priority: 10" : "apns-priority: 5");
+    /* Apple: a background push is sent with priority 5 */
+    *hdrs = curl_slist_append(*hdrs, silent ? "apns-push-type: background" : "apns-push-type: alert");
+    *hdrs = curl_slist_append(*hdrs, urgent && !silent ? "apns-priority: 10" : "apns-priority: 5");
     *hdrs = curl_slist_append(*hdrs, arena_sprintf(a, "apns-collapse-id: %s",
                                                    json_string_value(json_object_get(data, "message_id"))));
     *hdrs = curl_slist_append(*hdrs, arena_sprintf(a, "apns-expiration: %ld", (long)time(NULL) + 86400));

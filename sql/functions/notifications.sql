@@ -291,12 +291,24 @@ CREATE OR REPLACE FUNCTION notifications_page(p_user bigint, p_after bigint, p_l
 $$;
 
 -- Marks one of a person's notifications read (again: no change); its other
--- phones learn it through the feed. NULL when there is no such one.
-CREATE OR REPLACE FUNCTION notification_read(p_user bigint, p_id bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE n notifications;
+-- phones learn it through the feed and a silent push (not the phone of the
+-- session that marked it). NULL when there is no such one.
+CREATE OR REPLACE FUNCTION notification_read(p_user bigint, p_session bigint, p_id bigint) RETURNS jsonb
+    LANGUAGE plpgsql AS $$
+DECLARE n notifications; v_msg bigint;
 BEGIN
     UPDATE notifications SET read_at = qlvb_now(), version = NULL, xid = pg_current_xact_id()
      WHERE id = p_id AND user_id = p_user AND read_at IS NULL RETURNING * INTO n;
+    IF n.id IS NOT NULL AND EXISTS (SELECT 1 FROM devices d JOIN sessions s ON s.id = d.session_id
+                                     WHERE d.user_id = p_user AND d.disabled_at IS NULL AND s.revoked_at IS NULL
+                                       AND d.session_id <> p_session) THEN
+        INSERT INTO push_messages (user_id, members, urgent, silent) VALUES (p_user, ARRAY[n.id], false, true)
+        RETURNING id INTO v_msg;
+        INSERT INTO push_sends (message_id, user_id, device_id)
+        SELECT v_msg, d.user_id, d.device_id FROM devices d JOIN sessions s ON s.id = d.session_id
+         WHERE d.user_id = p_user AND d.disabled_at IS NULL AND s.revoked_at IS NULL AND d.session_id <> p_session;
+        PERFORM pg_notify('qlvb_notify', '');
+    END IF;
     IF n.id IS NULL THEN
         SELECT * INTO n FROM notifications WHERE id = p_id AND user_id = p_user;
     END IF;
@@ -354,7 +366,12 @@ END $$;
 -- member; the data names the message and its members, as strings (FCM's
 -- data is strings only).
 CREATE OR REPLACE FUNCTION push_payload(m push_messages) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT jsonb_build_object(
+    SELECT CASE WHEN m.silent THEN
+        -- a read mark: no alert; the phone clears what it names
+        jsonb_build_object('silent', true, 'urgent', false,
+                           'data', jsonb_build_object('message_id', m.id::text, 'kind', 'read',
+                                                      'notification_ids', array_to_string(m.members, ',')))
+    ELSE jsonb_build_object(
         'title', CASE WHEN cardinality(m.members) = 1 THEN notification_title(n.kind)
                       ELSE format('Bạn có %s thông báo mới', cardinality(m.members)) END,
         'body', CASE WHEN cardinality(m.members) = 1 AND coalesce(s.show_subject, false) THEN n.subject END,
@@ -364,6 +381,7 @@ CREATE OR REPLACE FUNCTION push_payload(m push_messages) RETURNS jsonb LANGUAGE 
             'kind', CASE WHEN cardinality(m.members) = 1 THEN n.kind ELSE 'group' END,
             'notification_ids', array_to_string(m.members, ','),
             'task_id', n.task_id::text, 'document_id', n.document_id::text, 'directive_id', n.directive_id::text)))
+    END
       FROM notifications n LEFT JOIN notification_settings s ON s.user_id = m.user_id
      WHERE n.id = m.members[1]
 $$;

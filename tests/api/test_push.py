@@ -15,7 +15,7 @@ import subprocess
 import threading
 import urllib.request
 
-from lib import PORT, ROOT, VAR, admin, call, pid_of, psql, tok, tokens, wait_for
+from lib import PORT, ROOT, VAR, admin, call, login, pid_of, psql, tok, tokens, wait_for
 
 BIN = os.environ.get("QLVB_BIN", os.path.join(ROOT, "bin"))
 
@@ -28,6 +28,11 @@ def fake(path, body=None):
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())
+
+
+def summary():
+    log = fake("/log")
+    return f"{len(log['accepted'])} accepted, refused: {log['refused'][-3:]}"
 
 
 def accepted(token):
@@ -57,7 +62,7 @@ def test_a_notification_reaches_each_phone_of_its_person_with_its_id_once():
     register("stp.truongphong", "android-push", "fcm", "fcm-push-truongphong")
     nid = notify("stp.truongphong", "push-test:one", urgent=True)
     got = wait_for(lambda: len(accepted("apnspushtruongphong01")) >= 1 and len(accepted("fcm-push-truongphong")) >= 1, 15)
-    assert got, fake("/log")
+    assert got, summary()
     a, f = accepted("apnspushtruongphong01")[0], accepted("fcm-push-truongphong")[0]
     assert a["ids"] == f["ids"] == str(nid) and a["message_id"] == f["message_id"] == a["collapse_id"], (a, f)
     assert a["priority"] == "10" and f["priority"] == "HIGH" and a["title"] == "Nhiệm vụ sắp đến hạn" and not a.get("body")
@@ -74,6 +79,25 @@ def test_a_notification_reaches_each_phone_of_its_person_with_its_id_once():
     # the history says so too, and nothing is sent twice
     assert wait_for(lambda: len(accepted("apnspushtruongphong01")) == 1, 2) is not None
     assert len(accepted("apnspushtruongphong01")) == 1 and len(accepted("fcm-push-truongphong")) == 1
+
+
+def test_a_notification_read_on_one_phone_is_cleared_on_the_others_by_a_silent_push():
+    phone = login("stttt.vanthu", device="Điện thoại").json["access_token"]
+    tablet = login("stttt.vanthu", device="Máy tính bảng").json["access_token"]
+    assert call("PUT", "/api/v1/me/devices/read-phone", token=phone, body={"platform": "fcm", "token": "fcm-read-phone"}).status == 200
+    assert call("PUT", "/api/v1/me/devices/read-tablet", token=tablet, body={"platform": "apns", "token": "apnsreadtablet01"}).status == 200
+    nid = notify("stttt.vanthu", "push-test:read", urgent=True)
+    assert wait_for(lambda: accepted("fcm-read-phone") and accepted("apnsreadtablet01"), 15), summary()
+    assert call("POST", f"/api/v1/me/notifications/{nid}/read", token=phone).status == 200
+    silent = lambda: [a for a in accepted("apnsreadtablet01") if a.get("kind") == "read"]
+    assert wait_for(silent, 15), summary()
+    assert silent()[0]["ids"] == str(nid) and silent()[0]["push_type"] == "background", silent()
+    assert not fake("/log")["refused"], fake("/log")["refused"]
+    assert wait_for(lambda: len(accepted("fcm-read-phone")) > 1, 1) is False or len(accepted("fcm-read-phone")) == 1, \
+        "the phone that marked it is not woken"
+    # read again: no change, no push
+    assert call("POST", f"/api/v1/me/notifications/{nid}/read", token=tablet).status == 200
+    assert wait_for(lambda: len(silent()) > 1, 2) is False or len(silent()) == 1
 
 
 def test_a_token_the_provider_says_is_gone_is_never_sent_to_again():
@@ -98,7 +122,7 @@ def test_refusals_are_retried_as_the_provider_asks_until_accepted():
     fake("/behave", {"token": "fcm-push-retry", "answer": "429", "times": 1})
     fake("/behave", {"token": "fcm-push-retry", "answer": "500", "times": 2})
     nid = notify("stttt.chuyenvien", "push-test:retry", urgent=True)
-    assert wait_for(lambda: accepted("fcm-push-retry"), 40), fake("/log")
+    assert wait_for(lambda: accepted("fcm-push-retry"), 40), summary()
     s = psql(f"SELECT tries || ' ' || state FROM push_sends s JOIN push_messages m ON m.id = s.message_id WHERE {nid} = ANY (m.members)")
     assert s == "4 sent", s
     assert len(accepted("fcm-push-retry")) == 1
@@ -117,7 +141,7 @@ def test_a_send_refused_for_good_is_a_dead_letter_an_administrator_replays():
     assert accepted("fcm-push-dead") == []
     r = admin("push-replay", send)
     assert r.returncode == 0, r.stderr
-    assert wait_for(lambda: accepted("fcm-push-dead"), 15), fake("/log")
+    assert wait_for(lambda: accepted("fcm-push-dead"), 15), summary()
     assert admin("push-replay", send).returncode != 0, "a send no longer dead is not replayed"
 
 
@@ -130,7 +154,7 @@ def test_the_quiet_hours_hold_what_is_not_urgent_until_they_end():
                 body={"quiet_start": start, "quiet_end": end}).status == 200
     held = notify("stttt.truongphong", "push-test:quiet-normal")
     urgent = notify("stttt.truongphong", "push-test:quiet-urgent", urgent=True)
-    assert wait_for(lambda: [a for a in accepted("apnspushquiet0001") if a["ids"] == str(urgent)], 15), fake("/log")
+    assert wait_for(lambda: [a for a in accepted("apnspushquiet0001") if a["ids"] == str(urgent)], 15), summary()
     assert psql(f"SELECT push_state FROM notifications WHERE id = {held}") == "pending"
     assert not [a for a in accepted("apnspushquiet0001") if a["ids"] == str(held)]
     # the history has it already

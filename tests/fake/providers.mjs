@@ -134,6 +134,7 @@ http.createServer(async (req, res) => {
     if (b === "invalid") return answer(res, 400, { error: { code: 400, status: "INVALID_ARGUMENT" } });
     if (b === "500") return answer(res, 500, { error: { code: 500, status: "INTERNAL" } });
     accepted.push({ service: "fcm", token: msg.token, message_id: msg.data?.message_id, ids: msg.data?.notification_ids,
+                    kind: msg.data?.kind, alert: !!msg.notification,
                     title: msg.notification?.title, body: msg.notification?.body, priority: msg.android?.priority, at: now() });
     answer(res, 200, { name: `projects/${m[1]}/messages/${crypto.randomUUID()}` });
 }).listen(Number(process.env.FAKE_FCM_PORT), "127.0.0.1");
@@ -169,10 +170,14 @@ apns.on("stream", async (stream, headers) => {
         if (headers["apns-topic"] !== TOPIC) throw new Error("BadTopic");
         if (!["alert", "background"].includes(headers["apns-push-type"])) throw new Error("InvalidPushType");
         if (!["5", "10"].includes(headers["apns-priority"] || "10")) throw new Error("BadPriority");
+        if (headers["apns-push-type"] === "background" && headers["apns-priority"] !== "5")
+            throw new Error("BadPriority: a background push is sent with priority 5");
         if ((headers["apns-collapse-id"] || "").length > 64) throw new Error("BadCollapseId");
         if (raw.length > 4096) throw new Error("PayloadTooLarge");
         const p = JSON.parse(raw.toString());
         if (!p.aps) throw new Error("PayloadEmpty");
+        if (headers["apns-push-type"] === "background" && (p.aps.alert || p.aps["content-available"] !== 1))
+            throw new Error("BadPayload: a background push has content-available and no alert");
         const b = behaviour(m[1]);
         if (b === "timeout") return;
         if (b === "unregistered") return reply(410, { reason: "Unregistered", timestamp: now() });
@@ -180,6 +185,7 @@ apns.on("stream", async (stream, headers) => {
         if (b === "429") return reply(429, { reason: "TooManyRequests" }, { "retry-after": "1" });
         if (b === "500") return reply(500, { reason: "InternalServerError" });
         accepted.push({ service: "apns", token: m[1], message_id: p.message_id, ids: p.notification_ids,
+                        push_type: headers["apns-push-type"], kind: p.kind,
                         collapse_id: headers["apns-collapse-id"], priority: headers["apns-priority"],
                         title: p.aps.alert?.title, body: p.aps.alert?.body, at: now() });
         reply(200, null, { "apns-id": crypto.randomUUID() });
