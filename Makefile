@@ -24,7 +24,7 @@ ADMIN_OBJ := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(ADMIN) api/store.c
 NOTIFY_OBJ := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(NOTIFY))
 LIB_OBJ   := $(patsubst %.c,$(OUT)/%.o,$(RUNTIME) $(SHARED) $(API))
 
-.PHONY: all deps run stop test asan bench unit clean lint
+.PHONY: all deps run stop test asan bench soak unit clean lint
 all: $(BIN)/qlvb-api $(BIN)/qlvb-admin $(BIN)/qlvb-notify
 
 $(OUT)/%.o: %.c
@@ -71,6 +71,11 @@ asan: deps
 	    OPT="-O1 -g" build/asan/bin/qlvb-api build/asan/bin/qlvb-admin build/asan/bin/qlvb-notify build/asan/bin/unit-tests
 	@ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    bash tests/run.sh build/asan/bin
+
+# The push daemon's fault test at 10,000 notifications (make test runs it at 1,000).
+soak: deps
+	@$(MAKE) -s all $(BIN)/unit-tests
+	@QLVB_TEST_MODULES=test_push QLVB_PUSH_N=10000 bash tests/run.sh $(BIN)
 
 bench: deps
 	@$(MAKE) -s all

@@ -28,6 +28,7 @@ static int sweep_ms, lease_s, max_tries;
 
 struct job {
     long long send_id;
+    const char *lease;                /* the claim's lease: the outcome is recorded only under it */
     const char *platform;
     CURL *h;
     struct curl_slist *headers;
@@ -47,8 +48,11 @@ static size_t header(char *buf, size_t size, size_t n, void *userdata)
 {
     struct job *j = userdata;
     size_t len = size * n;
-    if (len > 12 && strncasecmp(buf, "Retry-After:", 12) == 0)
-        j->retry_after = atoi(buf + 12);
+    if (len > 12 && strncasecmp(buf, "Retry-After:", 12) == 0) {
+        /* seconds; a date, or nothing sensible, leaves the backoff to decide */
+        int s = atoi(buf + 12);
+        j->retry_after = s > 0 && s <= 3600 ? s : -1;
+    }
     return len;
 }
 
@@ -58,7 +62,7 @@ static void record(struct ctx *c, struct job *j, const char *outcome, const char
     snprintf(id, sizeof id, "%lld", j->send_id);
     snprintf(retry, sizeof retry, "%d", retry_s);
     snprintf(tries, sizeof tries, "%d", max_tries);
-    if (!DB_RUN(c, NOTIFY_RESULT, id, outcome, status, retry_s >= 0 ? retry : NULL, tries))
+    if (!DB_RUN(c, NOTIFY_RESULT, id, j->lease, outcome, status, retry_s >= 0 ? retry : NULL, tries))
         log_warn(NULL, "msg=\"outcome not recorded; the lease will bring the send back\" send=%s", id);
 }
 
@@ -78,6 +82,7 @@ static int send_batch(struct ctx *c, CURLM *multi)
         memset(j, 0, sizeof *j);
         j->send_id = db_ll(res, i, 0);
         j->platform = arena_strdup(c->a, PQgetvalue(res, i, 3));
+        j->lease = arena_strdup(c->a, PQgetvalue(res, i, 6));
         j->retry_after = -1;
         sbuf_init(&j->body, c->a, 256);
         j->h = curl_easy_init();

@@ -21,6 +21,7 @@ static struct {
  * the APNs provider token 40 minutes. */
 static char fcm_access[4096];
 static time_t fcm_access_until;
+static time_t fcm_refused_until;     /* the token endpoint failed: not asked again before this */
 static char apns_jwt[1024];
 static time_t apns_jwt_at;
 
@@ -107,6 +108,8 @@ static const char *fcm_access_token(struct arena *a)
     time_t now = time(NULL);
     if (fcm_access[0] && now < fcm_access_until - 60)
         return fcm_access;
+    if (now < fcm_refused_until)
+        return NULL;                 /* one failure holds the batch's other sends for a few seconds, not each */
     jwt_t *jwt = NULL;
     char *assertion = NULL;
     if (jwt_new(&jwt) != 0 ||
@@ -147,6 +150,7 @@ static const char *fcm_access_token(struct arena *a)
     if (!tok || strlen(tok) >= sizeof fcm_access || ttl <= 0) {
         log_warn(NULL, "msg=\"FCM token endpoint refused the assertion\" status=%ld", status);
         json_decref(j);
+        fcm_refused_until = now + 10;
         return NULL;
     }
     strcpy(fcm_access, tok);
@@ -282,10 +286,12 @@ enum outcome provider_outcome(const char *platform, long status, const char *bod
     bool fcm = strcmp(platform, "fcm") == 0;
     if (status >= 200 && status < 300)
         return OUT_SENT;
-    if (fcm && (status == 404 || (body && strstr(body, "UNREGISTERED"))))
+    /* only what names the token as gone disables its phone: a 404 or 400
+     * of a wrong project, topic or server is a dead letter an administrator
+     * replays once the configuration is mended */
+    if (fcm && status == 404 && body && strstr(body, "UNREGISTERED"))
         return OUT_GONE;                /* the app was uninstalled or the token replaced */
-    if (!fcm && (status == 410 || (status == 400 && body && (strstr(body, "BadDeviceToken") ||
-                                                             strstr(body, "DeviceTokenNotForTopic")))))
+    if (!fcm && status == 410)
         return OUT_GONE;
     if (fcm && status == 401) {
         fcm_access[0] = '\0';           /* a new access token, and again at once */

@@ -74,8 +74,10 @@ CREATE OR REPLACE FUNCTION calendar_year_json(p_year integer) RETURNS jsonb LANG
     SELECT jsonb_build_object(
         'year', p_year,
         'version', (SELECT version FROM calendar_state),
+        -- some day is still provisional, or the year holds no day at all (unknown)
         'provisional', EXISTS (SELECT 1 FROM calendar_days WHERE provisional
-                                  AND day BETWEEN make_date(p_year, 1, 1) AND make_date(p_year, 12, 31)),
+                                  AND day BETWEEN make_date(p_year, 1, 1) AND make_date(p_year, 12, 31))
+                       OR p_year > (SELECT max(extract(year FROM day)) FROM calendar_days),
         'working_days', (SELECT count(*) FROM generate_series(make_date(p_year, 1, 1), make_date(p_year, 12, 31),
                                                               interval '1 day') g(d) WHERE is_working_day(g.d::date)),
         'days', coalesce((SELECT jsonb_agg(calendar_day_json(c) ORDER BY c.day) FROM calendar_days c
@@ -148,7 +150,9 @@ CREATE OR REPLACE FUNCTION calendar_deadline_json(p_from timestamptz, p_n intege
            jsonb_build_object('from', api_time(p_from), 'working_days', p_n,
                               'deadline', api_time(day_end(x.d)), 'deadline_date', x.d,
                               'provisional', EXISTS (SELECT 1 FROM calendar_days c WHERE c.provisional
-                                                        AND c.day > local_day(p_from) AND c.day <= x.d))
+                                                        AND c.day > local_day(p_from) AND c.day <= x.d)
+                                             -- or it ends in a year after those the calendar holds (unknown)
+                                             OR extract(year FROM x.d) > (SELECT max(extract(year FROM day)) FROM calendar_days))
            END
       FROM (SELECT working_day_after(local_day(p_from), p_n) AS d) x
 $$;

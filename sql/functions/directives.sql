@@ -183,7 +183,8 @@ $$;
 
 -- A directive as its list shows it: what, who directed, and the state of
 -- its lead agency's part now.
-CREATE OR REPLACE FUNCTION directive_item_json(d directives, p_now timestamptz) RETURNS jsonb LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION directive_item_json(p_user bigint, d directives, p_now timestamptz) RETURNS jsonb
+    LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'id', d.id, 'title', d.title, 'priority', d.priority, 'source', d.source,
         'document_id', d.document_id, 'meeting', d.meeting,
@@ -198,11 +199,13 @@ CREATE OR REPLACE FUNCTION directive_item_json(d directives, p_now timestamptz) 
                                                   THEN local_day(p_now) - api_deadline_date(t.deadline) ELSE 0 END)
                             ORDER BY t.role <> 'main', a.code)
                        FROM tasks t JOIN agencies a ON a.id = t.agency_id
-                      WHERE t.directive_id = d.id AND t.parent_id IS NULL AND t.user_id IS NULL AND t.active))
+                      WHERE t.directive_id = d.id AND t.parent_id IS NULL AND t.user_id IS NULL AND t.active
+                        -- an agency sees its own part; the office and the chairman all
+                        AND (directive_reader(p_user) OR task_holds(p_user, t))))
 $$;
 
 CREATE OR REPLACE FUNCTION directive_json(p_user bigint, p_directive bigint) RETURNS jsonb LANGUAGE sql STABLE AS $$
-    SELECT directive_item_json(d, qlvb_now()) || jsonb_build_object(
+    SELECT directive_item_json(p_user, d, qlvb_now()) || jsonb_build_object(
         'content', d.content,
         'recorded_by', jsonb_build_object('user_id', d.recorded_by, 'name', (SELECT full_name FROM users WHERE id = d.recorded_by)),
         'parts', (SELECT jsonb_agg(directive_part_json(t, qlvb_now()) ORDER BY t.role <> 'main', t.id)
@@ -225,9 +228,9 @@ CREATE OR REPLACE FUNCTION directive_list(p_user bigint, p_order text, p_after b
         SELECT s.id, (SELECT max(CASE WHEN t.finished_at IS NULL AND t.deadline <= qlvb_now()
                                      THEN local_day(qlvb_now()) - api_deadline_date(t.deadline) END)
                        FROM tasks t WHERE t.directive_id = s.id AND t.parent_id IS NULL AND t.user_id IS NULL
-                        AND t.active) AS late
+                        AND t.active AND (directive_reader(p_user) OR task_holds(p_user, t))) AS late
           FROM seen s)
-    SELECT directive_item_json(d, qlvb_now()) || jsonb_build_object('days_late', coalesce(r.late, 0))
+    SELECT directive_item_json(p_user, d, qlvb_now()) || jsonb_build_object('days_late', coalesce(r.late, 0))
       FROM ranked r JOIN directives d ON d.id = r.id
      WHERE p_order <> 'newest' OR p_after IS NULL OR r.id < p_after
      ORDER BY CASE WHEN p_order = 'overdue' THEN coalesce(r.late, -1) END DESC NULLS LAST, r.id DESC
@@ -320,7 +323,8 @@ BEGIN
           FROM tasks t
          WHERE v_today BETWEEN p_from AND p_to
            AND t.directive_id IS NOT NULL AND t.parent_id IS NULL AND t.user_id IS NULL AND t.active
-           AND t.finished_at IS NULL AND t.deadline > day_end(v_today - 1) AND t.deadline <= day_end(v_today)),
+           AND t.finished_at IS NULL AND t.deadline > day_end(v_today - 1) - interval '1 millisecond'
+           AND t.deadline <= day_end(v_today) AND api_deadline_date(t.deadline) = v_today),
     per AS (
         SELECT agency_id,
                sum(n)::bigint AS total,

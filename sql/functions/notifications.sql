@@ -127,11 +127,11 @@ BEGIN
             UPDATE tasks t SET warned_overdue_on = v_today
              WHERE t.id IN (SELECT x.id FROM tasks x
                              WHERE x.active AND x.finished_at IS NULL AND x.deadline IS NOT NULL
-                               AND x.warned_overdue_on IS NULL AND x.deadline <= p_now
+                               AND x.warned_overdue_on IS NULL AND x.deadline <= p_now AND x.reported_at IS NULL
                             UNION ALL
                             SELECT x.id FROM tasks x
                              WHERE x.active AND x.finished_at IS NULL AND x.warned_overdue_on IS NOT NULL
-                               AND x.warned_overdue_on < v_today AND x.deadline <= p_now)
+                               AND x.warned_overdue_on < v_today AND x.deadline <= p_now AND x.reported_at IS NULL)
             RETURNING t.*)
         SELECT count(*) INTO n FROM (
             SELECT notify(u, 'task_overdue', format('overdue:%s:%s', od.id, v_today), od.id, od.document_id,
@@ -235,6 +235,10 @@ BEGIN
         PERFORM problem_raise('invalid-value', 'device_id is 1 to 100 letters, digits and . _ : -',
                               'device_id gồm 1 đến 100 chữ cái, chữ số và . _ : -');
     END IF;
+    IF f->>'token' !~ '^[A-Za-z0-9._:-]+$' THEN
+        PERFORM problem_raise('invalid-value', 'a push token is letters, digits and . _ : -',
+                              'mã thiết bị nhận thông báo chỉ gồm chữ cái, chữ số và . _ : -', '/token');
+    END IF;
     DELETE FROM devices WHERE token = f->>'token' AND NOT (user_id = p_user AND device_id = p_device);
     INSERT INTO devices (user_id, device_id, session_id, platform, token, app_version, locale, created_at, updated_at)
     VALUES (p_user, p_device, p_session, f->>'platform', f->>'token', f->>'app_version', f->>'locale',
@@ -337,13 +341,14 @@ $$;
 CREATE OR REPLACE FUNCTION notify_pack(p_now timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE r record; v_msg bigint; v_count integer := 0;
 BEGIN
+    -- a group names at most 50 (a push stays within 4 KB)
     FOR r IN
         WITH cand AS (SELECT n.id, n.user_id, n.urgent FROM notifications n
-                       WHERE n.push_state = 'pending' FOR UPDATE SKIP LOCKED)
-        SELECT c.user_id, array_agg(c.id ORDER BY c.id) AS ids, bool_or(c.urgent) AS urgent
-          FROM cand c
-         WHERE c.urgent OR NOT in_quiet_hours(c.user_id, p_now)
-         GROUP BY c.user_id ORDER BY c.user_id
+                       WHERE n.push_state = 'pending' FOR UPDATE SKIP LOCKED),
+        ranked AS (SELECT c.*, (row_number() OVER (PARTITION BY c.user_id ORDER BY c.id) - 1) / 50 AS chunk
+                     FROM cand c WHERE c.urgent OR NOT in_quiet_hours(c.user_id, p_now))
+        SELECT k.user_id, array_agg(k.id ORDER BY k.id) AS ids, bool_or(k.urgent) AS urgent
+          FROM ranked k GROUP BY k.user_id, k.chunk ORDER BY k.user_id, k.chunk
     LOOP
         IF NOT EXISTS (SELECT 1 FROM devices d JOIN sessions s ON s.id = d.session_id
                         WHERE d.user_id = r.user_id AND d.disabled_at IS NULL AND s.revoked_at IS NULL) THEN
@@ -390,7 +395,8 @@ $$;
 -- message's payload, its phone's platform and token. A send whose phone
 -- is gone (unregistered, signed out, disabled) ends as gone.
 CREATE OR REPLACE FUNCTION notify_claim(p_limit integer, p_lease_s integer)
-    RETURNS TABLE (send_id bigint, message_id bigint, tries integer, platform text, token text, payload jsonb)
+    RETURNS TABLE (send_id bigint, message_id bigint, tries integer, platform text, token text, payload jsonb,
+                   lease text)
     LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE push_sends ps SET state = 'gone', last_status = 'device unregistered', lease_until = NULL
@@ -406,7 +412,7 @@ BEGIN
     claimed AS (
         UPDATE push_sends ps SET lease_until = now() + make_interval(secs => p_lease_s), tries = ps.tries + 1
           FROM due WHERE ps.id = due.id RETURNING ps.*)
-    SELECT c.id, c.message_id, c.tries, d.platform, d.token, push_payload(m)
+    SELECT c.id, c.message_id, c.tries, d.platform, d.token, push_payload(m), c.lease_until::text
       FROM claimed c JOIN push_messages m ON m.id = c.message_id
       JOIN devices d ON d.user_id = c.user_id AND d.device_id = c.device_id;
 END $$;
@@ -416,13 +422,13 @@ END $$;
 -- says the token is no more: the phone is disabled and never sent to
 -- again); dead (the provider refused it for good). A send that has used
 -- p_max_tries becomes a dead letter.
-CREATE OR REPLACE FUNCTION notify_result(p_send bigint, p_outcome text, p_status text, p_retry_s integer,
-                                         p_max_tries integer) RETURNS void LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION notify_result(p_send bigint, p_lease timestamptz, p_outcome text, p_status text,
+                                         p_retry_s integer, p_max_tries integer) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE s push_sends;
 BEGIN
     SELECT * INTO s FROM push_sends WHERE id = p_send FOR UPDATE;
-    IF s.id IS NULL OR s.state <> 'pending' THEN
-        RETURN;                        -- decided already (a lease ran out and another daemon sent it)
+    IF s.id IS NULL OR s.state <> 'pending' OR s.lease_until IS DISTINCT FROM p_lease THEN
+        RETURN;                        -- decided already, or its lease ran out and another daemon holds it now
     END IF;
     IF p_outcome = 'sent' THEN
         UPDATE push_sends SET state = 'sent', sent_at = now(), lease_until = NULL, last_status = p_status WHERE id = p_send;

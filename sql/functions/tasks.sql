@@ -27,8 +27,8 @@ $$;
 -- Holds the task: its person, or for an agency's task a clerk or a leader
 -- of the agency.
 CREATE OR REPLACE FUNCTION task_holds(p_user bigint, t tasks) RETURNS boolean LANGUAGE sql STABLE AS $$
-    SELECT t.active AND (t.user_id = p_user
-        OR (t.user_id IS NULL AND (has_role(p_user, t.agency_id, ARRAY['clerk']) OR is_leader(p_user, t.agency_id))))
+    SELECT coalesce(t.active AND (t.user_id = p_user
+        OR (t.user_id IS NULL AND (has_role(p_user, t.agency_id, ARRAY['clerk']) OR is_leader(p_user, t.agency_id)))), false)
 $$;
 
 -- Sees the task: its holders and its assigner, those of the tasks it was
@@ -130,10 +130,10 @@ $$;
 -- apply and allowed_actions lists.
 CREATE OR REPLACE FUNCTION task_refusal(p_user bigint, t tasks, p_action text) RETURNS text[]
     LANGUAGE plpgsql STABLE AS $$
-DECLARE v_holder boolean := task_holds(p_user, t);
+DECLARE v_holder boolean := coalesce(task_holds(p_user, t), false);
         -- an agency's part of a directive is confirmed by any tracker of the office
-        v_assigner boolean := t.assigned_by = p_user
-                              OR (t.source = 'directive' AND t.parent_id IS NULL AND directive_tracker(p_user));
+        v_assigner boolean := coalesce(t.assigned_by = p_user
+                              OR (t.source = 'directive' AND t.parent_id IS NULL AND directive_tracker(p_user)), false);
 BEGIN
     IF NOT t.active AND t.finished_at IS NULL THEN
         RETURN ARRAY['task-closed', 'the task was reassigned or cancelled', 'nhiệm vụ đã được giao lại hoặc hủy'];
@@ -218,7 +218,7 @@ BEGIN
             PERFORM problem_raise('invalid-value', 'the deadline has passed already', 'hạn xử lý đã qua',
                                   p_pointer || '/deadline');
         END IF;
-        RETURN (f->>'deadline')::timestamptz;
+        RETURN date_trunc('milliseconds', (f->>'deadline')::timestamptz);   -- to the millisecond shown
     END IF;
     RETURN NULL;
 END $$;
@@ -276,7 +276,7 @@ BEGIN
     IF f->>'parent_id' IS NOT NULL THEN
         SELECT * INTO v_parent FROM tasks WHERE id = (f->>'parent_id')::bigint FOR UPDATE;
         IF v_parent.id IS NULL OR NOT task_visible(p_user, v_parent.id) THEN
-            PERFORM problem_raise('task-not-found', 'no such task to delegate from', 'không có nhiệm vụ này để giao tiếp',
+            PERFORM problem_raise('task-not-found', 'no such task to delegate from', 'không có nhiệm vụ này để giao việc tiếp',
                                   '/parent_id');
         END IF;
         PERFORM task_guard(p_user, v_parent, 'delegate');
@@ -330,6 +330,13 @@ CREATE OR REPLACE FUNCTION task_progress(p_user bigint, p_task bigint, f jsonb) 
 DECLARE t tasks := task_lock(p_user, p_task);
 BEGIN
     PERFORM task_guard(p_user, t, 'progress');
+    IF EXISTS (SELECT 1 FROM jsonb_array_elements_text(coalesce(f->'file_ids', '[]')) x(id)
+                WHERE t.document_id IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM document_files df WHERE df.id = x.id::bigint
+                                     AND df.document_id = t.document_id)) THEN
+        PERFORM problem_raise('invalid-value', 'file_ids are files of the task''s document',
+                              'file_ids phải là tệp của văn bản gắn với nhiệm vụ', '/file_ids');
+    END IF;
     UPDATE tasks SET percent = coalesce((f->>'percent')::int, percent),
                      status = CASE WHEN status IN ('assigned', 'read') THEN 'reported' ELSE status END
      WHERE id = p_task;
@@ -378,7 +385,7 @@ BEGIN
     UPDATE tasks SET reported_at = NULL, reported_by = NULL, status = 'read', percent = least(percent, 99)
      WHERE id = p_task;
     PERFORM task_log(p_task, p_user, 'returned', p_note);
-    PERFORM inbox_done_task(t.assigned_by, p_task);
+    PERFORM task_assigner_item(p_task);
     PERFORM task_inbox_put(t, 'returned');
     PERFORM task_touch_inboxes(p_task);
 END $$;
@@ -414,7 +421,7 @@ BEGIN
     END IF;
     PERFORM task_log(p_task, p_user, CASE WHEN p_grant THEN 'extension_granted' ELSE 'extension_refused' END,
                      p_note, NULL, x.deadline);
-    PERFORM inbox_done_task(t.assigned_by, p_task);
+    PERFORM task_assigner_item(p_task);
     PERFORM task_touch_inboxes(p_task);
 END $$;
 
@@ -430,6 +437,21 @@ BEGIN
     PERFORM inbox_done_task(t.assigned_by, p_task);
     IF t.source <> 'document' THEN
         UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE task_id = p_task AND box <> 'done';
+    END IF;
+END $$;
+
+-- The assigner's item of a task: in the approve box while a completion or
+-- an extension waits for a decision, done when none does.
+CREATE OR REPLACE FUNCTION task_assigner_item(p_task bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t tasks;
+BEGIN
+    SELECT * INTO t FROM tasks WHERE id = p_task;
+    IF t.reported_at IS NOT NULL AND t.finished_at IS NULL THEN
+        PERFORM inbox_put_task(t.assigned_by, p_task, 'approve', 'completion_reported', t.deadline);
+    ELSIF EXISTS (SELECT 1 FROM task_extensions WHERE task_id = p_task AND decided_at IS NULL) THEN
+        PERFORM inbox_put_task(t.assigned_by, p_task, 'approve', 'extension_asked', t.deadline);
+    ELSE
+        PERFORM inbox_done_task(t.assigned_by, p_task);
     END IF;
 END $$;
 

@@ -17,6 +17,7 @@ CREATE OR REPLACE FUNCTION visible_documents(p_user bigint) RETURNS TABLE (id bi
     UNION SELECT d.id FROM documents d WHERE d.signed_by = p_user
     UNION SELECT i.document_id FROM inbox_items i WHERE i.user_id = p_user
     UNION SELECT a.document_id FROM tasks a WHERE a.user_id = p_user AND a.document_id IS NOT NULL
+                                                AND a.source = 'document'
     UNION SELECT d.id FROM memberships m
            JOIN agencies a ON a.id = m.agency_id
            -- the agency, and those whose work it holds now (closed, renamed)

@@ -24,6 +24,11 @@ def test_anyone_signed_in_reads_the_announced_year_and_a_provisional_one():
     assert {"2027-02-06", "2027-02-10", "2027-05-03"} <= {d["date"] for d in y27["days"]}
     empty = ok(call("GET", "/api/v1/calendar/years/2040", token=tok("stp.chuyenvien")))
     assert empty["days"] == [] and empty["working_days"] == 261, empty      # 2040 is a leap year that starts on Sunday
+    assert empty["provisional"] is True, "a year the calendar holds nothing of is unknown, not announced"
+    y29 = ok(call("GET", "/api/v1/calendar/years/2029", token=tok("stp.chuyenvien")))
+    assert y29["provisional"] and {"2029-01-01", "2029-02-13", "2029-09-04"} <= {d["date"] for d in y29["days"]}, y29
+    d = ok(call("GET", "/api/v1/calendar/deadline?from=2028-12-29T10:00:00%2B07:00&working_days=1", token=tok("stp.chuyenvien")))
+    assert d["deadline_date"] == "2029-01-02" and d["provisional"] is True, d    # 1 January 2029 is off
     again = call("GET", "/api/v1/calendar/years/2026", token=tok("stp.chuyenvien"),
                  headers={"If-None-Match": call("GET", "/api/v1/calendar/years/2026", token=tok("stp.vanthu")).headers["etag"]})
     assert again.status == 304, again

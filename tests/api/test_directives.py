@@ -68,6 +68,11 @@ def test_an_agency_makes_tasks_of_its_part_reports_and_the_office_confirms_or_re
     assert [s["id"] for s in part(trail, STP)["subtasks"]] == [sub["id"]], part(trail, STP)
     assert ok(get("chutich", f"/api/v1/tasks/{sub['id']}"))["id"] == sub["id"], "the chairman reads the agency's own tasks"
     problem(get("stttt.vanthu", f"/api/v1/tasks/{sub['id']}"), 404, "task-not-found")
+    # only the agency's clerks and leaders hold its part: not the chairman, not the office
+    assert ok(get("chutich", f"/api/v1/tasks/{stp}"))["allowed_actions"] == []
+    problem(post("chutich", f"/api/v1/tasks/{stp}/progress", {"percent": 90}), 403, "not-the-holder")
+    problem(post("vp.chuyenvien", f"/api/v1/tasks/{stp}/complete"), 403, "not-the-holder")
+    problem(post("stp.chuyenvien", f"/api/v1/tasks/{stp}/complete"), 404, "task-not-found")   # not even shown
     ok(post("stp.vanthu", f"/api/v1/tasks/{stp}/progress", {"percent": 50, "note": "Đã rà soát 5/11 huyện"}))
     done = ok(post("stp.vanthu", f"/api/v1/tasks/{stp}/complete", {"note": "Hoàn thành rà soát"}))
     assert done["awaiting_confirmation"], done

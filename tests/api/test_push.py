@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 import urllib.request
 
 from lib import PORT, ROOT, VAR, admin, call, login, pid_of, psql, tok, tokens, wait_for
@@ -196,10 +197,14 @@ def _trickle(n, prefix, batches):
                    JOIN users u ON u.username = 'bulk.{prefix}' || (g % 10)""")
 
 
+SOAK = int(os.environ.get("QLVB_PUSH_N", "1000"))     # make soak: 10,000
+
+
 def test_a_worker_killed_in_the_middle_of_1000_sends_loses_nothing():
     _many(10, "kill")
     fake("/delay", {"ms": 150})          # each answer a little late: sends are in flight at the kills
-    writer = threading.Thread(target=_trickle, args=(1000, "kill", 100))
+    started = time.monotonic()
+    writer = threading.Thread(target=_trickle, args=(SOAK, "kill", 100))
     writer.start()
     try:
         kills = 0
@@ -211,12 +216,15 @@ def test_a_worker_killed_in_the_middle_of_1000_sends_loses_nothing():
             kills += 1
             assert wait_for(lambda: notify_worker() not in (None, w), 5), "the master starts another worker"
         writer.join()
-        assert wait_for(lambda: not _delivered("kill")[0], 120), f"never arrived: {sorted(_delivered('kill')[0])[:10]}"
+        assert wait_for(lambda: not _delivered("kill")[0], 120 + SOAK // 50, step=0.5), \
+            f"never arrived: {sorted(_delivered('kill')[0])[:10]}"
     finally:
         writer.join()
         fake("/delay", {"ms": 0})
     missing, seen = _delivered("kill")
     repeats = sum(c - 1 for c in seen.values())
+    print(f"soak: {SOAK} notifications in {len(seen)} messages, {kills} kills, {repeats} repeats, "
+          f"{time.monotonic() - started:.1f} s")
     assert repeats <= 64 * kills, (repeats, kills)    # at most a batch in flight at each kill
     assert len(seen) > 10, "sent as many messages, not one group"
     assert psql("SELECT count(*) FROM notifications WHERE dedupe_key LIKE 'kill:%'") == "1000", "none written twice"

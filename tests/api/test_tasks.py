@@ -187,6 +187,32 @@ def test_a_directed_document_is_tasks_with_working_day_deadlines_and_their_statu
         {"user_id": uid("stp.chuyenvien"), "role": "main", "deadline_working_days": 0}]}), 400, "invalid-field")
 
 
+def test_a_task_for_another_agency_shows_it_no_document_and_a_decision_waits_in_the_assigners_box():
+    body = {"type_code": "CV", "subject": "Công văn nội bộ của Sở Tư pháp",
+            "number_notation": f"{next(_numbers)}/UBND-NC", "doc_date": "2026-11-20", "issuer_name": "UBND huyện"}
+    doc = ok(post("stp.vanthu", "/api/v1/documents/incoming", body), 201)["id"]
+    t = ok(post("stp.vanthu", "/api/v1/tasks", {"title": "Phối hợp", "lead_agency_code": "000.00.23.H19",
+                                                "document_id": doc, "deadline_working_days": 5}), 201)
+    sub = ok(post("stttt.vanthu", "/api/v1/tasks", {"title": "Giao chuyên viên", "parent_id": t["id"],
+                                                     "lead_user_id": uid("stttt.chuyenvien"), "deadline_working_days": 3}), 201)
+    assert sub["document_id"] == doc
+    problem(get("stttt.chuyenvien", f"/api/v1/documents/{doc}"), 404, "document-not-found")
+    problem(get("stttt.vanthu", f"/api/v1/documents/{doc}"), 404, "document-not-found")
+    # an extension and a completion both wait: deciding one leaves the other in the box
+    x = new_task("Hai quyết định chờ")
+    ok(post("stp.chuyenvien", f"/api/v1/tasks/{x['id']}/extension", {"deadline_working_days": 9, "reason": "Chờ số liệu"}))
+    ok(post("stp.chuyenvien", f"/api/v1/tasks/{x['id']}/complete"))
+    ok(post("stp.giamdoc", f"/api/v1/tasks/{x['id']}/extension/decide", {"grant": True}))
+    waiting = inbox_item("stp.giamdoc", x["id"], box="approve")
+    assert waiting and waiting["reason"] == "completion_reported", waiting
+    ok(post("stp.giamdoc", f"/api/v1/tasks/{x['id']}/confirm"))
+    assert inbox_item("stp.giamdoc", x["id"], box="approve") is None
+    # files of a progress report are the task's document's
+    r = post("stp.chuyenvien", f"/api/v1/tasks/{new_task('Có tệp')['id']}/progress", {"percent": 10, "file_ids": [99999999]})
+    problem(r, 422, "invalid-value")
+    assert r.json["errors"][0]["pointer"] == "/file_ids"
+
+
 def test_bad_task_requests_are_refused_and_change_nothing():
     before = psql("SELECT count(*) || '/' || (SELECT count(*) FROM task_events) FROM tasks")
     cv = uid("stp.chuyenvien")

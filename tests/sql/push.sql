@@ -4,7 +4,7 @@
 -- never twice at once; retried, given up, or stopped for good when the
 -- provider says the token is gone (and the phone is disabled).
 BEGIN;
-SELECT plan(14);
+SELECT plan(15);
 
 \ir lib/common.psql
 
@@ -38,11 +38,15 @@ SELECT is((SELECT count(*) FROM got), 4::bigint, 'four sends claimed');
 SELECT is((SELECT count(*) FROM notify_claim(10, 30)), 0::bigint, 'none again while their leases run');
 SELECT ok((SELECT bool_and(payload->'data'->>'message_id' = message_id::text) FROM got), 'each carries its message id');
 
--- outcomes
-SELECT notify_result((SELECT send_id FROM got WHERE platform = 'apns' ORDER BY send_id LIMIT 1), 'sent', '200', NULL, 5);
-SELECT notify_result((SELECT send_id FROM got WHERE platform = 'fcm' ORDER BY send_id LIMIT 1), 'retry', '503', 0, 5);
+-- outcomes, recorded under each send's lease
+CREATE FUNCTION pg_temp.result(p_send bigint, p_outcome text, p_status text, p_retry integer, p_max integer)
+    RETURNS void LANGUAGE sql AS $$
+    SELECT notify_result(p_send, (SELECT lease_until FROM push_sends WHERE id = p_send), p_outcome, p_status, p_retry, p_max)
+$$;
+SELECT pg_temp.result((SELECT send_id FROM got WHERE platform = 'apns' ORDER BY send_id LIMIT 1), 'sent', '200', NULL, 5);
+SELECT pg_temp.result((SELECT send_id FROM got WHERE platform = 'fcm' ORDER BY send_id LIMIT 1), 'retry', '503', 0, 5);
 SELECT is((SELECT count(*) FROM notify_claim(10, 30)), 1::bigint, 'a retry is claimed again when due');
-SELECT notify_result((SELECT send_id FROM got WHERE platform = 'fcm' ORDER BY send_id DESC LIMIT 1), 'gone', 'UNREGISTERED', NULL, 5);
+SELECT pg_temp.result((SELECT send_id FROM got WHERE platform = 'fcm' ORDER BY send_id DESC LIMIT 1), 'gone', 'UNREGISTERED', NULL, 5);
 SELECT ok((SELECT disabled_at IS NOT NULL FROM devices WHERE device_id = 'android' AND user_id = pg_temp.uid('stp.chuyenvien')),
           'a token the provider says is gone disables its phone');
 SELECT notify(pg_temp.uid('stp.chuyenvien'), 'task_due', 'push:4', NULL, NULL, NULL, true, 'Mới');
@@ -52,9 +56,14 @@ SELECT is((SELECT array_agg(device_id) FROM push_sends s JOIN push_messages m ON
           ARRAY['iphone'], 'and it is never sent to again');
 -- a send that keeps failing becomes a dead letter, and an administrator replays it
 UPDATE push_sends SET tries = 5 WHERE id = (SELECT send_id FROM got WHERE platform = 'apns' ORDER BY send_id DESC LIMIT 1);
-SELECT notify_result((SELECT send_id FROM got WHERE platform = 'apns' ORDER BY send_id DESC LIMIT 1), 'retry', '500', NULL, 5);
+SELECT pg_temp.result((SELECT send_id FROM got WHERE platform = 'apns' ORDER BY send_id DESC LIMIT 1), 'retry', '500', NULL, 5);
 SELECT is((SELECT state FROM push_sends WHERE id = (SELECT send_id FROM got WHERE platform = 'apns' ORDER BY send_id DESC LIMIT 1)),
           'dead', 'five tries: a dead letter');
+-- an outcome under a lease that ran out (another daemon holds the send now) changes nothing
+UPDATE push_sends SET state = 'pending', lease_until = now() + interval '1 minute' WHERE id = (SELECT send_id FROM got ORDER BY send_id LIMIT 1);
+SELECT notify_result((SELECT send_id FROM got ORDER BY send_id LIMIT 1), now() - interval '1 minute', 'dead', 'late', NULL, 5);
+SELECT is((SELECT state FROM push_sends WHERE id = (SELECT send_id FROM got ORDER BY send_id LIMIT 1)), 'pending',
+          'a late outcome from a lease that ran out is not recorded');
 
 SELECT * FROM finish();
 ROLLBACK;
