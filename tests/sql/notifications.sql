@@ -5,7 +5,7 @@
 -- latest of those it missed while it did not run, and one per holder of an
 -- agency's task. The clock is moved by test_clock's offset.
 BEGIN;
-SELECT plan(15);
+SELECT plan(16);
 
 \ir lib/common.psql
 
@@ -63,6 +63,14 @@ SELECT pg_temp.clock_at('2026-03-11 09:00+07');
 SELECT notify_sweep(qlvb_now());
 SELECT is(pg_temp.warned(current_setting('t.c')::bigint), ARRAY['task:wd1'],
           'a sweep that missed Monday''s threshold writes only Wednesday''s');
+
+-- reported before its deadline, waiting for confirmation: no overdue warning
+SELECT pg_temp.clock_at('2026-03-09 07:00+07');
+SELECT set_config('t.r', pg_temp.task(day_end('2026-03-10'))::text, true);
+UPDATE tasks SET reported_at = qlvb_now() WHERE id = current_setting('t.r')::bigint;
+SELECT pg_temp.clock_at('2026-03-12 09:00+07');
+SELECT notify_sweep(qlvb_now());
+SELECT is(pg_temp.warned(current_setting('t.r')::bigint), '{}'::text[], 'work reported done is not overdue to warn of');
 
 -- done or reported: no warning
 SELECT pg_temp.clock_at('2026-03-09 07:00+07');

@@ -4,7 +4,7 @@
 -- never twice at once; retried, given up, or stopped for good when the
 -- provider says the token is gone (and the phone is disabled).
 BEGIN;
-SELECT plan(15);
+SELECT plan(16);
 
 \ir lib/common.psql
 
@@ -64,6 +64,16 @@ UPDATE push_sends SET state = 'pending', lease_until = now() + interval '1 minut
 SELECT notify_result((SELECT send_id FROM got ORDER BY send_id LIMIT 1), now() - interval '1 minute', 'dead', 'late', NULL, 5);
 SELECT is((SELECT state FROM push_sends WHERE id = (SELECT send_id FROM got ORDER BY send_id LIMIT 1)), 'pending',
           'a late outcome from a lease that ran out is not recorded');
+
+-- a group names at most 50: 120 due at once are three messages
+INSERT INTO sessions (user_id, device_name) VALUES (pg_temp.uid('stp.truongphong'), 'thử') RETURNING id \gset t_
+INSERT INTO devices (user_id, device_id, session_id, platform, token)
+VALUES (pg_temp.uid('stp.truongphong'), 'many', :t_id, 'fcm', 'tok-many');
+SELECT notify(pg_temp.uid('stp.truongphong'), 'task_due', 'many:' || g, NULL, NULL, NULL, true, 'x') FROM generate_series(1, 120) g;
+SELECT notify_pack('2026-03-10 09:00+07');
+SELECT is((SELECT array_agg(cardinality(members) ORDER BY id) FROM push_messages
+            WHERE user_id = pg_temp.uid('stp.truongphong') AND NOT silent),
+          ARRAY[50, 50, 20], 'a group names at most 50: a push stays within 4 KB');
 
 SELECT * FROM finish();
 ROLLBACK;
