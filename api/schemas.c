@@ -240,7 +240,7 @@ const struct field schema_directive_remind[] = {
     END,
 };
 
-static const char *const platforms[] = { "fcm", "apns", NULL };
+static const char *const platforms[] = { "fcm", "apns", "webhook", NULL };
 
 const struct field schema_device[] = {
     { "platform", F_ENUM, true, 0, 0, platforms, NULL },

@@ -18,6 +18,7 @@
 #include "../sql/statements.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,7 +169,7 @@ int main(void)
     lease_s = v && atoi(v) > 0 ? atoi(v) : 60;
     v = getenv("QLVB_NOTIFY_MAX_TRIES");
     max_tries = v && atoi(v) > 0 ? atoi(v) : 8;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !providers_load())
+    if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !providers_load())
         return 2;
     db_use_statements(statements_list, STMT_COUNT);
     db_use_url(NULL, "qlvb-notify");

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <jwt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 static struct {
     const char *fcm_url, *fcm_ca, *apns_url, *apns_ca, *apns_topic, *apns_key_id, *apns_team;
+    const char *webhook_url, *webhook_secret, *webhook_ca;
     char *fcm_project, *fcm_email, *fcm_key, *fcm_token_uri;     /* from the service account file */
     char *apns_key;                                               /* the .p8 PEM */
     int timeout_ms;
@@ -60,6 +62,18 @@ bool providers_load(void)
     conf.apns_topic = env_or("QLVB_APNS_TOPIC", NULL);
     conf.apns_key_id = env_or("QLVB_APNS_KEY_ID", NULL);
     conf.apns_team = env_or("QLVB_APNS_TEAM_ID", NULL);
+    conf.webhook_url = env_or("QLVB_WEBHOOK_URL", NULL);
+    conf.webhook_ca = env_or("QLVB_WEBHOOK_CA", NULL);
+    const char *ws = env_or("QLVB_WEBHOOK_SECRET_FILE", NULL);
+    if (ws) {
+        char *secret = read_file(ws);
+        if (!secret) {
+            log_error(NULL, "msg=\"cannot read the webhook secret\" path=%s", ws);
+            return false;
+        }
+        secret[strcspn(secret, "\r\n")] = '\0';
+        conf.webhook_secret = secret;
+    }
     const char *sa = env_or("QLVB_FCM_CREDENTIALS", NULL);
     if (sa) {
         json_error_t e;
@@ -84,8 +98,9 @@ bool providers_load(void)
         log_error(NULL, "msg=\"cannot read the APNs key\" path=%s", p8);
         return false;
     }
-    log_info(NULL, "msg=\"providers\" fcm=%s apns=%s", conf.fcm_key ? "configured" : "off",
-             conf.apns_key && conf.apns_topic && conf.apns_key_id && conf.apns_team ? "configured" : "off");
+    log_info(NULL, "msg=\"providers\" fcm=%s apns=%s webhook=%s", conf.fcm_key ? "configured" : "off",
+             conf.apns_key && conf.apns_topic && conf.apns_key_id && conf.apns_team ? "configured" : "off",
+             conf.webhook_url && conf.webhook_secret ? "configured" : "off");
     return true;
 }
 
@@ -263,14 +278,50 @@ static bool prepare_apns(struct arena *a, CURL *h, const char *token, json_t *p,
     return true;
 }
 
+/* A webhook to another system (an SMS gateway): the message as JSON, with
+ * X-QLVB-Timestamp (Unix seconds, the real clock) and X-QLVB-Signature,
+ * "sha256=" and the hex HMAC-SHA256 under the shared secret of
+ * "<timestamp>.<body>": the receiver checks both and refuses a replay. */
+static bool prepare_webhook(struct arena *a, CURL *h, const char *token, json_t *p, struct curl_slist **hdrs)
+{
+    if (!conf.webhook_url || !conf.webhook_secret)
+        return false;
+    json_t *msg = json_pack("{s:s, s:O, s:O, s:O}", "to", token, "title", json_object_get(p, "title"),
+                            "body", json_object_get(p, "body") ? json_object_get(p, "body") : json_null(),
+                            "data", json_object_get(p, "data"));
+    char *body = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+    json_decref(msg);
+    if (!body)
+        return false;
+    long ts = (long)time(NULL);
+    const char *signed_text = arena_sprintf(a, "%ld.%s", ts, body);
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)conf.webhook_secret, strlen(conf.webhook_secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)signed_text, strlen(signed_text));
+    crypto_auth_hmacsha256_final(&st, mac);
+    char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    curl_easy_setopt(h, CURLOPT_URL, conf.webhook_url);
+    curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS, body);
+    free(body);
+    *hdrs = curl_slist_append(*hdrs, "Content-Type: application/json; charset=UTF-8");
+    *hdrs = curl_slist_append(*hdrs, arena_sprintf(a, "X-QLVB-Timestamp: %ld", ts));
+    *hdrs = curl_slist_append(*hdrs, arena_sprintf(a, "X-QLVB-Signature: sha256=%s", hex));
+    if (conf.webhook_ca)
+        curl_easy_setopt(h, CURLOPT_CAINFO, conf.webhook_ca);
+    return true;
+}
+
 bool provider_prepare(struct arena *a, CURL *h, const char *platform, const char *token, const char *payload,
                       struct curl_slist **headers)
 {
     json_t *p = json_loads(payload, 0, NULL);
     if (!p)
         return false;
-    bool ok = strcmp(platform, "fcm") == 0 ? prepare_fcm(a, h, token, p, headers)
-            : strcmp(platform, "apns") == 0 ? prepare_apns(a, h, token, p, headers) : false;
+    bool ok = strcmp(platform, "fcm") == 0    ? prepare_fcm(a, h, token, p, headers)
+            : strcmp(platform, "apns") == 0   ? prepare_apns(a, h, token, p, headers)
+            : strcmp(platform, "webhook") == 0 ? prepare_webhook(a, h, token, p, headers) : false;
     json_decref(p);
     if (ok) {
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, *headers);
@@ -291,7 +342,7 @@ enum outcome provider_outcome(const char *platform, long status, const char *bod
      * replays once the configuration is mended */
     if (fcm && status == 404 && body && strstr(body, "UNREGISTERED"))
         return OUT_GONE;                /* the app was uninstalled or the token replaced */
-    if (!fcm && status == 410)
+    if (!fcm && status == 410)          /* APNs: Unregistered; a webhook: the address is no more */
         return OUT_GONE;
     if (fcm && status == 401) {
         fcm_access[0] = '\0';           /* a new access token, and again at once */

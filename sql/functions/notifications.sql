@@ -235,9 +235,9 @@ BEGIN
         PERFORM problem_raise('invalid-value', 'device_id is 1 to 100 letters, digits and . _ : -',
                               'device_id gồm 1 đến 100 chữ cái, chữ số và . _ : -');
     END IF;
-    IF f->>'token' !~ '^[A-Za-z0-9._:-]+$' THEN
-        PERFORM problem_raise('invalid-value', 'a push token is letters, digits and . _ : -',
-                              'mã thiết bị nhận thông báo chỉ gồm chữ cái, chữ số và . _ : -', '/token');
+    IF f->>'token' !~ '^[A-Za-z0-9._:+-]+$' THEN
+        PERFORM problem_raise('invalid-value', 'a push token is letters, digits and . _ : + -',
+                              'mã thiết bị nhận thông báo chỉ gồm chữ cái, chữ số và . _ : + -', '/token');
     END IF;
     DELETE FROM devices WHERE token = f->>'token' AND NOT (user_id = p_user AND device_id = p_device);
     INSERT INTO devices (user_id, device_id, session_id, platform, token, app_version, locale, created_at, updated_at)

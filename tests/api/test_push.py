@@ -101,6 +101,15 @@ def test_a_notification_read_on_one_phone_is_cleared_on_the_others_by_a_silent_p
     assert wait_for(lambda: len(silent()) > 1, 2) is False or len(silent()) == 1
 
 
+def test_a_webhook_to_an_sms_gateway_is_signed_with_the_time_and_sent_once():
+    register("chutich", "sms", "webhook", "+84901234567")
+    nid = notify("chutich", "push-test:webhook", urgent=True)
+    got = wait_for(lambda: accepted("+84901234567"), 15)
+    assert got and got[0]["service"] == "webhook" and got[0]["ids"] == str(nid), summary()
+    assert not [r for r in fake("/log")["refused"] if r["service"] == "webhook"], summary()
+    assert wait_for(lambda: len(accepted("+84901234567")) > 1, 1) is False or len(accepted("+84901234567")) == 1
+
+
 def test_a_token_the_provider_says_is_gone_is_never_sent_to_again():
     register("stp.phogiamdoc", "old-phone", "fcm", "fcm-push-gone")
     register("stp.phogiamdoc", "old-iphone", "apns", "apnspushgone0001")

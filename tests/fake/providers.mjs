@@ -18,6 +18,7 @@ const account = JSON.parse(read("service-account.json"));
 const fcmPublic = crypto.createPublicKey(read("fcm-public.pem"));
 const apnsPublic = crypto.createPublicKey(read("apns-public.pem"));
 const APNS_KEY_ID = read("apns-key-id").trim(), TEAM = read("apns-team").trim(), TOPIC = read("apns-topic").trim();
+const WEBHOOK_SECRET = read("webhook-secret").trim();
 
 const accepted = [];          // what each service took: {service, token, message_id, ids, at, body}
 const refused = [];           // what each refused, and why
@@ -105,6 +106,27 @@ http.createServer(async (req, res) => {
         const access = crypto.randomBytes(24).toString("hex");
         issued.set(access, now() + 3600 * 1000);
         return answer(res, 200, { access_token: access, expires_in: 3600, token_type: "Bearer" });
+    }
+    if (req.method === "POST" && req.url === "/webhook") {
+        // a webhook as a gateway checks it: a signature over "<timestamp>.<body>", a fresh timestamp
+        const ts = req.headers["x-qlvb-timestamp"] || "";
+        const sig = req.headers["x-qlvb-signature"] || "";
+        const want = "sha256=" + crypto.createHmac("sha256", WEBHOOK_SECRET).update(`${ts}.${raw}`).digest("hex");
+        if (sig.length !== want.length || !crypto.timingSafeEqual(Buffer.from(sig), Buffer.from(want))) {
+            refused.push({ service: "webhook", why: "bad signature", at: now() });
+            return answer(res, 401, { error: "bad signature" });
+        }
+        if (!/^\d+$/.test(ts) || Math.abs(Number(ts) - Math.floor(now() / 1000)) > 300) {
+            refused.push({ service: "webhook", why: "stale timestamp", at: now() });
+            return answer(res, 401, { error: "stale timestamp" });
+        }
+        const m = JSON.parse(raw.toString());
+        const b = behaviour(m.to);
+        if (b === "unregistered") return answer(res, 410, { error: "no such subscriber" });
+        if (b === "500") return answer(res, 500, {});
+        accepted.push({ service: "webhook", token: m.to, message_id: m.data?.message_id, ids: m.data?.notification_ids,
+                        kind: m.data?.kind, title: m.title, at: now() });
+        return answer(res, 200, { ok: true });
     }
     const m = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(req.url);
     if (req.method !== "POST" || !m) return answer(res, 404, { error: { code: 404, status: "NOT_FOUND" } });

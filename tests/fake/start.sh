@@ -27,6 +27,7 @@ PY
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$D/apns-key.p8" 2>/dev/null
     openssl pkey -in "$D/apns-key.p8" -pubout -out "$D/apns-public.pem"
     echo ABC123DEFG >"$D/apns-key-id"; echo TEAM123456 >"$D/apns-team"; echo vn.gov.dongnai.qlvb >"$D/apns-topic"
+    openssl rand -hex 32 >"$D/webhook-secret"
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/ca-key.pem" -out "$D/ca.pem" -days 30 -subj "/CN=QLVB test CA" 2>/dev/null
     openssl req -newkey rsa:2048 -nodes -keyout "$D/apns-server-key.pem" -out "$D/apns-server.csr" -subj "/CN=127.0.0.1" 2>/dev/null
     printf 'subjectAltName=IP:127.0.0.1\n' >"$D/san.ext"
@@ -49,5 +50,7 @@ export QLVB_APNS_KEY=$D/apns-key.p8
 export QLVB_APNS_KEY_ID=$(cat "$D/apns-key-id")
 export QLVB_APNS_TEAM_ID=$(cat "$D/apns-team")
 export QLVB_APNS_TOPIC=$(cat "$D/apns-topic")
+export QLVB_WEBHOOK_URL=http://127.0.0.1:$FCM/webhook
+export QLVB_WEBHOOK_SECRET_FILE=$D/webhook-secret
 export QLVB_FAKE_CONTROL=http://127.0.0.1:$CONTROL
 ENV

@@ -2084,8 +2084,8 @@ export interface components {
         };
         DeviceRequest: {
             /** @enum {string} */
-            platform: "fcm" | "apns";
-            /** @description The registration token (FCM) or device token (APNs). */
+            platform: "fcm" | "apns" | "webhook";
+            /** @description The registration token (FCM), the device token (APNs), or the address at the relaying system (webhook: a phone number for an SMS gateway). */
             token: string;
             app_version?: string;
             locale?: string;
@@ -2093,7 +2093,7 @@ export interface components {
         Device: {
             device_id: string;
             /** @enum {string} */
-            platform: "fcm" | "apns";
+            platform: "fcm" | "apns" | "webhook";
             app_version: string | null;
             locale: string | null;
             /** @description The provider said the token is gone: nothing is sent to it until it is registered again. */
