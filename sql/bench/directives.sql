@@ -34,4 +34,4 @@ SELECT 'directive', p.id, p.title, NULL,
   FROM pairs p CROSS JOIN ag;
 SELECT directive_counts_rebuild();
 ALTER TABLE tasks ENABLE TRIGGER tasks_directive_counts;
-ANALYZE tasks, directive_counts, directive_counts_month;
+VACUUM ANALYZE tasks, directives, directive_counts, directive_counts_month;
