@@ -1,7 +1,6 @@
 /* Directives: see directives.h. */
 #include "directives.h"
 #include "audit.h"
-#include "cursor.h"
 #include "idempotency.h"
 #include "schemas.h"
 #include "sheet.h"
@@ -117,20 +116,14 @@ void directives_get(struct req *r)
 
 void directives_list(struct req *r)
 {
-    const char *order = req_query(r, "order"), *cur = req_query(r, "cursor");
+    const char *order = req_query(r, "order"), *cur, *limit;
     if (order && strcmp(order, "newest") != 0 && strcmp(order, "overdue") != 0) {
         resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "order là newest hoặc overdue", "order is newest or overdue"));
         return;
     }
-    if (cur && !cursor_parse_id(r->a, cur, &cur)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
+    if (!page_or_answer(r, LIST_DEFAULT, LIST_MAX, &cur, &limit))
         return;
-    }
-    int limit;
-    if (!limit_or_answer(r, LIST_DEFAULT, LIST_MAX, &limit))
-        return;
-    PGresult *res = DB_RUN(&r->c, DIRECTIVE_LIST, req_id_text(r, r->user_id), order ? order : "newest", cur,
-                           arena_sprintf(r->a, "%d", limit));
+    PGresult *res = DB_RUN(&r->c, DIRECTIVE_LIST, req_id_text(r, r->user_id), order ? order : "newest", cur, limit);
     if (!res) {
         resp_problem_db(r);
         return;
@@ -193,16 +186,10 @@ void directives_stats(struct req *r)
 
 void directives_overdue(struct req *r)
 {
-    const char *cur = req_query(r, "cursor");
-    if (cur && !cursor_parse_id(r->a, cur, &cur)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
+    const char *cur, *limit;
+    if (!page_or_answer(r, LIST_DEFAULT, LIST_MAX, &cur, &limit))
         return;
-    }
-    int limit;
-    if (!limit_or_answer(r, LIST_DEFAULT, LIST_MAX, &limit))
-        return;
-    PGresult *res = DB_RUN(&r->c, DIRECTIVE_OVERDUE, req_id_text(r, r->user_id), arena_sprintf(r->a, "%d", limit),
-                           cur ? cur : "0");
+    PGresult *res = DB_RUN(&r->c, DIRECTIVE_OVERDUE, req_id_text(r, r->user_id), limit, cur ? cur : "0");
     if (!res) {
         resp_problem_db(r);
         return;

@@ -1,6 +1,5 @@
 /* Phones and notifications: see notices.h. */
 #include "notices.h"
-#include "cursor.h"
 #include "schemas.h"
 #include "validate.h"
 #include "../fcgi/db.h"
@@ -69,15 +68,10 @@ void notice_settings_put(struct req *r)
 
 void notices_list(struct req *r)
 {
-    const char *cur = req_query(r, "cursor");
-    if (cur && !cursor_parse_id(r->a, cur, &cur)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
+    const char *cur, *limit;
+    if (!page_or_answer(r, NOTICES_DEFAULT, NOTICES_MAX, &cur, &limit))
         return;
-    }
-    int limit;
-    if (!limit_or_answer(r, NOTICES_DEFAULT, NOTICES_MAX, &limit))
-        return;
-    answer(r, DB_RUN(&r->c, NOTICES_PAGE, req_id_text(r, r->user_id), cur, arena_sprintf(r->a, "%d", limit)), 200);
+    answer(r, DB_RUN(&r->c, NOTICES_PAGE, req_id_text(r, r->user_id), cur, limit), 200);
 }
 
 void notices_changes(struct req *r)

@@ -1,7 +1,6 @@
 /* Tasks: see tasks.h. */
 #include "tasks.h"
 #include "audit.h"
-#include "cursor.h"
 #include "idempotency.h"
 #include "schemas.h"
 #include "validate.h"
@@ -199,7 +198,7 @@ void tasks_mine(struct req *r)
     static const char *const views[] = { "held", "assigned", NULL };
     static const char *const statuses[] = { "in_progress", "due_soon", "overdue", "done_on_time", "done_late",
                                             "no_deadline", NULL };
-    const char *view = req_query(r, "view"), *status = req_query(r, "status"), *cur = req_query(r, "cursor");
+    const char *view = req_query(r, "view"), *status = req_query(r, "status"), *cur, *limit;
     bool ok = !view;
     for (const char *const *v = views; view && *v; v++)
         ok |= strcmp(*v, view) == 0;
@@ -216,15 +215,9 @@ void tasks_mine(struct req *r)
                          "status is in_progress, due_soon, overdue, done_on_time, done_late or no_deadline"));
         return;
     }
-    if (cur && !cursor_parse_id(r->a, cur, &cur)) {
-        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
+    if (!page_or_answer(r, TASKS_LIMIT_DEFAULT, TASKS_LIMIT_MAX, &cur, &limit))
         return;
-    }
-    int limit;
-    if (!limit_or_answer(r, TASKS_LIMIT_DEFAULT, TASKS_LIMIT_MAX, &limit))
-        return;
-    PGresult *res = DB_RUN(&r->c, MY_TASKS, req_id_text(r, r->user_id), view ? view : "held", status, cur,
-                           arena_sprintf(r->a, "%d", limit));
+    PGresult *res = DB_RUN(&r->c, MY_TASKS, req_id_text(r, r->user_id), view ? view : "held", status, cur, limit);
     if (!res) {
         resp_problem_db(r);
         return;

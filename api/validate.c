@@ -1,5 +1,6 @@
 /* Body validation: see validate.h. */
 #include "validate.h"
+#include "cursor.h"
 #include "../fcgi/http.h"
 #include "../fcgi/jsonx.h"
 #include "../sql/problems.h"
@@ -310,4 +311,19 @@ json_t *body_valid_or_answer(struct req *r, const struct field *fields)
     if (!j)
         return NULL;
     return validate_or_answer(r, j, fields) ? j : NULL;
+}
+
+bool page_or_answer(struct req *r, int def, int max, const char **after, const char **limit)
+{
+    const char *cur = req_query(r, "cursor");
+    if (cur && !cursor_parse_id(r->a, cur, &cur)) {
+        resp_problem(r, PROBLEM_INVALID_PARAMETER, SAY(r, "cursor không phải do API này cấp", "cursor is not one this API gave"));
+        return false;
+    }
+    int n;
+    if (!limit_or_answer(r, def, max, &n))
+        return false;
+    *after = cur;
+    *limit = arena_sprintf(r->a, "%d", n);
+    return true;
 }

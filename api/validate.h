@@ -36,6 +36,10 @@ json_t *body_valid_or_answer(struct req *r, const struct field *fields);
 /* The query parameter limit as an integer from 1 to max (def when it is
  * absent); false after answering 400 when it is anything else. */
 bool limit_or_answer(struct req *r, int def, int max, int *out);
+/* A page of a list ordered by id: the cursor parameter (NULL: the first
+ * page; else the id it names, as text) and the limit (as text), or answers
+ * 400 and returns false. */
+bool page_or_answer(struct req *r, int def, int max, const char **after, const char **limit);
 
 bool valid_date(const char *s);      /* YYYY-MM-DD, a real date */
 bool valid_time(const char *s);      /* RFC 3339 with offset */
