@@ -451,7 +451,7 @@ void auth_sessions_list(struct req *r)
     }
     r->cache_control = "private, no-store";
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }
 
 /* Ends sessions of the user: one (others false) or all but this one. */

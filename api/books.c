@@ -12,11 +12,6 @@
 
 #include <string.h>
 
-static void answer_text(struct req *r, int status, const char *body)
-{
-    resp_raw(r, status, "application/json", body, strlen(body));
-}
-
 void books_list(struct req *r)
 {
     PGresult *res = DB_RUN(&r->c, BOOKS_LIST, req_id_text(r, r->user_id));
@@ -25,7 +20,7 @@ void books_list(struct req *r)
         return;
     }
     r->cache_control = "private, no-cache";
-    answer_text(r, 200, PQgetvalue(res, 0, 0));
+    resp_json_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
 /* A change of books in its transaction: the statement (creating: it gives
@@ -52,7 +47,7 @@ static bool book_tx(struct ctx *c, void *arg)
     PGresult *book = DB_RUN(c, BOOK_GET, req_id_text(b->r, id));
     if (!book)
         return false;
-    answer_text(b->r, b->status, PQgetvalue(book, 0, 0));
+    resp_json_text(b->r, b->status, PQgetvalue(book, 0, 0));
     return idem_keep_or_fail(b->r, c);
 }
 

@@ -92,7 +92,7 @@ void calendar_deadline(struct req *r)
         return;
     }
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }
 
 struct day_run {
@@ -106,8 +106,7 @@ static bool put_tx(struct ctx *c, void *arg)
     PGresult *res = DB_RUN(c, CALENDAR_DAY_PUT, req_id_text(d->r, d->r->user_id), d->date, d->body);
     if (!res || !audit(d->r, d->r->user_id, "calendar.day_set", "calendar_day", 0, PQgetvalue(res, 0, 0)))
         return false;
-    resp_raw(d->r, 200, "application/json", arena_strdup(d->r->a, PQgetvalue(res, 0, 0)),
-             strlen(PQgetvalue(res, 0, 0)));
+    resp_json_text(d->r, 200, PQgetvalue(res, 0, 0));
     return true;
 }
 

@@ -24,11 +24,6 @@ static const char *const export_heads[] = {
     "Ngày hoàn thành", "Số ngày quá hạn",
 };
 
-static void answer_json(struct req *r, int status, const char *body)
-{
-    resp_raw(r, status, "application/json", body, strlen(body));
-}
-
 static bool path_id_or_answer(struct req *r, int64_t *id)
 {
     if (req_param_id(r, "id", id))
@@ -81,7 +76,7 @@ static bool create_tx(struct ctx *c, void *arg)
     PGresult *d = DB_RUN(c, DIRECTIVE_GET, req_id_text(r, r->user_id), req_id_text(r, id));
     if (!d)
         return false;
-    answer_json(r, 201, arena_strdup(r->a, PQgetvalue(d, 0, 0)));
+    resp_json_text(r, 201, arena_strdup(r->a, PQgetvalue(d, 0, 0)));
     return idem_keep_or_fail(r, c);
 }
 
@@ -111,7 +106,7 @@ void directives_get(struct req *r)
         return;
     }
     r->cache_control = "private, no-cache";
-    answer_json(r, 200, PQgetvalue(res, 0, 0));
+    resp_json_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
 void directives_list(struct req *r)
@@ -129,7 +124,7 @@ void directives_list(struct req *r)
         return;
     }
     r->cache_control = "private, no-cache";
-    answer_json(r, 200, PQgetvalue(res, 0, 0));
+    resp_json_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
 struct remind_run {
@@ -148,7 +143,7 @@ static bool remind_tx(struct ctx *c, void *arg)
     PGresult *d = DB_RUN(c, DIRECTIVE_GET, rr->params[0], rr->params[1]);
     if (!d)
         return false;
-    answer_json(r, 200, arena_strdup(r->a, PQgetvalue(d, 0, 0)));
+    resp_json_text(r, 200, arena_strdup(r->a, PQgetvalue(d, 0, 0)));
     return idem_keep_or_fail(r, c);
 }
 
@@ -181,7 +176,7 @@ void directives_stats(struct req *r)
         return;
     }
     r->cache_control = "private, no-cache";
-    answer_json(r, 200, PQgetvalue(res, 0, 0));
+    resp_json_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
 void directives_overdue(struct req *r)
@@ -195,7 +190,7 @@ void directives_overdue(struct req *r)
         return;
     }
     r->cache_control = "private, no-cache";
-    answer_json(r, 200, PQgetvalue(res, 0, 0));
+    resp_json_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
 void directives_export(struct req *r)

@@ -33,7 +33,7 @@ static void answer_detail(struct req *r, PGresult *res, int status)
     resp_header(r, "ETag", arena_strdup(r->a, PQgetvalue(res, 0, 1)));
     r->cache_control = "private, no-cache";
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, status, "application/json", body, strlen(body));
+    resp_json_text(r, status, body);
 }
 
 static void respond_detail(struct req *r, int64_t id, int status)
@@ -258,7 +258,7 @@ void doc_search(struct req *r)
         return;
     }
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }
 
 /* The workflow steps: each a statement taking (user, document, the listed

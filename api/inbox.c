@@ -90,7 +90,7 @@ void inbox_list(struct req *r)
         return;
     }
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }
 
 #define CHANGES_LIMIT_MAX 500
@@ -122,7 +122,7 @@ void inbox_changes(struct req *r)
     }
     r->cache_control = "private, no-store";
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }
 
 void inbox_counts(struct req *r)
@@ -134,7 +134,7 @@ void inbox_counts(struct req *r)
         return;
     }
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }
 
 struct read_run {

@@ -21,7 +21,7 @@ static void answer(struct req *r, PGresult *res, int status)
     }
     r->cache_control = "private, no-cache";
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, status, "application/json", body, strlen(body));
+    resp_json_text(r, status, body);
 }
 
 void devices_put(struct req *r)

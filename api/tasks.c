@@ -65,7 +65,7 @@ static void answer_task(struct req *r, PGresult *res, int status)
         return;
     }
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, status, "application/json", body, strlen(body));
+    resp_json_text(r, status, body);
 }
 
 struct task_run {
@@ -224,5 +224,5 @@ void tasks_mine(struct req *r)
     }
     r->cache_control = "private, no-cache";
     const char *body = PQgetvalue(res, 0, 0);
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }

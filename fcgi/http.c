@@ -143,6 +143,11 @@ void resp_raw(struct req *r, int status, const char *ctype, const char *body, si
     r->responded = true;
 }
 
+void resp_json_text(struct req *r, int status, const char *body)
+{
+    resp_raw(r, status, "application/json", body, strlen(body));
+}
+
 static int dump_cb(const char *buf, size_t size, void *data)
 {
     return sbuf_try_add(data, buf, size) ? 0 : -1;
@@ -265,7 +270,7 @@ void resp_json_tagged(struct req *r, const char *etag, const char *body)
         resp_raw(r, 304, NULL, NULL, 0);
         return;
     }
-    resp_raw(r, 200, "application/json", body, strlen(body));
+    resp_json_text(r, 200, body);
 }
 
 void resp_problem_at(struct req *r, int problem, const char *pointer, const char *code, const char *detail)

@@ -74,6 +74,8 @@ const char *req_id_text(struct req *r, int64_t id);
 void resp_header(struct req *r, const char *name, const char *value);
 void resp_json(struct req *r, int status, json_t *body);
 void resp_raw(struct req *r, int status, const char *ctype, const char *body, size_t len);
+/* A JSON body already written as text (by PostgreSQL, mostly). */
+void resp_json_text(struct req *r, int status, const char *body);
 void resp_no_content(struct req *r);
 /* RFC 9457 problem+json of a registry problem (PROBLEM_*). */
 /* Answers 200 with the JSON body and its ETag (private, revalidated), or
