@@ -164,6 +164,12 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- A phone push may reach at p_now: its provider did not say its token is
+-- gone, and the sign-in that registered it is still in use.
+CREATE OR REPLACE FUNCTION device_live(d devices, p_now timestamptz) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT d.disabled_at IS NULL AND session_live(d.session_id, p_now)
+$$;
+
 -- A login that ends takes its phone's registration with it.
 CREATE OR REPLACE FUNCTION sessions_end_devices() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -303,14 +309,14 @@ DECLARE n notifications; v_msg bigint;
 BEGIN
     UPDATE notifications SET read_at = qlvb_now(), version = NULL, xid = pg_current_xact_id()
      WHERE id = p_id AND user_id = p_user AND read_at IS NULL RETURNING * INTO n;
-    IF n.id IS NOT NULL AND EXISTS (SELECT 1 FROM devices d JOIN sessions s ON s.id = d.session_id
-                                     WHERE d.user_id = p_user AND d.disabled_at IS NULL AND s.revoked_at IS NULL
+    IF n.id IS NOT NULL AND EXISTS (SELECT 1 FROM devices d
+                                     WHERE d.user_id = p_user AND device_live(d, qlvb_now())
                                        AND d.session_id <> p_session) THEN
         INSERT INTO push_messages (user_id, members, urgent, silent) VALUES (p_user, ARRAY[n.id], false, true)
         RETURNING id INTO v_msg;
         INSERT INTO push_sends (message_id, user_id, device_id)
-        SELECT v_msg, d.user_id, d.device_id FROM devices d JOIN sessions s ON s.id = d.session_id
-         WHERE d.user_id = p_user AND d.disabled_at IS NULL AND s.revoked_at IS NULL AND d.session_id <> p_session;
+        SELECT v_msg, d.user_id, d.device_id FROM devices d
+         WHERE d.user_id = p_user AND device_live(d, qlvb_now()) AND d.session_id <> p_session;
         PERFORM pg_notify('qlvb_notify', '');
     END IF;
     IF n.id IS NULL THEN
@@ -350,16 +356,14 @@ BEGIN
         SELECT k.user_id, array_agg(k.id ORDER BY k.id) AS ids, bool_or(k.urgent) AS urgent
           FROM ranked k GROUP BY k.user_id, k.chunk ORDER BY k.user_id, k.chunk
     LOOP
-        IF NOT EXISTS (SELECT 1 FROM devices d JOIN sessions s ON s.id = d.session_id
-                        WHERE d.user_id = r.user_id AND d.disabled_at IS NULL AND s.revoked_at IS NULL) THEN
+        IF NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.user_id AND device_live(d, p_now)) THEN
             UPDATE notifications SET push_state = 'none' WHERE id = ANY (r.ids);
             CONTINUE;
         END IF;
         INSERT INTO push_messages (user_id, members, urgent) VALUES (r.user_id, r.ids, r.urgent) RETURNING id INTO v_msg;
         INSERT INTO push_message_members (notification_id, message_id) SELECT unnest(r.ids), v_msg;
         INSERT INTO push_sends (message_id, user_id, device_id)
-        SELECT v_msg, d.user_id, d.device_id FROM devices d JOIN sessions s ON s.id = d.session_id
-         WHERE d.user_id = r.user_id AND d.disabled_at IS NULL AND s.revoked_at IS NULL;
+        SELECT v_msg, d.user_id, d.device_id FROM devices d WHERE d.user_id = r.user_id AND device_live(d, p_now);
         UPDATE notifications SET push_state = 'packed' WHERE id = ANY (r.ids);
         v_count := v_count + 1;
     END LOOP;
@@ -399,11 +403,10 @@ CREATE OR REPLACE FUNCTION notify_claim(p_limit integer, p_lease_s integer)
                    lease text)
     LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE push_sends ps SET state = 'gone', last_status = 'device unregistered', lease_until = NULL
+    UPDATE push_sends ps SET state = 'gone', last_status = 'device unregistered or signed out', lease_until = NULL
      WHERE ps.state = 'pending' AND ps.next_at <= now()
-       AND NOT EXISTS (SELECT 1 FROM devices d JOIN sessions s ON s.id = d.session_id
-                        WHERE d.user_id = ps.user_id AND d.device_id = ps.device_id
-                          AND d.disabled_at IS NULL AND s.revoked_at IS NULL);
+       AND NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = ps.user_id AND d.device_id = ps.device_id
+                                                 AND device_live(d, qlvb_now()));
     RETURN QUERY
     WITH due AS (
         SELECT ps.id FROM push_sends ps

@@ -23,6 +23,15 @@ BEGIN
     RETURN v_count;
 END $$;
 
+-- A sign-in still in use at p_now: not ended, and its current refresh
+-- token not yet expired (a phone left signed in for longer must sign in
+-- again, and until then nothing is sent to it).
+CREATE OR REPLACE FUNCTION session_live(p_session bigint, p_now timestamptz) RETURNS boolean
+    LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM sessions s JOIN refresh_tokens rt ON rt.session_id = s.id
+                    WHERE s.id = p_session AND s.revoked_at IS NULL AND rt.rotated_at IS NULL AND rt.expires_at > p_now)
+$$;
+
 -- Ends every sign-in of a user but p_except (NULL: all): the sessions it
 -- revoked, for the API to mirror into Redis.
 CREATE OR REPLACE FUNCTION user_sessions_end(p_user bigint, p_reason text, p_except bigint)

@@ -6,17 +6,23 @@ reaches every phone of its person, none twice without a kill; a token the
 provider says is gone is never sent to again; refusals are retried; the
 quiet hours hold what is not urgent; a worker killed with SIGKILL in the
 middle of 1,000 sends, and two daemons at once, lose nothing and enqueue
-nothing twice; the repeats are at most the sends in flight at a kill."""
+nothing twice; the repeats are at most the sends in flight at a kill. The
+same holds for 1,000 tasks crossing their deadlines' thresholds as the
+clock moves, the daemon killed while it sweeps, packs and sends (make soak:
+10,000 of each)."""
 import collections
+import contextlib
 import json
 import os
+import shlex
 import signal
 import subprocess
 import threading
 import time
 import urllib.request
 
-from lib import PORT, ROOT, VAR, admin, call, login, pid_of, psql, tok, tokens, wait_for
+from lib import (PORT, ROOT, VAR, TableLock, admin, call, login, pid_of, psql, set_clock_offset, tok, tokens,
+                 wait_for)
 
 BIN = os.environ.get("QLVB_BIN", os.path.join(ROOT, "bin"))
 
@@ -127,6 +133,28 @@ def test_a_token_the_provider_says_is_gone_is_never_sent_to_again():
     assert wait_for(lambda: accepted("fcm-push-renewed"), 15)
 
 
+def test_a_phone_whose_sign_in_lapsed_is_not_sent_to_until_it_signs_in_again():
+    kept = login("vp.chuyenvien", device="Điện thoại mới").json["access_token"]
+    lapsed = login("vp.chuyenvien", device="Điện thoại cũ").json["access_token"]
+    assert call("PUT", "/api/v1/me/devices/kept-phone", token=kept, body={"platform": "fcm", "token": "fcm-kept"}).status == 200
+    assert call("PUT", "/api/v1/me/devices/lapsed-phone", token=lapsed,
+                body={"platform": "fcm", "token": "fcm-lapsed"}).status == 200
+    # the old phone's refresh token runs out (left signed in past QLVB_REFRESH_TTL)
+    psql("UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE session_id ="
+         " (SELECT session_id FROM devices WHERE device_id = 'lapsed-phone')")
+    first = notify("vp.chuyenvien", "push-test:lapsed-1", urgent=True)
+    assert wait_for(lambda: [a for a in accepted("fcm-kept") if a["ids"] == str(first)], 15), summary()
+    assert psql(f"SELECT count(*) FROM push_sends s JOIN push_messages m ON m.id = s.message_id"
+                f" WHERE {first} = ANY (m.members) AND s.device_id = 'lapsed-phone'") == "0"
+    assert accepted("fcm-lapsed") == []
+    # signed in again on that phone, registered again: sent to again
+    again = login("vp.chuyenvien", device="Điện thoại cũ").json["access_token"]
+    assert call("PUT", "/api/v1/me/devices/lapsed-phone", token=again,
+                body={"platform": "fcm", "token": "fcm-lapsed"}).status == 200
+    second = notify("vp.chuyenvien", "push-test:lapsed-2", urgent=True)
+    assert wait_for(lambda: [a for a in accepted("fcm-lapsed") if a["ids"] == str(second)], 15), summary()
+
+
 def test_refusals_are_retried_as_the_provider_asks_until_accepted():
     register("stttt.chuyenvien", "retry-phone", "fcm", "fcm-push-retry")
     fake("/behave", {"token": "fcm-push-retry", "answer": "429", "times": 1})
@@ -187,10 +215,12 @@ def _many(n, prefix):
     return users
 
 
-def _delivered(prefix):
-    """The prefix's notifications not yet accepted by the fake (by the ids
-    each message names), and how many times each message was accepted."""
-    want = set(psql(f"SELECT string_agg(id::text, ',') FROM notifications WHERE dedupe_key LIKE '{prefix}:%'").split(","))
+def _delivered(prefix, ids=None):
+    """The prefix's notifications (or those the query ids names) not yet
+    accepted by the fake on the prefix's phones (by the ids each message
+    names), and how many times each message was accepted."""
+    ids = ids or f"SELECT id FROM notifications WHERE dedupe_key LIKE '{prefix}:%'"
+    want = set(psql(f"SELECT string_agg(id::text, ',') FROM ({ids}) x").split(","))
     log = [a for a in fake("/log")["accepted"] if a["token"].startswith(f"fcm-{prefix}-")]
     got = {i for a in log for i in (a["ids"] or "").split(",")}
     return want - got, collections.Counter(a["message_id"] for a in log)
@@ -216,14 +246,11 @@ def test_a_worker_killed_in_the_middle_of_1000_sends_loses_nothing():
     writer = threading.Thread(target=_trickle, args=(SOAK, "kill", 100))
     writer.start()
     try:
-        kills = 0
+        in_flight_at_kills = []
         for _ in range(3):
             before = len(_delivered("kill")[1])
             assert wait_for(lambda: len(_delivered("kill")[1]) > before, 30), "sending"
-            w = notify_worker()
-            os.kill(w, signal.SIGKILL)
-            kills += 1
-            assert wait_for(lambda: notify_worker() not in (None, w), 5), "the master starts another worker"
+            in_flight_at_kills.append(_kill_worker())
         writer.join()
         assert wait_for(lambda: not _delivered("kill")[0], 120 + SOAK // 50, step=0.5), \
             f"never arrived: {sorted(_delivered('kill')[0])[:10]}"
@@ -232,34 +259,150 @@ def test_a_worker_killed_in_the_middle_of_1000_sends_loses_nothing():
         fake("/delay", {"ms": 0})
     missing, seen = _delivered("kill")
     repeats = sum(c - 1 for c in seen.values())
-    print(f"soak: {SOAK} notifications in {len(seen)} messages, {kills} kills, {repeats} repeats, "
-          f"{time.monotonic() - started:.1f} s")
-    assert repeats <= 64 * kills, (repeats, kills)    # at most a batch in flight at each kill
+    print(f"soak: {SOAK} notifications in {len(seen)} messages, {len(in_flight_at_kills)} kills"
+          f" (sends in flight at them: {in_flight_at_kills}), {repeats} repeats, {time.monotonic() - started:.1f} s")
+    assert repeats <= sum(in_flight_at_kills), (repeats, in_flight_at_kills)    # only those may come twice
     assert len(seen) > 10, "sent as many messages, not one group"
     assert psql("SELECT count(*) FROM notifications WHERE dedupe_key LIKE 'kill:%'") == str(SOAK), "none written twice"
     assert psql("SELECT count(*) FROM push_message_members pm JOIN notifications n ON n.id = pm.notification_id"
                 " WHERE n.dedupe_key LIKE 'kill:%'") == str(SOAK), "each in exactly one message"
 
 
+class SecondDaemon:
+    """A second qlvb-notify beside the supervised one, unsupervised, with the
+    stack's configuration, until the end of a with block."""
+
+    def __enter__(self):
+        env = dict(os.environ, QLVB_VAR=VAR)
+        env_lines = subprocess.run(["bash", os.path.join(ROOT, "deploy", "stack.sh"), "env"], capture_output=True,
+                                   text=True, env=dict(os.environ, QLVB_VAR=VAR, QLVB_PORT=str(PORT))).stdout
+        for line in env_lines.splitlines():               # export NAME=value, the value quoted for a shell
+            k, _, v = line.removeprefix("export ").partition("=")
+            env[k] = shlex.split(v)[0] if v else ""
+        env["QLVB_NOTIFY_PIDFILE"] = os.path.join(VAR, "run", "notify-second.pid")
+        self.proc = subprocess.Popen(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
+                                      os.path.join(BIN, "qlvb-notify")], env=env,
+                                     stdout=open(os.path.join(VAR, "log", "notify-second.log"), "a"),
+                                     stderr=subprocess.STDOUT)
+        daemons = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'qlvb-notify'"
+        if not wait_for(lambda: int(psql(daemons)) >= 2, 15):
+            self.__exit__()
+            raise AssertionError("the second daemon did not connect")
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
 def test_two_daemons_at_once_send_each_message_once():
     _many(10, "two")
-    env = dict(os.environ, QLVB_VAR=VAR)
-    env_lines = subprocess.run(["bash", os.path.join(ROOT, "deploy", "stack.sh"), "env"],
-                               capture_output=True, text=True, env=dict(os.environ, QLVB_VAR=VAR, QLVB_PORT=str(PORT))).stdout
-    for line in env_lines.splitlines():
-        k, _, v = line.removeprefix("export ").partition("=")
-        env[k] = v.strip("'\"")
-    env["QLVB_NOTIFY_PIDFILE"] = os.path.join(VAR, "run", "notify-second.pid")
-    second = subprocess.Popen(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
-                               os.path.join(BIN, "qlvb-notify")], env=env,
-                              stdout=open(os.path.join(VAR, "log", "notify-second.log"), "a"), stderr=subprocess.STDOUT)
-    try:
+    with SecondDaemon():
         _trickle(500, "two", 25)
         assert wait_for(lambda: not _delivered("two")[0], 60), f"never arrived: {sorted(_delivered('two')[0])[:10]}"
         missing, seen = _delivered("two")
         assert all(c == 1 for c in seen.values()), [i for i, c in seen.items() if c > 1][:5]
-        both = psql("SELECT count(DISTINCT application_name) FROM pg_stat_activity WHERE application_name = 'qlvb-notify'")
-        assert int(both) >= 1
-    finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(timeout=20)
+
+
+# Tasks made on Monday 9 March 2026 at 07:00 with a deadline of 3 working
+# days: the end of Thursday 12 March. What each holder is warned of as the
+# clock passes 08:30 of each day, by hand: 3 working days before (Monday),
+# 1 before (Wednesday), the day itself (Thursday), overdue on Friday, then,
+# past the weekend, on Monday 16 March.
+DUE_STEPS = [
+    ("2026-03-09 08:30+07", "task:{}:wd3:2026-03-12"),
+    ("2026-03-11 08:30+07", "task:{}:wd1:2026-03-12"),
+    ("2026-03-12 08:30+07", "task:{}:day:2026-03-12"),
+    ("2026-03-13 08:30+07", "overdue:{}:2026-03-13"),
+    ("2026-03-16 08:30+07", "overdue:{}:2026-03-16"),
+]
+
+
+def _clock_at(moment):
+    psql(f"UPDATE test_clock SET offset_us = (extract(epoch FROM timestamptz '{moment}' - now()) * 1000000)::bigint")
+
+
+def _waiting_on_a_lock(what):
+    """A daemon's statement (notify_sweep or notify_pack) is waiting on a
+    lock a test holds: its transaction is open in the middle of its work."""
+    return psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'qlvb-notify'"
+                f" AND wait_event_type = 'Lock' AND query LIKE '%{what}%'") != "0"
+
+
+def _kill_worker():
+    """SIGKILL to the supervised daemon's worker; the sends in flight at the
+    kill: claimed under a lease and no outcome recorded, counted at once,
+    before any lease runs out (with a second daemon, its own too)."""
+    w = notify_worker()
+    os.kill(w, signal.SIGKILL)
+    leased = int(psql("SELECT count(*) FROM push_sends WHERE state = 'pending' AND lease_until > now()"))
+    assert wait_for(lambda: notify_worker() not in (None, w), 5), "the master starts another worker"
+    return leased
+
+
+def test_tasks_crossing_their_thresholds_are_warned_once_through_kills_and_two_daemons():
+    """SOAK tasks of ten people cross five thresholds each. qlvb-notify is
+    killed with SIGKILL while its sweep is writing warnings, while sends are
+    in flight, and while it packs messages, and a second daemon runs beside
+    it for the last two thresholds: every warning is written once, in one
+    message, and reaches its person's phone; repeats stay within the sends
+    in flight at the kills."""
+    _many(10, "due")
+    started = time.monotonic()
+    where = "t.title LIKE 'Hạn thử %'"
+    mine = f"SELECT n.id FROM notifications n JOIN tasks t ON t.id = n.task_id WHERE {where}"
+    keys = (f"SELECT string_agg(n.dedupe_key || '@' || n.user_id, ',') FROM notifications n"
+            f" JOIN tasks t ON t.id = n.task_id WHERE {where} AND n.kind IN ('task_due', 'task_overdue')")
+    open_sends = ("SELECT count(*) FROM push_sends s JOIN users u ON u.id = s.user_id"
+                  " WHERE u.username LIKE 'bulk.due%' AND s.state = 'pending'")
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(set_clock_offset, 0)
+        cleanup.callback(fake, "/delay", {"ms": 0})
+        _clock_at("2026-03-09 07:00+07")
+        psql(f"""SELECT count(task_create((SELECT id FROM users WHERE username = 'stp.giamdoc'),
+                                           jsonb_build_object('title', 'Hạn thử ' || g, 'lead_user_id', u.id,
+                                                              'deadline_working_days', 3)))
+                   FROM generate_series(1, {SOAK}) g JOIN users u ON u.username = 'bulk.due' || (g % 10)""")
+        tasks = [tuple(map(int, l.split("|"))) for l in psql(f"SELECT t.id, t.user_id FROM tasks t WHERE {where}").split()]
+        assert len(tasks) == SOAK
+        assert psql(f"SELECT count(DISTINCT api_deadline_date(t.deadline)) || ' ' || min(api_deadline_date(t.deadline))"
+                    f" FROM tasks t WHERE {where}") == "1 2026-03-12"
+        in_flight_at_kills = []
+        for step, (moment, key) in enumerate(DUE_STEPS):
+            want = {f"{key.format(t)}@{u}" for t, u in tasks}
+            written = lambda: len(want & set((psql(keys) or "").split(","))) == len(want)
+            if step == 0:                # killed while the sweep writes the warnings
+                with TableLock("notifications", "SHARE"):
+                    _clock_at(moment)
+                    assert wait_for(lambda: _waiting_on_a_lock("notify_sweep") or _waiting_on_a_lock("notify_pack"), 15)
+                    in_flight_at_kills.append(_kill_worker())
+            elif step in (1, 4):         # killed while sends are in flight at the provider
+                fake("/delay", {"ms": 1000})
+                _clock_at(moment)
+                assert wait_for(lambda: fake("/log")["inflight"] > 0, 15), "sending"
+                in_flight_at_kills.append(_kill_worker())
+                fake("/delay", {"ms": 150})
+            elif step == 2:              # killed while it packs the warnings into messages
+                with TableLock("push_messages", "SHARE"):
+                    _clock_at(moment)
+                    assert wait_for(lambda: _waiting_on_a_lock("notify_pack"), 15)
+                    in_flight_at_kills.append(_kill_worker())
+            else:
+                _clock_at(moment)
+            if step == 3:
+                cleanup.enter_context(SecondDaemon())
+            assert wait_for(written, 60, step=0.25), f"step {step}: {len(want - set((psql(keys) or '').split(',')))} missing"
+            assert wait_for(lambda: not _delivered("due", mine)[0], 60 + SOAK // 50, step=0.5), \
+                f"step {step}: never arrived: {sorted(_delivered('due', mine)[0])[:10]}"
+            assert wait_for(lambda: psql(open_sends) == "0", 30), "every send's outcome is recorded"
+    everything = (psql(keys) or "").split(",")
+    assert len(everything) == len(set(everything)) == SOAK * len(DUE_STEPS), "each warning written once"
+    assert everything and set(everything) == {f"{k.format(t)}@{u}" for t, u in tasks for _, k in DUE_STEPS}
+    assert psql(f"SELECT count(*) FROM push_message_members pm JOIN notifications n ON n.id = pm.notification_id"
+                f" JOIN tasks t ON t.id = n.task_id WHERE {where}") == str(len(everything)), "each in exactly one message"
+    missing, seen = _delivered("due", mine)
+    repeats = sum(c - 1 for c in seen.values())
+    print(f"soak: {SOAK} tasks, {len(everything)} warnings in {len(seen)} messages, {len(in_flight_at_kills)} kills"
+          f" (sends in flight at them: {in_flight_at_kills}), {repeats} repeats, {time.monotonic() - started:.1f} s")
+    # only a send in flight at a kill may come twice
+    assert repeats <= sum(in_flight_at_kills), (repeats, in_flight_at_kills)

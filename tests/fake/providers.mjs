@@ -26,6 +26,7 @@ const behaviours = new Map(); // device token -> [{answer, times}]
 const issued = new Map();     // FCM access token -> expiry (ms)
 const providerTokens = [];    // APNs provider tokens as first seen: {jwt, at}
 let delayMs = 0;              // every answer this late (more sends in flight)
+let inflight = 0;             // FCM sends taken and not yet answered
 
 const b64url = (s) => Buffer.from(s, "base64url");
 const now = () => Date.now();
@@ -146,7 +147,11 @@ http.createServer(async (req, res) => {
         refused.push({ service: "fcm", why: e.message, at: now() });
         return answer(res, 400, { error: { code: 400, status: "INVALID_ARGUMENT", message: e.message } });
     }
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (delayMs) {
+        inflight++;
+        await new Promise((r) => setTimeout(r, delayMs));
+        inflight--;
+    }
     const b = behaviour(msg.token);
     if (b === "timeout") return;                 // never answers
     if (b === "unregistered")
@@ -222,7 +227,7 @@ apns.listen(Number(process.env.FAKE_APNS_PORT), "127.0.0.1");
 // control: the record, and the answers to give
 http.createServer(async (req, res) => {
     const raw = (await body(req)).toString();
-    if (req.method === "GET" && req.url === "/log") return answer(res, 200, { accepted, refused, provider_tokens: providerTokens.length });
+    if (req.method === "GET" && req.url === "/log") return answer(res, 200, { accepted, refused, inflight, provider_tokens: providerTokens.length });
     if (req.method === "POST" && req.url === "/behave") {
         const { token, answer: a, times } = JSON.parse(raw);
         if (!behaviours.has(token)) behaviours.set(token, []);

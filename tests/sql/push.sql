@@ -10,6 +10,8 @@ SELECT plan(16);
 
 SET LOCAL qlvb.test_mode = on;
 INSERT INTO sessions (user_id, device_name) VALUES (pg_temp.uid('stp.chuyenvien'), 'thử') RETURNING id \gset s_
+INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
+VALUES (:s_id, sha256(convert_to('push-test-s', 'UTF8')), now() + interval '30 days');
 INSERT INTO devices (user_id, device_id, session_id, platform, token)
 VALUES (pg_temp.uid('stp.chuyenvien'), 'iphone', :s_id, 'apns', 'tok-iphone'),
        (pg_temp.uid('stp.chuyenvien'), 'android', :s_id, 'fcm', 'tok-android');
@@ -67,6 +69,8 @@ SELECT is((SELECT state FROM push_sends WHERE id = (SELECT send_id FROM got ORDE
 
 -- a group names at most 50: 120 due at once are three messages
 INSERT INTO sessions (user_id, device_name) VALUES (pg_temp.uid('stp.truongphong'), 'thử') RETURNING id \gset t_
+INSERT INTO refresh_tokens (session_id, token_hash, expires_at)
+VALUES (:t_id, sha256(convert_to('push-test-t', 'UTF8')), now() + interval '30 days');
 INSERT INTO devices (user_id, device_id, session_id, platform, token)
 VALUES (pg_temp.uid('stp.truongphong'), 'many', :t_id, 'fcm', 'tok-many');
 SELECT notify(pg_temp.uid('stp.truongphong'), 'task_due', 'many:' || g, NULL, NULL, NULL, true, 'x') FROM generate_series(1, 120) g;
