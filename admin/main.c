@@ -18,6 +18,9 @@
  *                                      closes an agency; a successor takes its members
  *   qlvb-admin agency-rename CODE FIRST_DAY "New name" ABBR
  *                                      a new dated row of the same code takes it over
+ *   qlvb-admin agency-confirm-tasks AGENCY_CODE yes|no
+ *                                      tasks of a document's direction wait for the
+ *                                      leader to confirm their completion (default no)
  *   qlvb-admin unit-advisory AGENCY_CODE UNIT_ABBR yes|no
  *                                      marks a unit as an advisory body (Hội đồng, Ban, Tổ)
  *                                      issuing under the agency's seal with its own books
@@ -199,8 +202,9 @@ static int apply_functions(void)
     return 0;
 }
 
-static int cmd_migrate(void)
+static int cmd_migrate(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     const char *dir = getenv("QLVB_MIGRATIONS_DIR");
     if (!dir || !*dir)
         dir = "sql/migrations";
@@ -355,8 +359,9 @@ static const char *seed_dir(void)
     return d && *d ? d : "sql/seed";
 }
 
-static int cmd_seed_agencies(void)
+static int cmd_seed_agencies(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     char path[4096];
     begin();
     snprintf(path, sizeof path, "%s/agencies.csv", seed_dir());
@@ -417,12 +422,13 @@ static void demo_user_row(char *f[], int n, int lineno, const char *path)
     printf("  %-18s %s — %s\n", f[0], f[1], f[5]);
 }
 
-static int cmd_seed_demo(void)
+static int cmd_seed_demo(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     const char *allow = getenv("QLVB_DEMO");
     if (!allow || strcmp(allow, "1") != 0)
         die("seed-demo loads accounts with a known password; it runs only with QLVB_DEMO=1 (the local stack sets it)");
-    cmd_seed_agencies();
+    cmd_seed_agencies(0, NULL);
     char path[4096];
     snprintf(path, sizeof path, "%s/demo-users.csv", seed_dir());
     demo_hash = hash_password("demo123");
@@ -493,6 +499,22 @@ static int cmd_unit_advisory(int argc, char **argv)
                               strcmp(argv[3], "yes") == 0 ? "true" : "false"))) != 1)
         die("open agency %s has no unit %s; nothing changed", argv[1], argv[2]);
     printf("unit %s of %s is %san advisory body\n", argv[2], argv[1], strcmp(argv[3], "yes") == 0 ? "" : "not ");
+    return 0;
+}
+
+/* agency-confirm-tasks AGENCY_CODE yes|no: the tasks a leader's direction
+ * of a document makes in the agency wait for the leader to confirm their
+ * completion (yes), or are finished by the holder's report (no, the
+ * default); tasks made before keep their rule. */
+static int cmd_agency_confirm_tasks(int argc, char **argv)
+{
+    if (argc < 3 || (strcmp(argv[2], "yes") != 0 && strcmp(argv[2], "no") != 0))
+        die("usage: agency-confirm-tasks AGENCY_CODE yes|no");
+    bool yes = strcmp(argv[2], "yes") == 0;
+    if (PQntuples(must(DB_RUN(&cx, ADMIN_AGENCY_CONFIRM_TASKS_SET, argv[1], yes ? "true" : "false"))) != 1)
+        die("no open agency has code %s; nothing changed", argv[1]);
+    printf("the completion of %s's document tasks %s\n", argv[1],
+           yes ? "waits for the directing leader's confirmation" : "is final when reported");
     return 0;
 }
 
@@ -580,6 +602,16 @@ static int cmd_set_active(int argc, char **argv, bool active)
     return 0;
 }
 
+static int cmd_deactivate(int argc, char **argv)
+{
+    return cmd_set_active(argc, argv, false);
+}
+
+static int cmd_reactivate(int argc, char **argv)
+{
+    return cmd_set_active(argc, argv, true);
+}
+
 static int cmd_unlock(int argc, char **argv)
 {
     if (argc < 2)
@@ -612,8 +644,9 @@ static void collect(const char *path, const char *name, long *collected)
 /* Every stored file checked against its hash: a mismatch (or a missing
  * file) is quarantined, a file that matches again is released; then the
  * files nobody references and the temporary files older than an hour go. */
-static int cmd_store_check(void)
+static int cmd_store_check(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     const char *dir = getenv("QLVB_STORE_DIR");
     if (!dir || !*dir)
         dir = "var/store";
@@ -678,8 +711,9 @@ static int cmd_store_check(void)
  * none), Vietnamese title, English title. */
 /* The push sends given up (dead letters): id, person, phone, tries, what
  * the provider last said. */
-static int cmd_push_dead(void)
+static int cmd_push_dead(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     PGresult *res = must(DB_RUN0(&cx, ADMIN_PUSH_DEAD));
     for (int i = 0; i < PQntuples(res); i++)
         printf("%s\t%s\t%s\t%s\t%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
@@ -700,8 +734,9 @@ static int cmd_push_replay(int argc, char **argv)
     return 0;
 }
 
-static int cmd_problems(void)
+static int cmd_problems(int argc, char **argv)
 {
+    (void)argc, (void)argv;
     int n;
     const struct problem *all = problems_all(&n);
     for (int i = 0; i < n; i++)
@@ -778,67 +813,56 @@ static int cmd_nginx_conf(int argc, char **argv)
     return 0;
 }
 
+/* Every command: its name, what runs it, and whether it needs the database
+ * (connected before it runs, closed after). */
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    bool db;
+} commands[] = {
+    { "migrate", cmd_migrate, true },
+    { "seed-agencies", cmd_seed_agencies, true },
+    { "seed-demo", cmd_seed_demo, true },
+    { "create-user", cmd_create_user, true },
+    { "set-membership", cmd_set_membership, true },
+    { "set-full-name", cmd_set_full_name, true },
+    { "set-password", cmd_set_password, true },
+    { "deactivate", cmd_deactivate, true },
+    { "reactivate", cmd_reactivate, true },
+    { "unlock", cmd_unlock, true },
+    { "agency-close", cmd_agency_close, true },
+    { "agency-rename", cmd_agency_rename, true },
+    { "agency-confirm-tasks", cmd_agency_confirm_tasks, true },
+    { "unit-advisory", cmd_unit_advisory, true },
+    { "store-check", cmd_store_check, true },
+    { "push-dead-letters", cmd_push_dead, true },
+    { "push-replay", cmd_push_replay, true },
+    { "problems", cmd_problems, false },
+    { "nginx-conf", cmd_nginx_conf, false },
+};
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "usage: qlvb-admin migrate | seed-agencies | seed-demo | create-user ... | set-password USER"
-                        " | set-membership ... | set-full-name USER NAME | unit-advisory CODE ABBR yes|no | deactivate USER | reactivate USER"
-                        " | unlock USER | agency-close ... | agency-rename ... | store-check | problems"
-                        " | nginx-conf TEMPLATE | push-dead-letters | push-replay SEND_ID\n");
+    const struct command *c = NULL;
+    for (size_t i = 0; argc >= 2 && i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            c = &commands[i];
+    if (!c) {
+        if (argc >= 2)
+            fprintf(stderr, "qlvb-admin: unknown command %s\n", argv[1]);
+        fprintf(stderr, "usage: qlvb-admin COMMAND ...; the commands:");
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            fprintf(stderr, " %s", commands[i].name);
+        fprintf(stderr, "\n(each is described at the top of admin/main.c and in the README)\n");
         return 2;
     }
     if (sodium_init() < 0)
         die("libsodium cannot start");
-    const char *cmd = argv[1];
     app_use(&qlvb_admin);
-    if (strcmp(cmd, "problems") == 0)
-        return cmd_problems();
-    if (strcmp(cmd, "nginx-conf") == 0)
-        return cmd_nginx_conf(argc - 1, argv + 1);
-    if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "seed-agencies") != 0 &&
-        strcmp(cmd, "seed-demo") != 0 && strcmp(cmd, "create-user") != 0 &&
-        strcmp(cmd, "set-password") != 0 && strcmp(cmd, "set-membership") != 0 &&
-        strcmp(cmd, "set-full-name") != 0 && strcmp(cmd, "store-check") != 0 && strcmp(cmd, "deactivate") != 0 &&
-        strcmp(cmd, "reactivate") != 0 && strcmp(cmd, "unlock") != 0 && strcmp(cmd, "agency-close") != 0 &&
-        strcmp(cmd, "agency-rename") != 0 && strcmp(cmd, "unit-advisory") != 0 &&
-        strcmp(cmd, "push-dead-letters") != 0 && strcmp(cmd, "push-replay") != 0) {
-        fprintf(stderr, "qlvb-admin: unknown command %s\n", cmd);
-        return 2;
-    }
+    if (!c->db)
+        return c->run(argc - 1, argv + 1);
     connect_db();
-    int rc;
-    if (strcmp(cmd, "migrate") == 0)
-        rc = cmd_migrate();
-    else if (strcmp(cmd, "seed-agencies") == 0)
-        rc = cmd_seed_agencies();
-    else if (strcmp(cmd, "seed-demo") == 0)
-        rc = cmd_seed_demo();
-    else if (strcmp(cmd, "create-user") == 0)
-        rc = cmd_create_user(argc - 1, argv + 1);
-    else if (strcmp(cmd, "set-membership") == 0)
-        rc = cmd_set_membership(argc - 1, argv + 1);
-    else if (strcmp(cmd, "set-full-name") == 0)
-        rc = cmd_set_full_name(argc - 1, argv + 1);
-    else if (strcmp(cmd, "store-check") == 0)
-        rc = cmd_store_check();
-    else if (strcmp(cmd, "push-dead-letters") == 0)
-        rc = cmd_push_dead();
-    else if (strcmp(cmd, "push-replay") == 0)
-        rc = cmd_push_replay(argc - 1, argv + 1);
-    else if (strcmp(cmd, "deactivate") == 0)
-        rc = cmd_set_active(argc - 1, argv + 1, false);
-    else if (strcmp(cmd, "reactivate") == 0)
-        rc = cmd_set_active(argc - 1, argv + 1, true);
-    else if (strcmp(cmd, "unlock") == 0)
-        rc = cmd_unlock(argc - 1, argv + 1);
-    else if (strcmp(cmd, "agency-close") == 0)
-        rc = cmd_agency_close(argc - 1, argv + 1);
-    else if (strcmp(cmd, "agency-rename") == 0)
-        rc = cmd_agency_rename(argc - 1, argv + 1);
-    else if (strcmp(cmd, "unit-advisory") == 0)
-        rc = cmd_unit_advisory(argc - 1, argv + 1);
-    else
-        rc = cmd_set_password(argc - 1, argv + 1);
+    int rc = c->run(argc - 1, argv + 1);
     db_close();
     arena_destroy(&arena);
     return rc;

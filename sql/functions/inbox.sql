@@ -150,7 +150,7 @@ BEGIN
             'number_notation', d.number_notation, 'urgency', d.urgency, 'secrecy', d.secrecy,
             'issuer_name', coalesce(d.issuer_name, p_agency_name)) END,
         'task', CASE WHEN i.task_id IS NOT NULL THEN json_build_object(
-            'id', t.id, 'source', t.source, 'title', coalesce(t.title, d.subject), 'priority', t.priority,
+            'id', t.id, 'source', t.source, 'title', task_title(t), 'priority', t.priority,
             'status', task_status(t, p_now), 'awaiting_confirmation', t.reported_at IS NOT NULL AND t.finished_at IS NULL,
             'percent', t.percent, 'document_id', t.document_id, 'etag', task_etag(t)) END,
         'etag', CASE WHEN i.document_id IS NOT NULL THEN doc_version_tag(d.id, d.version) ELSE task_etag(t) END);

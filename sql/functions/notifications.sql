@@ -119,8 +119,8 @@ BEGIN
         RETURNING t.id, t.title, t.document_id, t.directive_id, t.priority, t.user_id, t.agency_id, c.code, c.dday)
     SELECT count(*) INTO n FROM (
         SELECT notify(u, 'task_due', format('task:%s:%s:%s', m.id, m.code, m.dday), m.id, m.document_id, m.directive_id,
-                      m.priority = 'urgent', coalesce(m.title, (SELECT subject FROM documents WHERE id = m.document_id)))
-          FROM marked m CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = m.id)) u) x;
+                      m.priority = 'urgent', task_title(t))
+          FROM marked m JOIN tasks t ON t.id = m.id CROSS JOIN LATERAL task_holders(t) u) x;
     -- overdue: one a working day, from 08:00; only the tasks not yet warned today
     IF is_working_day(v_today) AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
         WITH od AS (
@@ -135,9 +135,8 @@ BEGIN
             RETURNING t.*)
         SELECT count(*) INTO n FROM (
             SELECT notify(u, 'task_overdue', format('overdue:%s:%s', od.id, v_today), od.id, od.document_id,
-                          od.directive_id, od.priority = 'urgent',
-                          coalesce(od.title, (SELECT subject FROM documents WHERE id = od.document_id)))
-              FROM od CROSS JOIN LATERAL task_holders((SELECT t FROM tasks t WHERE t.id = od.id)) u) y;
+                          od.directive_id, od.priority = 'urgent', task_title(t))
+              FROM od JOIN tasks t ON t.id = od.id CROSS JOIN LATERAL task_holders(t) u) y;
     END IF;
     -- those written now (a warning written before is not written again)
     SELECT count(*) INTO n FROM notifications

@@ -82,11 +82,17 @@ CREATE OR REPLACE FUNCTION task_holder_json(t tasks) RETURNS jsonb LANGUAGE sql 
       FROM agencies a WHERE a.id = t.agency_id
 $$;
 
+-- A task's title: its own, or its document's subject (a document's
+-- direction gives its tasks none).
+CREATE OR REPLACE FUNCTION task_title(t tasks) RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(t.title, (SELECT subject FROM documents WHERE id = t.document_id))
+$$;
+
 -- A task in a list: what it is, who holds it, its deadline and status now.
 CREATE OR REPLACE FUNCTION task_item_json(t tasks, p_now timestamptz) RETURNS jsonb LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object(
         'id', t.id, 'source', t.source, 'role', t.role,
-        'title', coalesce(t.title, d.subject), 'document_id', t.document_id,
+        'title', task_title(t), 'document_id', t.document_id,
         'priority', t.priority, 'holder', task_holder_json(t),
         'assigned_by', jsonb_build_object('user_id', t.assigned_by,
                                           'name', (SELECT full_name FROM users WHERE id = t.assigned_by)),
@@ -95,7 +101,6 @@ CREATE OR REPLACE FUNCTION task_item_json(t tasks, p_now timestamptz) RETURNS js
         'awaiting_confirmation', t.reported_at IS NOT NULL AND t.finished_at IS NULL,
         'percent', t.percent, 'etag', task_etag(t),
         'created_at', api_time(t.created_at))
-      FROM (SELECT 1) one LEFT JOIN documents d ON d.id = t.document_id
 $$;
 
 -- The whole task: its item, content, group, sub-tasks (their status too),
@@ -435,9 +440,8 @@ BEGIN
         UPDATE documents SET status = 'done' WHERE id = t.document_id;
     END IF;
     PERFORM inbox_done_task(t.assigned_by, p_task);
-    IF t.source <> 'document' THEN
-        UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE task_id = p_task AND box <> 'done';
-    END IF;
+    -- the holders' items (a document's item carries its holder's task)
+    UPDATE inbox_items SET box = 'done', updated_at = qlvb_now() WHERE task_id = p_task AND box <> 'done';
 END $$;
 
 -- The assigner's item of a task: in the approve box while a completion or

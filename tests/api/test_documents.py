@@ -67,10 +67,15 @@ def where(doc_ids):
     found = set()
     for u in USERS:
         for box in ("process", "approve", "info"):
-            page = ok(call("GET", f"/api/v1/inbox?box={box}&limit=100", token=tok(u)))
-            for it in page["items"]:
-                if it["document"]["id"] in doc_ids:
-                    found.add((u, box, it["reason"]))
+            cursor = ""
+            while True:                   # every page; a task's item has no document
+                page = ok(call("GET", f"/api/v1/inbox?box={box}&limit=100{cursor}", token=tok(u)))
+                for it in page["items"]:
+                    if it["document"] and it["document"]["id"] in doc_ids:
+                        found.add((u, box, it["reason"]))
+                if not page["next_cursor"]:
+                    break
+                cursor = f"&cursor={page['next_cursor']}"
     return found
 
 

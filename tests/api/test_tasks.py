@@ -6,7 +6,7 @@ nothing. Another agency sees none of it."""
 import datetime
 import itertools
 
-from lib import call, clock_moved, get, ok, post, problem, psql, tok, tokens, uid
+from lib import admin, call, clock_moved, get, ok, post, problem, psql, tok, tokens, uid
 
 _numbers = itertools.count(int(datetime.datetime.now().timestamp()) % 100000 * 10 + 7)
 
@@ -185,6 +185,41 @@ def test_a_directed_document_is_tasks_with_working_day_deadlines_and_their_statu
     assert ok(get("stp.chuyenvien", f"/api/v1/documents/{inc}"))["status"] == "done"
     problem(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "x", "assignments": [
         {"user_id": uid("stp.chuyenvien"), "role": "main", "deadline_working_days": 0}]}), 400, "invalid-field")
+
+
+def test_an_agency_that_asks_for_confirmation_has_its_leader_confirm_a_directed_documents_task():
+    bad = admin("agency-confirm-tasks", "000.00.99.H99", "yes")
+    assert bad.returncode != 0 and "no open agency" in bad.stderr, bad.stderr
+    assert admin("agency-confirm-tasks", "000.00.21.H19", "maybe").returncode != 0
+    assert psql("SELECT confirm_document_tasks FROM agencies WHERE code = '000.00.21.H19' AND valid_to IS NULL") == "f"
+    body = {"type_code": "CV", "subject": "Công văn đề nghị rà soát thủ tục hành chính",
+            "number_notation": f"{next(_numbers)}/UBND-KSTT", "doc_date": "2026-11-24",
+            "issuer_name": "Ủy ban nhân dân huyện Nhơn Trạch"}
+    inc = ok(post("stp.vanthu", "/api/v1/documents/incoming", body), 201)["id"]
+    ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
+    r = admin("agency-confirm-tasks", "000.00.21.H19", "yes")
+    assert r.returncode == 0, r.stderr
+    try:
+        d = ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Giao rà soát.", "assignments": [
+            {"user_id": uid("stp.chuyenvien"), "role": "main", "deadline_working_days": 3}]}))
+    finally:
+        assert admin("agency-confirm-tasks", "000.00.21.H19", "no").returncode == 0
+    tid = [a for a in d["assignments"] if a["role"] == "main" and a["active"]][0]["id"]
+    assert ok(get("stp.chuyenvien", f"/api/v1/tasks/{tid}"))["confirm_required"] is True
+    ok(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "finish", "note": "Đã rà soát xong"}))
+    waiting = ok(get("stp.giamdoc", f"/api/v1/tasks/{tid}"))
+    assert waiting["awaiting_confirmation"] and waiting["status"] == "in_progress", waiting
+    assert waiting["allowed_actions"] == ["confirm", "return"], waiting["allowed_actions"]
+    assert ok(get("stp.chuyenvien", f"/api/v1/documents/{inc}"))["status"] != "done", "not done until confirmed"
+    assert inbox_item("stp.giamdoc", tid, box="approve")["reason"] == "completion_reported"
+    final = ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/confirm", {"note": "Đạt"}, headers={"If-Match": waiting["etag"]}))
+    assert final["status"] == "done_on_time", final
+    assert ok(get("stp.chuyenvien", f"/api/v1/documents/{inc}"))["status"] == "done"
+    assert inbox_item("stp.giamdoc", tid, box="approve") is None
+    mine = [i for i in inbox("stp.chuyenvien", "done") if i["document"] and i["document"]["id"] == inc]
+    assert mine and mine[0]["task"]["status"] == "done_on_time", "the holder's item is done"
+    assert not [i for i in inbox("stp.chuyenvien") if i["document"] and i["document"]["id"] == inc]
+    # an agency that does not ask: the finish is final (test_a_directed_document_is_tasks_...)
 
 
 def test_a_task_for_another_agency_shows_it_no_document_and_a_decision_waits_in_the_assigners_box():
