@@ -188,8 +188,8 @@ $$;
 -- now): the items changed since, as they now are, and those gone, each
 -- with its reason, at most p_limit items (whole commits: a commit's
 -- changes are never split), then the next token and whether more wait.
--- Items that crossed their due-soon band or their deadline as time passed
--- come with the last page. NULL when the token is not one of this user's,
+-- Items that crossed their due-soon band or their deadline as time passed,
+-- and those whose open task passed its deadline, come with the last page. NULL when the token is not one of this user's,
 -- or older than what the log keeps (30 days): the phone reloads.
 CREATE OR REPLACE FUNCTION inbox_changes_since(p_user bigint, p_token text, p_limit int) RETURNS json
     LANGUAGE plpgsql AS $$
@@ -256,7 +256,9 @@ BEGIN
             OR (NOT v_more AND i.box <> 'done' AND i.deadline IS NOT NULL
                 AND ((i.deadline > v_since AND i.deadline <= v_now)
                      OR (i.deadline - inbox_due_soon_band() > v_since
-                         AND i.deadline - inbox_due_soon_band() <= v_now))));
+                         AND i.deadline - inbox_due_soon_band() <= v_now)))
+            -- an open task's status turns overdue at its deadline, in any box
+            OR (NOT v_more AND t.active AND t.finished_at IS NULL AND t.deadline > v_since AND t.deadline <= v_now));
     SELECT coalesce(json_agg(json_build_object('item_id', c.item_id, 'document_id', c.document_id, 'reason', c.removed)
                              ORDER BY c.item_id), '[]') INTO v_removed
       FROM inbox_last_changes(p_user, v_from) c

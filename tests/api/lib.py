@@ -256,6 +256,22 @@ def admin(*args, stdin=None, env_extra=None):
                            *args], input=stdin, capture_output=True, text=True, env=env)
 
 
+def inbox_all(token, query=""):
+    """Every item of an inbox view (query: &box=..., filters), page by page."""
+    items, cursor = [], ""
+    while True:
+        page = ok(call("GET", f"/api/v1/inbox?limit=100{query}{cursor}", token=token))
+        items += page["items"]
+        if not page["next_cursor"]:
+            return items
+        cursor = f"&cursor={page['next_cursor']}"
+
+
+def doc_id(item):
+    """The document of an inbox item, or None for a task's item."""
+    return item["document"]["id"] if item["document"] else None
+
+
 def psql(sql):
     out = subprocess.run(["setpriv", "--reuid=qlvb", "--regid=qlvb", "--init-groups", "--",
                           "psql", "-h", f"{VAR}/run", "-p", str(PORT + 10), "-U", "qlvb", "-d", "qlvb",

@@ -12,7 +12,7 @@ import time
 import uuid
 from urllib.parse import quote
 
-from lib import PORT, VAR, admin, call, clock_moved, problem, psql, request, tokens, wait_for
+from lib import PORT, VAR, admin, call, clock_moved, doc_id, inbox_all, problem, psql, request, tokens, wait_for
 
 USERS = ["admin", "chutich", "vp.chuyenvien", "stp.giamdoc", "stp.phogiamdoc", "stp.truongphong", "stp.chuyenvien",
          "stp.vanthu", "stttt.giamdoc", "stttt.truongphong", "stttt.chuyenvien", "stttt.vanthu"]
@@ -67,15 +67,9 @@ def where(doc_ids):
     found = set()
     for u in USERS:
         for box in ("process", "approve", "info"):
-            cursor = ""
-            while True:                   # every page; a task's item has no document
-                page = ok(call("GET", f"/api/v1/inbox?box={box}&limit=100{cursor}", token=tok(u)))
-                for it in page["items"]:
-                    if it["document"] and it["document"]["id"] in doc_ids:
-                        found.add((u, box, it["reason"]))
-                if not page["next_cursor"]:
-                    break
-                cursor = f"&cursor={page['next_cursor']}"
+            for it in inbox_all(tok(u), f"&box={box}"):
+                if doc_id(it) in doc_ids:
+                    found.add((u, box, it["reason"]))
     return found
 
 
@@ -465,7 +459,7 @@ def test_leader_reassigns_and_assignees_ask_back():
     ok(post("stp.giamdoc", f"/api/v1/documents/{inc}/direct", {"note": "Khẩn trương.", "assignments": [
         {"user_id": uid("stp.chuyenvien"), "role": "main", "deadline": past}]}))
     late = ok(call("GET", "/api/v1/inbox?box=process&overdue=true&limit=100", token=tok("stp.chuyenvien")))["items"]
-    assert [i["overdue"] for i in late if i["document"]["id"] == inc] == [True]
+    assert [i["overdue"] for i in late if doc_id(i) == inc] == [True]
     assert ok(call("GET", "/api/v1/inbox/counts", token=tok("stp.chuyenvien")))["process"]["overdue"] >= 1
     problem(post("stp.chuyenvien", f"/api/v1/documents/{inc}/progress", {"action": "report"}), 400, "invalid-field")
     # a unit instead of a person: its heads receive it
@@ -830,14 +824,14 @@ def test_inbox_etag_changes_when_someone_else_moves_your_items():
     ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/approve"))
     t = tok("stp.giamdoc")
     first = call("GET", "/api/v1/inbox?box=approve&limit=100", token=t)
-    assert doc in [i["document"]["id"] for i in first.json["items"]]
+    assert doc in [doc_id(i) for i in first.json["items"]]
     etag = first.headers["etag"]
     for _ in range(3):        # answered from the cached version
         assert call("GET", "/api/v1/inbox?box=approve&limit=100", token=t, headers={"If-None-Match": etag}).status == 304
     # the leader's own 'sign' item is moved by the signing statement
     ok(post("stp.giamdoc", f"/api/v1/documents/{doc}/sign"))
     r = call("GET", "/api/v1/inbox?box=approve&limit=100", token=t, headers={"If-None-Match": etag})
-    assert r.status == 200 and doc not in [i["document"]["id"] for i in r.json["items"]]
+    assert r.status == 200 and doc not in [doc_id(i) for i in r.json["items"]]
     v = tok("stp.vanthu")
     e2 = call("GET", "/api/v1/inbox?box=process&limit=100", token=v).headers["etag"]
     assert call("GET", "/api/v1/inbox?box=process&limit=100", token=v, headers={"If-None-Match": e2}).status == 304
@@ -851,7 +845,7 @@ def _conditional(user, box, etag):
 
 
 def _shown(page, doc):
-    return next(i for i in page.json["items"] if i["document"]["id"] == doc)
+    return next(i for i in page.json["items"] if doc_id(i) == doc)
 
 
 def test_every_change_an_inbox_page_shows_changes_every_holders_etag():
@@ -1058,14 +1052,14 @@ def test_inbox_boxes_filters_counts_pagination_and_batch_actions():
     rest = ok(call("GET", f"/api/v1/inbox?box=approve&limit=100&cursor={page['next_cursor']}", token=t))
     ids = [i["id"] for i in page["items"] + rest["items"]]
     assert len(ids) == len(set(ids)) == counts["approve"]["total"]
-    mine = {i["document"]["id"]: i for i in page["items"] + rest["items"] if i["document"]["id"] in docs}
+    mine = {doc_id(i): i for i in page["items"] + rest["items"] if doc_id(i) in docs}
     assert set(mine) == set(docs)
     urgent = ok(call("GET", "/api/v1/inbox?box=approve&urgent=true&limit=100", token=t))["items"]
-    assert docs[0] in [i["document"]["id"] for i in urgent] and docs[1] not in [i["document"]["id"] for i in urgent]
+    assert docs[0] in [doc_id(i) for i in urgent] and docs[1] not in [doc_id(i) for i in urgent]
     res = ok(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "read", "item_ids": [mine[docs[2]]["id"]]}))
     assert res["results"] == [{"item_id": mine[docs[2]]["id"], "status": 200}]
     unread = ok(call("GET", "/api/v1/inbox?box=approve&unread=true&limit=100", token=t))["items"]
-    assert docs[2] not in [i["document"]["id"] for i in unread]
+    assert docs[2] not in [doc_id(i) for i in unread]
     foreign = ok(call("GET", "/api/v1/inbox?box=process&limit=1", token=tok("stttt.vanthu")))["items"]
     batch = [mine[docs[0]]["id"], mine[docs[1]]["id"], 999999999] + [i["id"] for i in foreign]
     res = ok(post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": batch,
@@ -1139,8 +1133,7 @@ def test_a_deadline_passes_when_the_one_clock_moves_past_it():
         "assignments": [{"user_id": uid("stp.chuyenvien"), "role": "main", "deadline": due}]}))
 
     def item(token, query=""):
-        page = ok(call("GET", f"/api/v1/inbox?box=process&limit=100{query}", token=token))
-        return next((i for i in page["items"] if i["document"]["id"] == doc), None)
+        return next((i for i in inbox_all(token, "&box=process" + query) if doc_id(i) == doc), None)
 
     assert item(tok("stp.chuyenvien"))["overdue"] is False
     assert item(tok("stp.chuyenvien"), "&overdue=true") is None
@@ -1245,8 +1238,8 @@ def test_an_action_with_if_match_is_refused_with_412_when_the_document_has_moved
     ok(call("POST", f"/api/v1/documents/{doc}/submit", token=tok("stp.chuyenvien"), body={},
             headers={"If-Match": old_etag}))
     # the head of unit approves from the inbox: the item carries the document's ETag
-    item = [i for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100", token=tok("stp.truongphong")))["items"]
-            if i["document"]["id"] == doc][0]
+    item = [i for i in inbox_all(tok("stp.truongphong"), "&box=approve")
+            if doc_id(i) == doc][0]
     now = call("GET", f"/api/v1/documents/{doc}", token=tok("stp.truongphong"))
     # the item carries the document's version tag: the ETag's version, without the rest
     assert now.headers["etag"].startswith(item["etag"][:-1] + "-") and now.headers["etag"] != old_etag
@@ -1272,8 +1265,7 @@ def test_an_action_with_if_match_is_refused_with_412_when_the_document_has_moved
     assert again.headers["etag"] == r.headers["etag"] and again.json == r.json
     assert again.headers["cache-control"] == r.headers["cache-control"] == "private, no-cache", again.headers
     # "*" matches any version
-    leader_item = [i for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100",
-                                      token=tok("stp.giamdoc")))["items"] if i["document"]["id"] == doc][0]
+    leader_item = [i for i in inbox_all(tok("stp.giamdoc"), "&box=approve") if doc_id(i) == doc][0]
     # the batch: each item with its etag; a stale one is refused by itself with the document
     stale = ok(post("stp.giamdoc", "/api/v1/inbox/batch",
                     {"action": "approve", "items": [{"id": leader_item["id"], "etag": old_etag}]}))
@@ -1308,8 +1300,8 @@ def test_a_batch_replayed_with_its_key_answers_the_whole_batch_again():
     docs = [draft(subject=f"Dự thảo duyệt theo lô {i}")["id"] for i in range(2)]
     for d in docs:
         ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
-    items = [i["id"] for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100", token=tok("stp.truongphong")))["items"]
-             if i["document"]["id"] in docs]
+    items = [i["id"] for i in inbox_all(tok("stp.truongphong"), "&box=approve")
+             if doc_id(i) in docs]
     key = str(uuid.uuid4())
     first = call("POST", "/api/v1/inbox/batch", token=tok("stp.truongphong"),
                  body={"action": "approve", "item_ids": items}, headers={"Idempotency-Key": key})
@@ -1453,15 +1445,15 @@ def test_inbox_items_carry_a_fresh_version_tag_and_a_refused_412_leaves_its_key_
     inc = incoming(subject="Công văn trình lại")["id"]
     ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.giamdoc")}))
     token = ok(call("GET", "/api/v1/inbox/changes", token=tok("stp.giamdoc")))["next"]
-    first = [i for i in ok(call("GET", "/api/v1/inbox?limit=100", token=tok("stp.giamdoc")))["items"]
-             if i["document"]["id"] == inc][0]
+    first = [i for i in inbox_all(tok("stp.giamdoc"))
+             if doc_id(i) == inc][0]
     inbox_etag = call("GET", "/api/v1/inbox?limit=100", token=tok("stp.giamdoc")).headers["etag"]
     # presented again to the deputy: a new version; the director's item shows it
     ok(post("stp.vanthu", f"/api/v1/documents/{inc}/present", {"leader_id": uid("stp.phogiamdoc")}))
     assert call("GET", "/api/v1/inbox?limit=100", token=tok("stp.giamdoc"),
                 headers={"If-None-Match": inbox_etag}).status == 200
     changed = [i for i in ok(call("GET", f"/api/v1/inbox/changes?since={token}", token=tok("stp.giamdoc")))["changed"]
-               if i["document"]["id"] == inc]
+               if doc_id(i) == inc]
     assert changed and changed[0]["etag"] != first["etag"], (first, changed)
     # a 412 does nothing and keeps nothing: the same key, with the version now seen, acts
     key = str(uuid.uuid4())
@@ -1479,8 +1471,8 @@ def test_inbox_items_carry_a_fresh_version_tag_and_a_refused_412_leaves_its_key_
 def test_a_batch_answer_carries_no_header_of_the_documents_it_acted_on():
     d = draft(subject="Dự thảo duyệt theo lô, không ETag")["id"]
     ok(post("stp.chuyenvien", f"/api/v1/documents/{d}/submit"))
-    item = [i for i in ok(call("GET", "/api/v1/inbox?box=approve&limit=100", token=tok("stp.truongphong")))["items"]
-            if i["document"]["id"] == d][0]
+    item = [i for i in inbox_all(tok("stp.truongphong"), "&box=approve")
+            if doc_id(i) == d][0]
     r = post("stp.truongphong", "/api/v1/inbox/batch", {"action": "approve", "item_ids": [item["id"]]})
     assert r.status == 200 and r.json["results"][0]["status"] == 200, r
     assert "etag" not in r.headers and "content-language" not in r.headers, r.headers

@@ -6,7 +6,7 @@ nothing. Another agency sees none of it."""
 import datetime
 import itertools
 
-from lib import admin, call, clock_moved, get, ok, post, problem, psql, tok, tokens, uid
+from lib import admin, call, clock_moved, get, inbox_all, ok, post, problem, psql, tok, tokens, uid, wait_for
 
 _numbers = itertools.count(int(datetime.datetime.now().timestamp()) % 100000 * 10 + 7)
 
@@ -22,14 +22,7 @@ def new_task(title="Báo cáo kết quả rà soát văn bản", who="stp.giamdo
 
 
 def inbox(user, box="process", query=""):
-    """Every item of a box, page by page."""
-    items, cursor = [], None
-    while True:
-        page = ok(get(user, f"/api/v1/inbox?box={box}&limit=100{query}" + (f"&cursor={cursor}" if cursor else "")))
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return items
+    return inbox_all(tok(user), f"&box={box}{query}")
 
 
 def inbox_item(user, task_id, box="process"):
@@ -146,6 +139,25 @@ def test_a_task_past_its_deadline_is_overdue_and_completed_then_is_done_late():
         ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/complete"))
         assert ok(get("stp.chuyenvien", f"/api/v1/tasks/{tid}"))["status"] == "overdue", "awaiting confirmation: overdue"
         assert ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/confirm"))["status"] == "done_late"
+
+
+def test_an_open_tasks_item_in_the_done_box_turns_overdue_in_the_changes_feed_and_the_inbox_etag():
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)).isoformat()
+    tid = new_task("Rà soát quy chế phối hợp liên ngành", deadline=soon, deadline_working_days=None)["id"]
+    ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/extension", {"deadline_working_days": 5, "reason": "Chờ số liệu"}))
+    ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/extension/decide", {"grant": False, "note": "Giữ hạn"}))
+    # decided: the assigner's item is done, the task still open
+    item = inbox_item("stp.giamdoc", tid, box="done")
+    assert item and item["task"]["status"] == "in_progress", item
+    etag = call("GET", "/api/v1/inbox?box=done", token=tok("stp.giamdoc")).headers["etag"]
+    since = ok(call("GET", "/api/v1/inbox/changes", token=tok("stp.giamdoc")))["next"]
+    with clock_moved(600):      # the deadline has passed
+        fresh = lambda: call("GET", "/api/v1/inbox?box=done", token=tok("stp.giamdoc"),
+                             headers={"If-None-Match": etag}).status == 200
+        assert wait_for(fresh, 5), "the page's ETag changed: no stale 304"
+        changed = [i for i in ok(call("GET", f"/api/v1/inbox/changes?since={since}", token=tok("stp.giamdoc")))["changed"]
+                   if i["task"] and i["task"]["id"] == tid]
+        assert changed and changed[0]["task"]["status"] == "overdue" and changed[0]["box"] == "done", changed
 
 
 def test_a_holder_delegates_a_sub_task_within_the_deadline_and_the_assigner_reads_the_trail():
