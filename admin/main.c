@@ -21,6 +21,8 @@
  *   qlvb-admin agency-confirm-tasks AGENCY_CODE yes|no
  *                                      tasks of a document's direction wait for the
  *                                      leader to confirm their completion (default no)
+ *   qlvb-admin tasks-mark-warned       after a load of old tasks: every threshold passed
+ *                                      counts as warned, nothing is sent for it
  *   qlvb-admin unit-advisory AGENCY_CODE UNIT_ABBR yes|no
  *                                      marks a unit as an advisory body (Hội đồng, Ban, Tổ)
  *                                      issuing under the agency's seal with its own books
@@ -518,6 +520,18 @@ static int cmd_agency_confirm_tasks(int argc, char **argv)
     return 0;
 }
 
+/* tasks-mark-warned: after tasks were loaded from an older system, marks
+ * every open task as warned of every deadline threshold passed by now, so
+ * that qlvb-notify's next sweep does not send their holders a flood of what
+ * passed before; the thresholds still to come are warned of as usual. */
+static int cmd_tasks_mark_warned(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    must(DB_RUN0(&cx, ADMIN_TASKS_MARK_WARNED));
+    printf("open tasks marked as warned of every threshold passed by now; nothing was sent\n");
+    return 0;
+}
+
 /* agency-close CODE LAST_DAY [SUCCESSOR_CODE]: the agency closes after its
  * last day; a successor takes its members. */
 static int cmd_agency_close(int argc, char **argv)
@@ -834,6 +848,7 @@ static const struct command {
     { "agency-rename", cmd_agency_rename, true },
     { "agency-confirm-tasks", cmd_agency_confirm_tasks, true },
     { "unit-advisory", cmd_unit_advisory, true },
+    { "tasks-mark-warned", cmd_tasks_mark_warned, true },
     { "store-check", cmd_store_check, true },
     { "push-dead-letters", cmd_push_dead, true },
     { "push-replay", cmd_push_replay, true },

@@ -162,6 +162,7 @@ static const char *const priorities[] = { "normal", "urgent", NULL };
 
 const struct field schema_task_holder[] = {
     { "user_id", F_ID, false, 0, 0, NULL, NULL },
+    { "unit_id", F_ID, false, 0, 0, NULL, NULL },
     { "agency_code", F_STR, false, 1, 20, NULL, NULL },
     END,
 };
@@ -172,6 +173,7 @@ const struct field schema_task[] = {
     { "document_id", F_ID, false, 0, 0, NULL, NULL },
     { "parent_id", F_ID, false, 0, 0, NULL, NULL },
     { "lead_user_id", F_ID, false, 0, 0, NULL, NULL },
+    { "lead_unit_id", F_ID, false, 0, 0, NULL, NULL },
     { "lead_agency_code", F_STR, false, 1, 20, NULL, NULL },
     { "coordinators", F_ARRAY, false, 0, 50, NULL, schema_task_holder },
     { "deadline", F_TIME, false, 0, 0, NULL, NULL },

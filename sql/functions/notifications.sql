@@ -94,8 +94,11 @@ $$;
 -- overdue at 08:00 (each day its own). A threshold passed while the sweep
 -- did not run is written when it runs again, unless a later one of the
 -- same task has passed too (only the latest is worth a warning). The
--- number written.
-CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
+-- number written. p_write false: the tasks are marked as warned and
+-- nothing is written (tasks loaded from an older system, whose holders
+-- need no flood of what passed before).
+CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz, p_write boolean DEFAULT true) RETURNS integer
+    LANGUAGE plpgsql AS $$
 DECLARE v_today date := local_day(p_now); n integer; v_before bigint := coalesce((SELECT max(id) FROM notifications), 0);
 BEGIN
     -- before the deadline: for each deadline day of the window, the
@@ -119,8 +122,9 @@ BEGIN
         RETURNING t.id, t.title, t.document_id, t.directive_id, t.priority, t.user_id, t.agency_id, c.code, c.dday)
     SELECT count(*) INTO n FROM (
         SELECT notify(u, 'task_due', format('task:%s:%s:%s', m.id, m.code, m.dday), m.id, m.document_id, m.directive_id,
-                      m.priority = 'urgent', task_title(t))
-          FROM marked m JOIN tasks t ON t.id = m.id CROSS JOIN LATERAL task_holders(t) u) x;
+                      m.priority = 'urgent', task_title(k.t))
+          FROM marked m CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = m.id LIMIT 1) k   -- one by one, by its key
+          CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write) x;
     -- overdue: one a working day, from 08:00; only the tasks not yet warned today
     IF is_working_day(v_today) AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
         WITH od AS (
@@ -135,8 +139,9 @@ BEGIN
             RETURNING t.*)
         SELECT count(*) INTO n FROM (
             SELECT notify(u, 'task_overdue', format('overdue:%s:%s', od.id, v_today), od.id, od.document_id,
-                          od.directive_id, od.priority = 'urgent', task_title(t))
-              FROM od JOIN tasks t ON t.id = od.id CROSS JOIN LATERAL task_holders(t) u) y;
+                          od.directive_id, od.priority = 'urgent', task_title(k.t))
+              FROM od CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = od.id LIMIT 1) k
+              CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write) y;
     END IF;
     -- those written now (a warning written before is not written again)
     SELECT count(*) INTO n FROM notifications

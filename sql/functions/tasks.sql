@@ -77,7 +77,8 @@ CREATE OR REPLACE FUNCTION task_holder_json(t tasks) RETURNS jsonb LANGUAGE sql 
     SELECT CASE WHEN t.user_id IS NOT NULL THEN
                 jsonb_build_object('kind', 'person', 'user_id', t.user_id,
                                    'name', (SELECT full_name FROM users WHERE id = t.user_id),
-                                   'unit_id', t.unit_id, 'agency_code', a.code, 'agency_name', a.name)
+                                   'unit_id', t.unit_id, 'unit_name', (SELECT name FROM units WHERE id = t.unit_id),
+                                   'agency_code', a.code, 'agency_name', a.name)
            ELSE jsonb_build_object('kind', 'agency', 'agency_code', a.code, 'agency_name', a.name) END
       FROM agencies a WHERE a.id = t.agency_id
 $$;
@@ -229,17 +230,34 @@ BEGIN
 END $$;
 
 -- Someone named to hold a task: {user_id} a person of the assigner's
--- agency, or {agency_code} an open agency (its clerks and leaders hold it).
--- The holder's agency; the person, or NULL for the agency. p_pointer: the
--- field's pointer prefix (/coordinators/0/ or /lead_).
+-- agency, {unit_id} a unit of it (its head holds it, or while the post is
+-- empty its first deputy head: the one who runs the unit), or {agency_code}
+-- an open agency (its clerks and leaders hold it). The holder's agency; the
+-- person, or NULL for an agency; the unit when one was named. p_pointer:
+-- the field's pointer prefix (/coordinators/0/ or /lead_).
 CREATE OR REPLACE FUNCTION task_holder_of(p_assigner_agency bigint, h jsonb, p_pointer text, OUT o_user bigint,
-                                          OUT o_agency bigint) LANGUAGE plpgsql STABLE AS $$
+                                          OUT o_agency bigint, OUT o_unit bigint) LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    IF (h->>'user_id' IS NOT NULL) = (h->>'agency_code' IS NOT NULL) THEN
-        PERFORM problem_raise('invalid-value', 'name either user_id or agency_code', 'nêu user_id hoặc agency_code',
-                              p_pointer || 'user_id');
+    IF (h->>'user_id' IS NOT NULL)::int + (h->>'unit_id' IS NOT NULL)::int + (h->>'agency_code' IS NOT NULL)::int <> 1 THEN
+        PERFORM problem_raise('invalid-value', 'name one of user_id, unit_id and agency_code',
+                              'nêu một trong user_id, unit_id và agency_code', p_pointer || 'user_id');
     END IF;
-    IF h->>'user_id' IS NOT NULL THEN
+    IF h->>'unit_id' IS NOT NULL THEN
+        o_unit := (h->>'unit_id')::bigint;
+        IF NOT EXISTS (SELECT 1 FROM units WHERE id = o_unit AND agency_id = p_assigner_agency) THEN
+            PERFORM problem_raise('invalid-value', format('unit %s is not a unit of your agency', o_unit),
+                                  format('đơn vị %s không thuộc cơ quan bạn', o_unit), p_pointer || 'unit_id');
+        END IF;
+        SELECT m.user_id, m.agency_id INTO o_user, o_agency FROM memberships m
+         WHERE m.unit_id = o_unit AND m.agency_id = p_assigner_agency AND m.position IN ('head', 'deputy_head')
+           AND user_active(m.user_id)
+         ORDER BY m.position = 'head' DESC, m.id LIMIT 1;
+        IF o_user IS NULL THEN
+            PERFORM problem_raise('invalid-value', format('unit %s has no head or deputy head to hold it; name a person', o_unit),
+                                  format('đơn vị %s không có trưởng hoặc phó đơn vị để nhận; hãy nêu một người', o_unit),
+                                  p_pointer || 'unit_id');
+        END IF;
+    ELSIF h->>'user_id' IS NOT NULL THEN
         o_user := (h->>'user_id')::bigint;
         SELECT m.agency_id INTO o_agency FROM memberships m
          WHERE m.user_id = o_user AND m.agency_id = p_assigner_agency AND user_active(o_user) LIMIT 1;
@@ -298,7 +316,8 @@ BEGIN
                                      to_char(v_parent.deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'HH24:MI DD/MM/YYYY')),
                               '/deadline');
     END IF;
-    FOR h IN SELECT jsonb_strip_nulls(jsonb_build_object('user_id', f->'lead_user_id', 'agency_code', f->'lead_agency_code'))
+    FOR h IN SELECT jsonb_strip_nulls(jsonb_build_object('user_id', f->'lead_user_id', 'unit_id', f->'lead_unit_id',
+                                                         'agency_code', f->'lead_agency_code'))
              UNION ALL SELECT x FROM jsonb_array_elements(coalesce(f->'coordinators', '[]')) x LOOP
         v_holder := task_holder_of(v_agency, h, CASE WHEN i = 0 THEN '/lead_' ELSE format('/coordinators/%s/', i - 1) END);
         v_key := coalesce(v_holder.o_user, -v_holder.o_agency);
@@ -308,12 +327,12 @@ BEGIN
                                   CASE WHEN i = 0 THEN '/lead_user_id' ELSE format('/coordinators/%s', i - 1) END);
         END IF;
         v_seen := v_seen || v_key;
-        INSERT INTO tasks (source, directive_id, document_id, title, content, user_id, agency_id, role, deadline,
+        INSERT INTO tasks (source, directive_id, document_id, title, content, user_id, unit_id, agency_id, role, deadline,
                            assigned_by, assigner_agency_id, lead_task_id, parent_id, priority, confirm_required,
                            created_at)
         VALUES (CASE WHEN v_parent.id IS NOT NULL THEN v_parent.source ELSE 'direct' END, v_parent.directive_id,
                 coalesce((f->>'document_id')::bigint, v_parent.document_id),
-                f->>'title', f->>'content', v_holder.o_user, v_holder.o_agency,
+                f->>'title', f->>'content', v_holder.o_user, v_holder.o_unit, v_holder.o_agency,
                 CASE WHEN i = 0 THEN 'main' ELSE 'coordinate' END, v_deadline, p_user, v_agency, v_lead,
                 v_parent.id, coalesce(f->>'priority', 'normal'), coalesce((f->>'confirm_required')::boolean, true),
                 qlvb_now())

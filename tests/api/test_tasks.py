@@ -37,7 +37,7 @@ def test_a_leader_assigns_a_task_that_reaches_its_holders_inboxes_and_feeds():
     assert t["deadline"] == expect["deadline"] and t["deadline_date"] == expect["deadline_date"], (t, expect)
     assert t["status"] == "in_progress" and t["source"] == "direct" and t["role"] == "main" and t["percent"] == 0
     assert t["holder"] == {"kind": "person", "user_id": uid("stp.chuyenvien"), "name": "Đỗ Minh Khoa", "unit_id": None,
-                           "agency_code": "000.00.21.H19", "agency_name": "Sở Tư pháp"}, t["holder"]
+                           "unit_name": None, "agency_code": "000.00.21.H19", "agency_name": "Sở Tư pháp"}, t["holder"]
     assert [g["role"] for g in t["group"]] == ["coordinate"] and t["events"][0]["action"] == "created"
     item = inbox_item("stp.chuyenvien", t["id"])
     assert item["kind"] == "task" and item["document"] is None and item["reason"] == "main", item
@@ -160,6 +160,26 @@ def test_an_open_tasks_item_in_the_done_box_turns_overdue_in_the_changes_feed_an
         assert changed and changed[0]["task"]["status"] == "overdue" and changed[0]["box"] == "done", changed
 
 
+def unit_of(user):
+    return int(psql(f"SELECT m.unit_id FROM memberships m JOIN users u ON u.id = m.user_id"
+                    f" WHERE u.username = '{user}' AND m.is_primary"))
+
+
+def test_a_task_given_to_a_unit_is_held_by_its_head():
+    unit = unit_of("stp.truongphong")
+    t = ok(post("stp.giamdoc", "/api/v1/tasks", {"title": "Rà soát văn bản quy phạm pháp luật quý I",
+                                                 "lead_unit_id": unit, "deadline_working_days": 5}), 201)
+    h = t["holder"]
+    assert h["kind"] == "person" and h["user_id"] == uid("stp.truongphong") and h["unit_id"] == unit, h
+    assert h["unit_name"] == psql(f"SELECT name FROM units WHERE id = {unit}"), h
+    assert inbox_item("stp.truongphong", t["id"])["reason"] == "main"
+    assert ok(get("stp.truongphong", f"/api/v1/tasks/{t['id']}"))["allowed_actions"][:2] == ["progress", "complete"]
+    # as a coordinator too
+    c = ok(post("stp.giamdoc", "/api/v1/tasks", {"title": "Phối hợp rà soát", "lead_user_id": uid("stp.chuyenvien"),
+                                                 "coordinators": [{"unit_id": unit}]}), 201)
+    assert [g["holder"]["unit_id"] for g in c["group"]] == [unit], c["group"]
+
+
 def test_a_holder_delegates_a_sub_task_within_the_deadline_and_the_assigner_reads_the_trail():
     t = new_task("Kiểm tra văn bản của các huyện", deadline_working_days=5)
     sub = ok(post("stp.chuyenvien", "/api/v1/tasks", {"title": "Kiểm tra huyện Xuân Lộc", "parent_id": t["id"],
@@ -261,6 +281,8 @@ def test_a_task_for_another_agency_shows_it_no_document_and_a_decision_waits_in_
 
 
 def test_bad_task_requests_are_refused_and_change_nothing():
+    headless = int(psql(f"INSERT INTO units (agency_id, code, name, abbr) SELECT id, 'x', 'Tổ công tác chưa có người', 'TCT{next(_numbers)}'"
+                        " FROM agencies WHERE code = '000.00.21.H19' AND valid_to IS NULL RETURNING id"))
     before = psql("SELECT count(*) || '/' || (SELECT count(*) FROM task_events) FROM tasks")
     cv = uid("stp.chuyenvien")
     past = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).isoformat()
@@ -279,6 +301,12 @@ def test_bad_task_requests_are_refused_and_change_nothing():
         ({"title": "x", "lead_user_id": cv, "coordinators": [{"user_id": cv}]}, 422, "person-named-twice",
          "/coordinators/0"),
         ({"title": "x", "lead_user_id": cv, "coordinators": [{}]}, 422, "invalid-value", "/coordinators/0/user_id"),
+        ({"title": "x", "lead_user_id": cv, "lead_unit_id": unit_of("stp.truongphong")}, 422, "invalid-value",
+         "/lead_user_id"),
+        ({"title": "x", "lead_unit_id": unit_of("stttt.truongphong")}, 422, "invalid-value", "/lead_unit_id"),
+        ({"title": "x", "lead_unit_id": headless}, 422, "invalid-value", "/lead_unit_id"),
+        ({"title": "x", "lead_user_id": cv, "coordinators": [{"unit_id": 999999999}]}, 422, "invalid-value",
+         "/coordinators/0/unit_id"),
         ({"title": "x", "lead_user_id": cv, "parent_id": 999999999}, 404, "task-not-found", "/parent_id"),
         ({"title": "x", "lead_user_id": cv, "document_id": 999999999}, 404, "document-not-found", "/document_id"),
     ]

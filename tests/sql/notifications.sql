@@ -5,7 +5,7 @@
 -- latest of those it missed while it did not run, and one per holder of an
 -- agency's task. The clock is moved by test_clock's offset.
 BEGIN;
-SELECT plan(16);
+SELECT plan(18);
 
 \ir lib/common.psql
 
@@ -63,6 +63,22 @@ SELECT pg_temp.clock_at('2026-03-11 09:00+07');
 SELECT notify_sweep(qlvb_now());
 SELECT is(pg_temp.warned(current_setting('t.c')::bigint), ARRAY['task:wd1'],
           'a sweep that missed Monday''s threshold writes only Wednesday''s');
+
+-- tasks loaded from an older system are marked as warned of what passed
+-- (notify_sweep(..., false)): nothing written for it, the next threshold
+-- comes as usual
+SELECT pg_temp.clock_at('2026-03-09 07:30+07');
+SELECT set_config('t.m', pg_temp.task(day_end('2026-03-12'))::text, true);
+SELECT set_config('t.o', pg_temp.task(day_end('2026-03-10'))::text, true);
+SELECT pg_temp.clock_at('2026-03-11 09:00+07');
+SELECT notify_sweep(qlvb_now(), false);
+SELECT notify_sweep(qlvb_now());
+SELECT is(pg_temp.warned(current_setting('t.m')::bigint) || pg_temp.warned(current_setting('t.o')::bigint), '{}'::text[],
+          'marked without writing: neither the passed threshold nor the overdue day is written later');
+SELECT pg_temp.clock_at('2026-03-12 08:30+07');
+SELECT notify_sweep(qlvb_now());
+SELECT is(pg_temp.warned(current_setting('t.m')::bigint) || pg_temp.warned(current_setting('t.o')::bigint),
+          ARRAY['task:day', 'overdue:2026-03-12'], 'the next ones come as usual');
 
 -- reported before its deadline, waiting for confirmation: no overdue warning
 SELECT pg_temp.clock_at('2026-03-09 07:00+07');

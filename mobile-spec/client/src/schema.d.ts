@@ -1671,12 +1671,24 @@ export interface components {
             document_id: number | null;
             etag: string;
         };
-        /** @description A person of the assigner's agency (user_id), or an open agency (agency_code) whose clerks and leaders hold it. */
+        /** @description Who holds a task: a person (with the unit the task was given to, or the unit of a document's direction), or an agency whose clerks and leaders hold it. */
+        TaskHolderView: {
+            /** @enum {string} */
+            kind: "person" | "agency";
+            user_id?: number | null;
+            name?: string | null;
+            unit_id?: number | null;
+            unit_name?: string | null;
+            agency_code: string;
+            agency_name: string;
+        };
+        /** @description A person of the assigner's agency (user_id), a unit of it (unit_id: its head holds it, or while the post is empty its first deputy head), or an open agency (agency_code) whose clerks and leaders hold it. */
         TaskHolder: {
             user_id?: number;
+            unit_id?: number;
             agency_code?: string;
-        } & (unknown | unknown);
-        /** @description The lead is lead_user_id or lead_agency_code. The deadline is a moment (deadline, in the future) or N working days from today (deadline_working_days: 24:00 of the Nth working day), or none. With parent_id, a holder of that task delegates a part of it down: within its deadline. */
+        } & (unknown | unknown | unknown);
+        /** @description The lead is one of lead_user_id, lead_unit_id (the unit's head holds it) and lead_agency_code. The deadline is a moment (deadline, in the future) or N working days from today (deadline_working_days: 24:00 of the Nth working day), or none. With parent_id, a holder of that task delegates a part of it down: within its deadline. */
         TaskRequest: {
             title: string;
             content?: string;
@@ -1684,6 +1696,7 @@ export interface components {
             document_id?: number;
             parent_id?: number;
             lead_user_id?: number;
+            lead_unit_id?: number;
             lead_agency_code?: string;
             coordinators?: components["schemas"]["TaskHolder"][];
             deadline?: components["schemas"]["Time"];
@@ -1729,15 +1742,7 @@ export interface components {
             document_id: number | null;
             /** @enum {string} */
             priority: "normal" | "urgent";
-            holder: {
-                /** @enum {string} */
-                kind: "person" | "agency";
-                user_id?: number | null;
-                name?: string | null;
-                unit_id?: number | null;
-                agency_code: string;
-                agency_name: string;
-            };
+            holder: components["schemas"]["TaskHolderView"];
             assigned_by: {
                 user_id: number;
                 name: string;
@@ -1768,15 +1773,7 @@ export interface components {
             document_id: number | null;
             /** @enum {string} */
             priority: "normal" | "urgent";
-            holder: {
-                /** @enum {string} */
-                kind: "person" | "agency";
-                user_id?: number | null;
-                name?: string | null;
-                unit_id?: number | null;
-                agency_code: string;
-                agency_name: string;
-            };
+            holder: components["schemas"]["TaskHolderView"];
             assigned_by: {
                 user_id: number;
                 name: string;
@@ -1942,15 +1939,7 @@ export interface components {
             document_id: number | null;
             /** @enum {string} */
             priority: "normal" | "urgent";
-            holder: {
-                /** @enum {string} */
-                kind: "person" | "agency";
-                user_id?: number | null;
-                name?: string | null;
-                unit_id?: number | null;
-                agency_code: string;
-                agency_name: string;
-            };
+            holder: components["schemas"]["TaskHolderView"];
             assigned_by: {
                 user_id: number;
                 name: string;
@@ -2002,15 +1991,7 @@ export interface components {
             document_id: number | null;
             /** @enum {string} */
             priority: "normal" | "urgent";
-            holder: {
-                /** @enum {string} */
-                kind: "person" | "agency";
-                user_id?: number | null;
-                name?: string | null;
-                unit_id?: number | null;
-                agency_code: string;
-                agency_name: string;
-            };
+            holder: components["schemas"]["TaskHolderView"];
             assigned_by: {
                 user_id: number;
                 name: string;
