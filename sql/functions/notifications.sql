@@ -98,32 +98,42 @@ $$;
 -- nothing is written (tasks loaded from an older system, whose holders
 -- need no flood of what passed before).
 CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz, p_write boolean DEFAULT true) RETURNS integer
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET jit = off AS $$   -- its reads are by index: compiling their plans costs more than running them
 DECLARE v_today date := local_day(p_now); n integer; v_before bigint := coalesce((SELECT max(id) FROM notifications), 0);
+        v_ids bigint[]; v_ranks integer[]; v_codes text[]; v_days date[];
 BEGIN
-    -- before the deadline: for each deadline day of the window, the
-    -- thresholds and when each fires; a task is warned of the latest one
-    -- passed that it was not yet warned of (and that came after it was made)
-    WITH th AS (
-        SELECT g::date AS dday, h.code, h.working_days,
-               working_day_before(g::date, h.working_days) AS fire_day,
-               (working_day_before(g::date, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS fire_at
-          FROM generate_series(v_today, working_day_after(v_today, 31), interval '1 day') g CROSS JOIN notify_thresholds h),
-    cand AS (
-        SELECT DISTINCT ON (t.id) t.id, th.code, th.working_days, th.dday
-          FROM tasks t JOIN th ON th.dday = api_deadline_date(t.deadline)
-         WHERE t.active AND t.finished_at IS NULL AND t.reported_at IS NULL
-           AND t.deadline > p_now AND t.deadline <= day_end(working_day_after(v_today, 31))
-           AND th.fire_at <= p_now AND th.fire_day >= local_day(t.created_at)
-           AND (t.warned_rank IS NULL OR t.warned_rank > th.working_days)
-         ORDER BY t.id, th.working_days),
-    marked AS (
-        UPDATE tasks t SET warned_rank = c.working_days FROM cand c WHERE t.id = c.id
-        RETURNING t.id, t.title, t.document_id, t.directive_id, t.priority, t.user_id, t.agency_id, c.code, c.dday)
+    -- before the deadline: for each deadline day of the window, the latest
+    -- threshold that has fired; a task of that day is warned of it unless
+    -- it was warned of it (or a later one) already, or was made after it
+    -- fired (then the earlier ones fired before it too). Read by the index
+    -- of the open tasks' deadlines and ranks (migration 0048), a day's
+    -- deadlines as the range api_deadline_date puts on it: only the tasks
+    -- with something new to say
+    WITH fired AS (
+        SELECT DISTINCT ON (g::date) g::date AS dday, h.code, h.working_days,
+               working_day_before(g::date, h.working_days) AS fire_day
+          FROM generate_series(v_today, working_day_after(v_today, 31), interval '1 day') g CROSS JOIN notify_thresholds h
+         WHERE (working_day_before(g::date, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' <= p_now
+         ORDER BY g::date, h.working_days)
+    SELECT array_agg(x.id), array_agg(f.working_days), array_agg(f.code), array_agg(f.dday)
+      INTO v_ids, v_ranks, v_codes, v_days
+      FROM fired f CROSS JOIN LATERAL (
+          SELECT t.id FROM tasks t
+           WHERE t.deadline >= (f.dday::timestamp + interval '1 millisecond') AT TIME ZONE INTERVAL '+07:00'
+             AND t.deadline < ((f.dday + 1)::timestamp + interval '1 millisecond') AT TIME ZONE INTERVAL '+07:00'
+             AND api_deadline_date(t.deadline) = f.dday AND t.active AND t.finished_at IS NULL
+             AND t.reported_at IS NULL AND (t.warned_rank IS NULL OR t.warned_rank > f.working_days)
+             AND t.deadline > p_now AND local_day(t.created_at) <= f.fire_day
+          OFFSET 0) x;                 -- a day at a time (not flattened into one scan of the window)
+    -- marked, then warned, one by one by their keys
+    WITH marked AS (
+        UPDATE tasks t SET warned_rank = c.rank
+          FROM unnest(v_ids, v_ranks, v_codes, v_days) c(id, rank, code, dday) WHERE t.id = c.id
+        RETURNING t.id, t.document_id, t.directive_id, t.priority, c.code, c.dday)
     SELECT count(*) INTO n FROM (
         SELECT notify(u, 'task_due', format('task:%s:%s:%s', m.id, m.code, m.dday), m.id, m.document_id, m.directive_id,
                       m.priority = 'urgent', task_title(k.t))
-          FROM marked m CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = m.id LIMIT 1) k   -- one by one, by its key
+          FROM marked m CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = m.id LIMIT 1) k
           CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write) x;
     -- overdue: one a working day, from 08:00; only the tasks not yet warned today
     IF is_working_day(v_today) AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
