@@ -527,8 +527,14 @@ static int cmd_agency_confirm_tasks(int argc, char **argv)
 static int cmd_tasks_mark_warned(int argc, char **argv)
 {
     (void)argc, (void)argv;
-    must(DB_RUN0(&cx, ADMIN_TASKS_MARK_WARNED));
-    printf("open tasks marked as warned of every threshold passed by now; nothing was sent\n");
+    long total = 0, n;
+    do {                                   /* a batch a call, each its own transaction */
+        n = atol(PQgetvalue(must(DB_RUN0(&cx, ADMIN_TASKS_MARK_WARNED)), 0, 0));
+        total += n;
+        if (n > 0 && total % 10000 < n)
+            fprintf(stderr, "tasks-mark-warned: %ld tasks marked\n", total);
+    } while (n > 0);
+    printf("%ld open tasks marked as warned of every threshold passed by now; nothing was sent\n", total);
     return 0;
 }
 

@@ -2,7 +2,8 @@
  * a supervised child, restarted when it dies; db.h: the one list of
  * statements), it loops: the sweep of deadline thresholds (every
  * QLVB_NOTIFY_SWEEP_MS), the packing of pending notifications into
- * messages, then the sends due, claimed for a lease and sent many at once
+ * messages (a batch of people at a time, again at once while there are
+ * more), then the sends due, claimed for a lease and sent many at once
  * (curl multi), each outcome recorded. It is woken after a commit that
  * wrote a notification (LISTEN qlvb_notify) and looks again at least every
  * second. Killed at any moment it loses nothing: a claimed send whose
@@ -144,15 +145,29 @@ static void run(const volatile sig_atomic_t *stop)
             continue;
         }
         if (now_us() >= next_sweep) {
-            PGresult *r = DB_RUN0(&c, NOTIFY_SWEEP);
-            if (r && atoi(PQgetvalue(r, 0, 0)) > 0)
-                log_info(NULL, "msg=\"deadline warnings written\" count=%s", PQgetvalue(r, 0, 0));
-            next_sweep = now_us() + (long long)sweep_ms * 1000;
+            /* a batch of tasks a call, each its own transaction, for up to
+             * two seconds (a burst's warnings to one person then go in as
+             * few messages as may be); more is swept after packing and
+             * sending these */
+            long long until = now_us() + 2000000, warned = 0;
+            bool more;
+            do {
+                PGresult *r = DB_RUN0(&c, NOTIFY_SWEEP);
+                long long n = r ? atoll(PQgetvalue(r, 0, 0)) : 0;
+                warned += n;
+                more = n > 0;
+            } while (more && !*stop && now_us() < until);
+            if (warned > 0)
+                log_info(NULL, "msg=\"tasks warned of their deadlines\" count=%lld", warned);
+            next_sweep = more ? now_us() : now_us() + (long long)sweep_ms * 1000;
         }
-        DB_RUN0(&c, NOTIFY_PACK);
+        /* a batch of people at a time: while one took something, more may
+         * wait, and the loop comes round again at once (after the sends) */
+        PGresult *packed = DB_RUN0(&c, NOTIFY_PACK);
+        bool more = packed && atoi(PQgetvalue(packed, 0, 0)) > 0;
         while (!*stop && send_batch(&c, multi) == BATCH)
             arena_reset(&a);
-        long long wait_ms = (next_sweep - now_us()) / 1000;
+        long long wait_ms = more ? 0 : (next_sweep - now_us()) / 1000;
         db_wait_notify(wait_ms < 0 ? 0 : wait_ms > 1000 ? 1000 : (int)wait_ms);
     }
     curl_multi_cleanup(multi);

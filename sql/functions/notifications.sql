@@ -93,13 +93,17 @@ $$;
 -- the deadline's day at the threshold's hour, and every working day while
 -- overdue at 08:00 (each day its own). A threshold passed while the sweep
 -- did not run is written when it runs again, unless a later one of the
--- same task has passed too (only the latest is worth a warning). The
--- number written. p_write false: the tasks are marked as warned and
--- nothing is written (tasks loaded from an older system, whose holders
--- need no flood of what passed before).
-CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz, p_write boolean DEFAULT true) RETURNS integer
+-- same task has passed too (only the latest is worth a warning). At most
+-- p_tasks tasks a call, so that however large a burst (a day's 08:00 over
+-- a province) a call ends well within the statement timeout: the number
+-- of tasks it warned, and the caller calls again while that is not 0.
+-- p_write false: the tasks are marked as warned and nothing is written
+-- (tasks loaded from an older system, whose holders need no flood of what
+-- passed before).
+CREATE OR REPLACE FUNCTION notify_sweep(p_now timestamptz, p_write boolean DEFAULT true, p_tasks integer DEFAULT 200)
+    RETURNS integer
     LANGUAGE plpgsql SET jit = off AS $$   -- its reads are by index: compiling their plans costs more than running them
-DECLARE v_today date := local_day(p_now); n integer; v_before bigint := coalesce((SELECT max(id) FROM notifications), 0);
+DECLARE v_today date := local_day(p_now); v_done integer := 0; n integer;
         v_ids bigint[]; v_ranks integer[]; v_codes text[]; v_days date[];
 BEGIN
     -- before the deadline: for each deadline day of the window, the latest
@@ -115,16 +119,18 @@ BEGIN
           FROM generate_series(v_today, working_day_after(v_today, 31), interval '1 day') g CROSS JOIN notify_thresholds h
          WHERE (working_day_before(g::date, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' <= p_now
          ORDER BY g::date, h.working_days)
-    SELECT array_agg(x.id), array_agg(f.working_days), array_agg(f.code), array_agg(f.dday)
+    SELECT array_agg(q.id), array_agg(q.working_days), array_agg(q.code), array_agg(q.dday)
       INTO v_ids, v_ranks, v_codes, v_days
-      FROM fired f CROSS JOIN LATERAL (
+      FROM (SELECT x.id, f.working_days, f.code, f.dday FROM fired f CROSS JOIN LATERAL (
           SELECT t.id FROM tasks t
            WHERE t.deadline >= (f.dday::timestamp + interval '1 millisecond') AT TIME ZONE INTERVAL '+07:00'
              AND t.deadline < ((f.dday + 1)::timestamp + interval '1 millisecond') AT TIME ZONE INTERVAL '+07:00'
              AND api_deadline_date(t.deadline) = f.dday AND t.active AND t.finished_at IS NULL
              AND t.reported_at IS NULL AND (t.warned_rank IS NULL OR t.warned_rank > f.working_days)
              AND t.deadline > p_now AND local_day(t.created_at) <= f.fire_day
-          OFFSET 0) x;                 -- a day at a time (not flattened into one scan of the window)
+          OFFSET 0) x                  -- a day at a time (not flattened into one scan of the window)
+          LIMIT p_tasks) q;
+    v_done := coalesce(cardinality(v_ids), 0);
     -- marked, then warned, one by one by their keys
     WITH marked AS (
         UPDATE tasks t SET warned_rank = c.rank
@@ -136,7 +142,8 @@ BEGIN
           FROM marked m CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = m.id LIMIT 1) k
           CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write) x;
     -- overdue: one a working day, from 08:00; only the tasks not yet warned today
-    IF is_working_day(v_today) AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
+    IF v_done < p_tasks AND is_working_day(v_today)
+       AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
         WITH od AS (
             UPDATE tasks t SET warned_overdue_on = v_today
              WHERE t.id IN (SELECT x.id FROM tasks x
@@ -145,18 +152,17 @@ BEGIN
                             UNION ALL
                             SELECT x.id FROM tasks x
                              WHERE x.active AND x.finished_at IS NULL AND x.warned_overdue_on IS NOT NULL
-                               AND x.warned_overdue_on < v_today AND x.deadline <= p_now AND x.reported_at IS NULL)
-            RETURNING t.*)
-        SELECT count(*) INTO n FROM (
+                               AND x.warned_overdue_on < v_today AND x.deadline <= p_now AND x.reported_at IS NULL
+                            LIMIT p_tasks - v_done)
+            RETURNING t.*),
+        written AS (
             SELECT notify(u, 'task_overdue', format('overdue:%s:%s', od.id, v_today), od.id, od.document_id,
                           od.directive_id, od.priority = 'urgent', task_title(k.t))
               FROM od CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = od.id LIMIT 1) k
-              CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write) y;
+              CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write)
+        SELECT v_done + (SELECT count(*) FROM od), (SELECT count(*) FROM written) INTO v_done, n;
     END IF;
-    -- those written now (a warning written before is not written again)
-    SELECT count(*) INTO n FROM notifications
-     WHERE id > v_before AND xid = pg_current_xact_id() AND kind IN ('task_due', 'task_overdue');
-    RETURN n;
+    RETURN v_done;
 END $$;
 
 -- At commit (deferred): the notifications this transaction wrote or marked
@@ -357,19 +363,33 @@ $$;
 -- per person, those not held by the quiet hours (urgent ones never are)
 -- become one message, a group when there are several, with a send to each
 -- of the person's phones; a person with no phone has the history only.
--- Notifications another daemon is packing are skipped. The messages made.
-CREATE OR REPLACE FUNCTION notify_pack(p_now timestamptz) RETURNS integer LANGUAGE plpgsql AS $$
+-- Notifications another daemon is packing are skipped. How many it took
+-- (packed, or left to the history): 0 when nothing more waits now.
+CREATE OR REPLACE FUNCTION notify_pack(p_now timestamptz, p_people integer DEFAULT 200) RETURNS integer
+    LANGUAGE plpgsql SET jit = off AS $$
 DECLARE r record; v_msg bigint; v_count integer := 0;
 BEGIN
-    -- a group names at most 50 (a push stays within 4 KB)
+    -- a batch of people at a time (however large a burst, a call ends well
+    -- within the statement timeout, and the daemon calls again): those with
+    -- something to send now, each with what waits for them, a group naming
+    -- at most 50 (a push stays within 4 KB)
     FOR r IN
-        WITH cand AS (SELECT n.id, n.user_id, n.urgent FROM notifications n
-                       WHERE n.push_state = 'pending' FOR UPDATE SKIP LOCKED),
-        ranked AS (SELECT c.*, (row_number() OVER (PARTITION BY c.user_id ORDER BY c.id) - 1) / 50 AS chunk
-                     FROM cand c WHERE c.urgent OR NOT in_quiet_hours(c.user_id, p_now))
+        WITH who AS (
+            SELECT p.user_id, in_quiet_hours(p.user_id, p_now) AS quiet
+              FROM (SELECT DISTINCT n.user_id FROM notifications n WHERE n.push_state = 'pending') p
+             WHERE NOT in_quiet_hours(p.user_id, p_now)
+                OR EXISTS (SELECT 1 FROM notifications u WHERE u.user_id = p.user_id AND u.push_state = 'pending' AND u.urgent)
+             ORDER BY p.user_id LIMIT p_people),
+        cand AS (
+            SELECT c.id, c.user_id, c.urgent FROM who w CROSS JOIN LATERAL (
+                SELECT n.id, n.user_id, n.urgent FROM notifications n
+                 WHERE n.user_id = w.user_id AND n.push_state = 'pending' AND (n.urgent OR NOT w.quiet)
+                 ORDER BY n.id LIMIT 1000 FOR UPDATE SKIP LOCKED) c),
+        ranked AS (SELECT c.*, (row_number() OVER (PARTITION BY c.user_id ORDER BY c.id) - 1) / 50 AS chunk FROM cand c)
         SELECT k.user_id, array_agg(k.id ORDER BY k.id) AS ids, bool_or(k.urgent) AS urgent
           FROM ranked k GROUP BY k.user_id, k.chunk ORDER BY k.user_id, k.chunk
     LOOP
+        v_count := v_count + cardinality(r.ids);
         IF NOT EXISTS (SELECT 1 FROM devices d WHERE d.user_id = r.user_id AND device_live(d, p_now)) THEN
             UPDATE notifications SET push_state = 'none' WHERE id = ANY (r.ids);
             CONTINUE;
@@ -379,7 +399,6 @@ BEGIN
         INSERT INTO push_sends (message_id, user_id, device_id)
         SELECT v_msg, d.user_id, d.device_id FROM devices d WHERE d.user_id = r.user_id AND device_live(d, p_now);
         UPDATE notifications SET push_state = 'packed' WHERE id = ANY (r.ids);
-        v_count := v_count + 1;
     END LOOP;
     RETURN v_count;
 END $$;

@@ -11,3 +11,14 @@ CREATE INDEX tasks_overdue_unwarned ON tasks (deadline)
 DROP INDEX tasks_overdue_warned;
 CREATE INDEX tasks_overdue_warned ON tasks (warned_overdue_on)
     WHERE active AND finished_at IS NULL AND reported_at IS NULL AND warned_overdue_on IS NOT NULL;
+-- A task remembers the latest threshold it was warned of by its number of
+-- working days: two thresholds of one day would be one, so say so.
+ALTER TABLE notify_thresholds ADD CONSTRAINT notify_thresholds_one_a_day UNIQUE (working_days);
+
+-- The pack takes a batch of people at a time (however large a burst, a
+-- call ends within the statement timeout): their pending notifications by
+-- person; its old one-parameter form goes.
+CREATE INDEX notifications_pending_by_person ON notifications (user_id, id) WHERE push_state = 'pending';
+DROP FUNCTION IF EXISTS notify_pack(timestamptz);
+-- The sweep, too, takes at most a batch of tasks a call.
+DROP FUNCTION IF EXISTS notify_sweep(timestamptz, boolean);

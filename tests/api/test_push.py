@@ -357,6 +357,9 @@ def test_tasks_crossing_their_thresholds_are_warned_once_through_kills_and_two_d
                   " WHERE u.username LIKE 'bulk.due%' AND s.state = 'pending'")
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(set_clock_offset, 0)
+        # done with, before the clock comes back to today: they would be
+        # overdue then, and warned of it
+        cleanup.callback(psql, f"UPDATE tasks t SET reported_at = now(), finished_at = now() WHERE {where}")
         cleanup.callback(fake, "/delay", {"ms": 0})
         _clock_at("2026-03-09 07:00+07")
         psql(f"""SELECT count(task_create((SELECT id FROM users WHERE username = 'stp.giamdoc'),

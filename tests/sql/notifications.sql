@@ -5,7 +5,7 @@
 -- latest of those it missed while it did not run, and one per holder of an
 -- agency's task. The clock is moved by test_clock's offset.
 BEGIN;
-SELECT plan(18);
+SELECT plan(20);
 
 \ir lib/common.psql
 
@@ -25,6 +25,17 @@ CREATE FUNCTION pg_temp.task(p_deadline timestamptz) RETURNS bigint LANGUAGE sql
       FROM agencies a WHERE a.code = '000.00.21.H19' AND a.valid_to IS NULL
     RETURNING id
 $$;
+
+-- a batch of tasks a call: two tasks crossing a threshold, one a call,
+-- each warned once; then nothing is left
+SELECT pg_temp.clock_at('2026-03-09 07:30+07');
+SELECT set_config('t.b1', pg_temp.task(day_end('2026-03-12'))::text, true);
+SELECT set_config('t.b2', pg_temp.task(day_end('2026-03-12'))::text, true);
+SELECT pg_temp.clock_at('2026-03-09 08:30+07');
+SELECT is(ARRAY[notify_sweep(qlvb_now(), true, 1), notify_sweep(qlvb_now(), true, 1), notify_sweep(qlvb_now(), true, 1)],
+          ARRAY[1, 1, 0], 'one task a call, then none');
+SELECT is(pg_temp.warned(current_setting('t.b1')::bigint) || pg_temp.warned(current_setting('t.b2')::bigint),
+          ARRAY['task:wd3', 'task:wd3'], 'each warned once');
 
 -- Monday 9 March 2026, 07:00; the deadline is the end of Thursday 12 March
 SELECT pg_temp.clock_at('2026-03-09 07:00+07');
