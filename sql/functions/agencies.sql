@@ -85,9 +85,9 @@ BEGIN
     END IF;
     UPDATE agencies SET valid_to = p_first_day - 1 WHERE id = a.id;
     INSERT INTO agencies (code, name, abbr, kind, parent_id, rollout_phase, valid_from, review_steps,
-                          deputies_act_as_leaders, leaders_and_clerks_draft)
+                          deputies_act_as_leaders, leaders_and_clerks_draft, confirm_document_tasks)
     VALUES (a.code, p_name, p_abbr, a.kind, a.parent_id, a.rollout_phase, p_first_day, a.review_steps,
-            a.deputies_act_as_leaders, a.leaders_and_clerks_draft)
+            a.deputies_act_as_leaders, a.leaders_and_clerks_draft, a.confirm_document_tasks)
     RETURNING id INTO v_new;
     UPDATE agencies SET successor_id = v_new WHERE id = a.id;
     -- the same series of numbers goes on: the books move, the new row's go

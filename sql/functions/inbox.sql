@@ -129,7 +129,8 @@ $$;
 
 -- An inbox item as the API shows it, in the list and in the changes feed,
 -- from the item, its document and the document's agency's name: no lookup
--- per item. PL/pgSQL, so that its expression is planned once per
+-- per item, but for a task of a document's direction in an item of its
+-- own (its title is the document's subject: task_title). PL/pgSQL, so that its expression is planned once per
 -- connection (an SQL function that is not inlined is planned again in
 -- every query that calls it).
 -- An item is a document's (document set; task: the holder's task on it, if

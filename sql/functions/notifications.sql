@@ -108,17 +108,17 @@ DECLARE v_today date := local_day(p_now); v_done integer := 0; n integer;
 BEGIN
     -- before the deadline: for each deadline day of the window, the latest
     -- threshold that has fired; a task of that day is warned of it unless
-    -- it was warned of it (or a later one) already, or was made after it
-    -- fired (then the earlier ones fired before it too). Read by the index
+    -- it was warned of it (or a later one) already, or was made after the
+    -- moment it fired (then the earlier ones fired before it too). Read by the index
     -- of the open tasks' deadlines and ranks (migration 0048), a day's
     -- deadlines as the range api_deadline_date puts on it: only the tasks
     -- with something new to say
-    WITH fired AS (
-        SELECT DISTINCT ON (g::date) g::date AS dday, h.code, h.working_days,
-               working_day_before(g::date, h.working_days) AS fire_day
-          FROM generate_series(v_today, working_day_after(v_today, 31), interval '1 day') g CROSS JOIN notify_thresholds h
-         WHERE (working_day_before(g::date, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' <= p_now
-         ORDER BY g::date, h.working_days)
+    WITH th AS (
+        SELECT g::date AS dday, h.code, h.working_days,
+               (working_day_before(g::date, h.working_days)::timestamp + h.at_local) AT TIME ZONE 'Asia/Ho_Chi_Minh' AS fire_at
+          FROM generate_series(v_today, working_day_after(v_today, 31), interval '1 day') g CROSS JOIN notify_thresholds h),
+    fired AS (
+        SELECT DISTINCT ON (th.dday) th.* FROM th WHERE th.fire_at <= p_now ORDER BY th.dday, th.working_days)
     SELECT array_agg(q.id), array_agg(q.working_days), array_agg(q.code), array_agg(q.dday)
       INTO v_ids, v_ranks, v_codes, v_days
       FROM (SELECT x.id, f.working_days, f.code, f.dday FROM fired f CROSS JOIN LATERAL (
@@ -126,15 +126,17 @@ BEGIN
            WHERE t.deadline >= (f.dday::timestamp + interval '1 millisecond') AT TIME ZONE INTERVAL '+07:00'
              AND t.deadline < ((f.dday + 1)::timestamp + interval '1 millisecond') AT TIME ZONE INTERVAL '+07:00'
              AND api_deadline_date(t.deadline) = f.dday AND t.active AND t.finished_at IS NULL
-             AND t.reported_at IS NULL AND (t.warned_rank IS NULL OR t.warned_rank > f.working_days)
-             AND t.deadline > p_now AND local_day(t.created_at) <= f.fire_day
+             AND t.reported_at IS NULL AND t.warned_rank > f.working_days
+             AND t.deadline > p_now AND t.created_at <= f.fire_at
           OFFSET 0) x                  -- a day at a time (not flattened into one scan of the window)
           LIMIT p_tasks) q;
     v_done := coalesce(cardinality(v_ids), 0);
-    -- marked, then warned, one by one by their keys
+    -- marked, then warned, one by one by their keys; each as it is now (a
+    -- change, or another daemon's sweep, committed since it was read)
     WITH marked AS (
         UPDATE tasks t SET warned_rank = c.rank
-          FROM unnest(v_ids, v_ranks, v_codes, v_days) c(id, rank, code, dday) WHERE t.id = c.id
+          FROM unnest(v_ids, v_ranks, v_codes, v_days) c(id, rank, code, dday)
+         WHERE t.id = c.id AND t.active AND t.finished_at IS NULL AND t.reported_at IS NULL AND t.warned_rank > c.rank
         RETURNING t.id, t.document_id, t.directive_id, t.priority, c.code, c.dday)
     SELECT count(*) INTO n FROM (
         SELECT notify(u, 'task_due', format('task:%s:%s:%s', m.id, m.code, m.dday), m.id, m.document_id, m.directive_id,
@@ -154,6 +156,8 @@ BEGIN
                              WHERE x.active AND x.finished_at IS NULL AND x.warned_overdue_on IS NOT NULL
                                AND x.warned_overdue_on < v_today AND x.deadline <= p_now AND x.reported_at IS NULL
                             LIMIT p_tasks - v_done)
+               AND t.active AND t.finished_at IS NULL AND t.reported_at IS NULL          -- as it is now
+               AND (t.warned_overdue_on IS NULL OR t.warned_overdue_on < v_today)
             RETURNING t.*),
         written AS (
             SELECT notify(u, 'task_overdue', format('overdue:%s:%s', od.id, v_today), od.id, od.document_id,

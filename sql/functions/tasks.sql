@@ -237,10 +237,13 @@ END $$;
 -- the field's pointer prefix (/coordinators/0/ or /lead_).
 CREATE OR REPLACE FUNCTION task_holder_of(p_assigner_agency bigint, h jsonb, p_pointer text, OUT o_user bigint,
                                           OUT o_agency bigint, OUT o_unit bigint) LANGUAGE plpgsql STABLE AS $$
+DECLARE v_given text[];
 BEGIN
-    IF (h->>'user_id' IS NOT NULL)::int + (h->>'unit_id' IS NOT NULL)::int + (h->>'agency_code' IS NOT NULL)::int <> 1 THEN
+    v_given := ARRAY(SELECT k FROM unnest(ARRAY['user_id', 'unit_id', 'agency_code']) WITH ORDINALITY x(k, o)
+                      WHERE h->>k IS NOT NULL ORDER BY o);
+    IF cardinality(v_given) <> 1 THEN             -- the pointer: the second one named, or the first to name
         PERFORM problem_raise('invalid-value', 'name one of user_id, unit_id and agency_code',
-                              'nêu một trong user_id, unit_id và agency_code', p_pointer || 'user_id');
+                              'nêu một trong user_id, unit_id và agency_code', p_pointer || coalesce(v_given[2], 'user_id'));
     END IF;
     IF h->>'unit_id' IS NOT NULL THEN
         o_unit := (h->>'unit_id')::bigint;
@@ -441,7 +444,7 @@ BEGIN
      WHERE task_id = p_task AND decided_at IS NULL RETURNING * INTO x;
     IF p_grant THEN
         -- a new deadline: its warnings start over
-        UPDATE tasks SET deadline = x.deadline, warned_rank = NULL, warned_overdue_on = NULL WHERE id = p_task;
+        UPDATE tasks SET deadline = x.deadline, warned_rank = 99, warned_overdue_on = NULL WHERE id = p_task;
     END IF;
     PERFORM task_log(p_task, p_user, CASE WHEN p_grant THEN 'extension_granted' ELSE 'extension_refused' END,
                      p_note, NULL, x.deadline);

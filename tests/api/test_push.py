@@ -344,7 +344,7 @@ def test_tasks_crossing_their_thresholds_are_warned_once_through_kills_and_two_d
     """SOAK tasks of ten people cross five thresholds each. qlvb-notify is
     killed with SIGKILL while its sweep is writing warnings, while sends are
     in flight, and while it packs messages, and a second daemon runs beside
-    it for the last two thresholds: every warning is written once, in one
+    it from the second threshold on: every warning is written once, in one
     message, and reaches its person's phone; repeats stay within the sends
     in flight at the kills."""
     _many(10, "due")
@@ -392,15 +392,15 @@ def test_tasks_crossing_their_thresholds_are_warned_once_through_kills_and_two_d
                     in_flight_at_kills.append(_kill_worker())
             else:
                 _clock_at(moment)
-            if step == 3:
+            if step == 1:
                 cleanup.enter_context(SecondDaemon())
             assert wait_for(written, 60, step=0.25), f"step {step}: {len(want - set((psql(keys) or '').split(',')))} missing"
             assert wait_for(lambda: not _delivered("due", mine)[0], 60 + SOAK // 50, step=0.5), \
                 f"step {step}: never arrived: {sorted(_delivered('due', mine)[0])[:10]}"
             assert wait_for(lambda: psql(open_sends) == "0", 30), "every send's outcome is recorded"
     everything = (psql(keys) or "").split(",")
-    assert len(everything) == len(set(everything)) == SOAK * len(DUE_STEPS), "each warning written once"
-    assert everything and set(everything) == {f"{k.format(t)}@{u}" for t, u in tasks for _, k in DUE_STEPS}
+    assert len(everything) == SOAK * len(DUE_STEPS), "no warning more than the thresholds crossed"
+    assert set(everything) == {f"{k.format(t)}@{u}" for t, u in tasks for _, k in DUE_STEPS}
     assert psql(f"SELECT count(*) FROM push_message_members pm JOIN notifications n ON n.id = pm.notification_id"
                 f" JOIN tasks t ON t.id = n.task_id WHERE {where}") == str(len(everything)), "each in exactly one message"
     missing, seen = _delivered("due", mine)

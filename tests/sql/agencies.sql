@@ -3,7 +3,7 @@
 -- with it, its people keep their rights over the finished ones (seeing,
 -- recalling, registers), and books that list types follow a rename.
 BEGIN;
-SELECT plan(16);
+SELECT plan(17);
 
 \ir lib/common.psql
 
@@ -37,6 +37,7 @@ SELECT doc_approve(pg_temp.uid('stp.truongphong'), :reviewing, NULL) \gset
 SELECT doc_register_incoming(pg_temp.uid('stp.vanthu'),
     '{"type_code": "CV", "subject": "pgTAP: đến trước khi đổi tên", "issuer_name": "Bộ Tư pháp"}') AS incoming \gset
 SELECT pg_temp.stp() AS old_row \gset
+UPDATE agencies SET confirm_document_tasks = true WHERE id = :old_row;
 
 ------------------------------------------------------------------------
 -- renamed
@@ -44,6 +45,8 @@ SELECT lives_ok(format($$SELECT agency_rename('000.00.21.H19', %L, 'Sở Tư ph�
                        pg_temp.today() - 1),
                 'an agency with a book that lists types is renamed (from yesterday)');
 SELECT isnt(pg_temp.stp(), :old_row::bigint, 'a new row holds the agency');
+SELECT is((SELECT confirm_document_tasks FROM agencies WHERE id = pg_temp.stp()), true,
+          'with its settings: the confirmation its leaders give');
 SELECT is((SELECT agency_id FROM documents WHERE id = :reviewing), pg_temp.stp(),
           'the draft under review moved to the new row');
 SELECT is((SELECT agency_id FROM documents WHERE id = :issued), :old_row::bigint,

@@ -5,7 +5,7 @@
 -- latest of those it missed while it did not run, and one per holder of an
 -- agency's task. The clock is moved by test_clock's offset.
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 
 \ir lib/common.psql
 
@@ -90,6 +90,17 @@ SELECT pg_temp.clock_at('2026-03-12 08:30+07');
 SELECT notify_sweep(qlvb_now());
 SELECT is(pg_temp.warned(current_setting('t.m')::bigint) || pg_temp.warned(current_setting('t.o')::bigint),
           ARRAY['task:day', 'overdue:2026-03-12'], 'the next ones come as usual');
+
+-- made after a threshold fired, the same day: not warned of it, only of
+-- the next
+SELECT pg_temp.clock_at('2026-03-11 10:00+07');
+SELECT set_config('t.l', pg_temp.task(day_end('2026-03-12'))::text, true);
+SELECT notify_sweep(qlvb_now());
+SELECT is(pg_temp.warned(current_setting('t.l')::bigint), '{}'::text[],
+          'made at 10:00 after the 08:00 threshold: not warned of it');
+SELECT pg_temp.clock_at('2026-03-12 08:30+07');
+SELECT notify_sweep(qlvb_now());
+SELECT is(pg_temp.warned(current_setting('t.l')::bigint), ARRAY['task:day'], 'the next one comes');
 
 -- reported before its deadline, waiting for confirmation: no overdue warning
 SELECT pg_temp.clock_at('2026-03-09 07:00+07');

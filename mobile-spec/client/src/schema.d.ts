@@ -944,7 +944,7 @@ export interface paths {
         put?: never;
         /**
          * Creates a task directly, or delegates a part of one down
-         * @description The caller assigns a task to a person of their agency or to an open agency (its clerks and leaders receive it in their inboxes), with coordinators. With parent_id, a holder of that task delegates a sub-task (within its deadline); the trail is read from the top. The answer is the lead's task.
+         * @description The caller assigns a task to a person of their agency, to a unit of it (its head holds it: one person, where a document's direction gives each head and deputy head of a unit a part of their own), or to an open agency (its clerks and leaders receive it in their inboxes), with coordinators alike. With parent_id, a holder of that task delegates a sub-task (within its deadline); the trail is read from the top. The answer is the lead's task.
          */
         post: operations["createTask"];
         delete?: never;
