@@ -147,10 +147,13 @@ def test_a_phone_whose_sign_in_lapsed_is_not_sent_to_until_it_signs_in_again():
     assert psql(f"SELECT count(*) FROM push_sends s JOIN push_messages m ON m.id = s.message_id"
                 f" WHERE {first} = ANY (m.members) AND s.device_id = 'lapsed-phone'") == "0"
     assert accepted("fcm-lapsed") == []
+    listed = lambda: {d["device_id"] for d in call("GET", "/api/v1/me/devices", token=kept).json["items"]}
+    assert "lapsed-phone" not in listed() and "kept-phone" in listed(), listed()
     # signed in again on that phone, registered again: sent to again
     again = login("vp.chuyenvien", device="Điện thoại cũ").json["access_token"]
     assert call("PUT", "/api/v1/me/devices/lapsed-phone", token=again,
                 body={"platform": "fcm", "token": "fcm-lapsed"}).status == 200
+    assert "lapsed-phone" in listed()
     second = notify("vp.chuyenvien", "push-test:lapsed-2", urgent=True)
     assert wait_for(lambda: [a for a in accepted("fcm-lapsed") if a["ids"] == str(second)], 15), summary()
 

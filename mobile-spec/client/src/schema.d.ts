@@ -3173,7 +3173,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description My devices. */
+            /** @description My devices that are pushed to (the sign-in that registered each still in use), and those the provider said are gone (disabled). A phone signed out, or left signed in past its refresh token's life, is not listed: nothing is sent to it until it signs in and registers again. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
