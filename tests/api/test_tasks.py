@@ -142,22 +142,29 @@ def test_a_task_past_its_deadline_is_overdue_and_completed_then_is_done_late():
 
 
 def test_an_open_tasks_item_in_the_done_box_turns_overdue_in_the_changes_feed_and_the_inbox_etag():
+    # an assigner of their own, whose inbox holds this task's item alone:
+    # any change of its ETag is this item's
+    who = f"stp.giaoviec{next(_numbers)}"
+    r = admin("create-user", who, "Người giao việc thử", "000.00.21.H19", "official", "Chuyên viên", "",
+              stdin="task-pass-1\n")
+    assert r.returncode == 0, r.stderr
+    t = tokens(who, "task-pass-1")["access_token"]
     soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=5)).isoformat()
-    tid = new_task("Rà soát quy chế phối hợp liên ngành", deadline=soon, deadline_working_days=None)["id"]
+    tid = ok(call("POST", "/api/v1/tasks", token=t, body={"title": "Rà soát quy chế phối hợp liên ngành",
+                                                          "lead_user_id": uid("stp.chuyenvien"), "deadline": soon}), 201)["id"]
     ok(post("stp.chuyenvien", f"/api/v1/tasks/{tid}/extension", {"deadline_working_days": 5, "reason": "Chờ số liệu"}))
-    ok(post("stp.giamdoc", f"/api/v1/tasks/{tid}/extension/decide", {"grant": False, "note": "Giữ hạn"}))
+    ok(call("POST", f"/api/v1/tasks/{tid}/extension/decide", token=t, body={"grant": False, "note": "Giữ hạn"}))
     # decided: the assigner's item is done, the task still open
-    item = inbox_item("stp.giamdoc", tid, box="done")
-    assert item and item["task"]["status"] == "in_progress", item
-    etag = call("GET", "/api/v1/inbox?box=done", token=tok("stp.giamdoc")).headers["etag"]
-    since = ok(call("GET", "/api/v1/inbox/changes", token=tok("stp.giamdoc")))["next"]
+    items = inbox_all(t, "&box=done") + inbox_all(t) + inbox_all(t, "&box=approve") + inbox_all(t, "&box=info")
+    assert [(i["task"]["id"], i["box"], i["task"]["status"]) for i in items] == [(tid, "done", "in_progress")], items
+    etag = call("GET", "/api/v1/inbox?box=done", token=t).headers["etag"]
+    since = ok(call("GET", "/api/v1/inbox/changes", token=t))["next"]
+    assert call("GET", "/api/v1/inbox?box=done", token=t, headers={"If-None-Match": etag}).status == 304
     with clock_moved(600):      # the deadline has passed
-        fresh = lambda: call("GET", "/api/v1/inbox?box=done", token=tok("stp.giamdoc"),
-                             headers={"If-None-Match": etag}).status == 200
+        fresh = lambda: call("GET", "/api/v1/inbox?box=done", token=t, headers={"If-None-Match": etag}).status == 200
         assert wait_for(fresh, 5), "the page's ETag changed: no stale 304"
-        changed = [i for i in ok(call("GET", f"/api/v1/inbox/changes?since={since}", token=tok("stp.giamdoc")))["changed"]
-                   if i["task"] and i["task"]["id"] == tid]
-        assert changed and changed[0]["task"]["status"] == "overdue" and changed[0]["box"] == "done", changed
+        changed = ok(call("GET", f"/api/v1/inbox/changes?since={since}", token=t))["changed"]
+        assert [(i["task"]["id"], i["box"], i["task"]["status"]) for i in changed] == [(tid, "done", "overdue")], changed
 
 
 def unit_of(user):
