@@ -130,11 +130,12 @@ $$;
 -- An inbox item as the API shows it, in the list and in the changes feed,
 -- from the item, its document and the document's agency's name: no lookup
 -- per item, but for a task of a document's direction in an item of its
--- own (its title is the document's subject: task_title). PL/pgSQL, so that its expression is planned once per
--- connection (an SQL function that is not inlined is planned again in
+-- own (its title is the document's subject: task_title). PL/pgSQL, so that
+-- its expression is planned once per connection (an SQL function that is not inlined is planned again in
 -- every query that calls it).
 -- An item is a document's (document set; task: the holder's task on it, if
--- any) or a task's own (document null).
+-- any, whose title is then the subject at hand) or a task's own (document
+-- null).
 CREATE OR REPLACE FUNCTION inbox_item_json(i inbox_items, d documents, t tasks, p_agency_name text, p_now timestamptz)
     RETURNS json LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -151,7 +152,7 @@ BEGIN
             'number_notation', d.number_notation, 'urgency', d.urgency, 'secrecy', d.secrecy,
             'issuer_name', coalesce(d.issuer_name, p_agency_name)) END,
         'task', CASE WHEN i.task_id IS NOT NULL THEN json_build_object(
-            'id', t.id, 'source', t.source, 'title', task_title(t), 'priority', t.priority,
+            'id', t.id, 'source', t.source, 'title', coalesce(t.title, d.subject, task_title(t)), 'priority', t.priority,
             'status', task_status(t, p_now), 'awaiting_confirmation', t.reported_at IS NOT NULL AND t.finished_at IS NULL,
             'percent', t.percent, 'document_id', t.document_id, 'etag', task_etag(t)) END,
         'etag', CASE WHEN i.document_id IS NOT NULL THEN doc_version_tag(d.id, d.version) ELSE task_etag(t) END);

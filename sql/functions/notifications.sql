@@ -131,18 +131,17 @@ BEGIN
           OFFSET 0) x                  -- a day at a time (not flattened into one scan of the window)
           LIMIT p_tasks) q;
     v_done := coalesce(cardinality(v_ids), 0);
-    -- marked, then warned, one by one by their keys; each as it is now (a
-    -- change, or another daemon's sweep, committed since it was read)
+    -- marked, then warned, each as it is now (a change, or another
+    -- daemon's sweep, committed since it was read), from the row marked
     WITH marked AS (
         UPDATE tasks t SET warned_rank = c.rank
           FROM unnest(v_ids, v_ranks, v_codes, v_days) c(id, rank, code, dday)
          WHERE t.id = c.id AND t.active AND t.finished_at IS NULL AND t.reported_at IS NULL AND t.warned_rank > c.rank
-        RETURNING t.id, t.document_id, t.directive_id, t.priority, c.code, c.dday)
+        RETURNING t AS task, c.code, c.dday)
     SELECT count(*) INTO n FROM (
-        SELECT notify(u, 'task_due', format('task:%s:%s:%s', m.id, m.code, m.dday), m.id, m.document_id, m.directive_id,
-                      m.priority = 'urgent', task_title(k.t))
-          FROM marked m CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = m.id LIMIT 1) k
-          CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write) x;
+        SELECT notify(u, 'task_due', format('task:%s:%s:%s', (m.task).id, m.code, m.dday), (m.task).id,
+                      (m.task).document_id, (m.task).directive_id, (m.task).priority = 'urgent', task_title(m.task))
+          FROM marked m CROSS JOIN LATERAL task_holders(m.task) u WHERE p_write) x;
     -- overdue: one a working day, from 08:00; only the tasks not yet warned today
     IF v_done < p_tasks AND is_working_day(v_today)
        AND p_now >= (v_today::timestamp + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' THEN
@@ -158,12 +157,12 @@ BEGIN
                             LIMIT p_tasks - v_done)
                AND t.active AND t.finished_at IS NULL AND t.reported_at IS NULL          -- as it is now
                AND (t.warned_overdue_on IS NULL OR t.warned_overdue_on < v_today)
-            RETURNING t.*),
+            RETURNING t AS task),
         written AS (
-            SELECT notify(u, 'task_overdue', format('overdue:%s:%s', od.id, v_today), od.id, od.document_id,
-                          od.directive_id, od.priority = 'urgent', task_title(k.t))
-              FROM od CROSS JOIN LATERAL (SELECT t FROM tasks t WHERE t.id = od.id LIMIT 1) k
-              CROSS JOIN LATERAL task_holders(k.t) u WHERE p_write)
+            SELECT notify(u, 'task_overdue', format('overdue:%s:%s', (od.task).id, v_today), (od.task).id,
+                          (od.task).document_id, (od.task).directive_id, (od.task).priority = 'urgent',
+                          task_title(od.task))
+              FROM od CROSS JOIN LATERAL task_holders(od.task) u WHERE p_write)
         SELECT v_done + (SELECT count(*) FROM od), (SELECT count(*) FROM written) INTO v_done, n;
     END IF;
     RETURN v_done;
